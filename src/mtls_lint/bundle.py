@@ -1,0 +1,269 @@
+"""Read a truststore file into PEM blocks with line numbers (SPEC section 2).
+
+Library loaders such as ``cryptography.x509.load_pem_x509_certificates`` drop what they cannot
+read and fail a whole file for one bad block, so this module splits RFC 7468 armour itself and
+keeps every block -- broken, truncated or not a certificate -- with the lines it spans. It knows
+nothing about rules; they decide what each irregularity means.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import warnings
+from dataclasses import dataclass
+from enum import Enum
+
+from cryptography import x509
+
+BOM = b"\xef\xbb\xbf"
+MAX_BASE64_LINE = 64
+
+_BEGIN = re.compile(r"-----BEGIN ([\x21-\x7e](?:[\x20-\x7e]*?[\x21-\x7e])?)?-----")
+_END = re.compile(r"-----END ([\x21-\x7e](?:[\x20-\x7e]*?[\x21-\x7e])?)?-----")
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+class FileKind(Enum):
+    PEM = "pem"  # at least one BEGIN or END line
+    DER = "der"  # no armour, and the bytes are one DER certificate
+    TEXT = "text"  # no armour, readable text
+    BINARY = "binary"  # no armour, not text, not a certificate
+
+
+@dataclass(frozen=True)
+class PemBlock:
+    """One ``-----BEGIN``/``-----END`` block, or what is left of one."""
+
+    label: str
+    begin_line: int
+    #: Line of ``-----END``; for a truncated block, the last line the block reached.
+    end_line: int
+    #: Decoded body, or None when the block is broken or holds a private key (never kept).
+    der: bytes | None
+    #: 1-based position among the file's CERTIFICATE blocks, or None for other labels.
+    cert_index: int | None
+    #: Why the armour is broken (truncated, mismatched labels, invalid base64), or None.
+    problem: str | None
+    #: Size of the block's text in bytes, armour lines included.
+    size: int
+    #: First body line longer than 64 characters, or None.
+    long_line: int | None
+
+    @property
+    def is_private_key(self) -> bool:
+        return self.label.endswith("PRIVATE KEY")
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line outside every block, as text (undecodable bytes replaced)."""
+
+    line: int
+    text: str
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: str
+    kind: FileKind
+    size: int
+    line_count: int
+    blocks: tuple[PemBlock, ...]
+    outside: tuple[TextLine, ...]
+    #: Lines holding ``-----END`` with no open block: (line, label).
+    stray_ends: tuple[tuple[int, str], ...]
+    has_bom: bool
+    crlf_lines: tuple[int, ...]
+    trailing_space_lines: tuple[int, ...]
+    #: Empty or whitespace-only lines, inside blocks or not.
+    blank_lines: tuple[int, ...]
+
+    @property
+    def certificate_blocks(self) -> tuple[PemBlock, ...]:
+        return tuple(b for b in self.blocks if b.cert_index is not None)
+
+
+def read_bundle(path: str, data: bytes) -> Bundle:
+    """Split ``data`` (the bytes of the file at ``path``) into blocks and outside text."""
+    has_bom = data.startswith(BOM)
+    body = data[len(BOM) :] if has_bom else data
+    raw_lines = body.splitlines(keepends=True)
+    if b"-----BEGIN" not in body and b"-----END" not in body:
+        return _read_unarmoured(path, data, raw_lines, has_bom)
+    return _Splitter(path, data, raw_lines, has_bom).run()
+
+
+def _decode(line: bytes) -> str:
+    return line.decode("utf-8", "replace")
+
+
+def _strip_eol(line: bytes) -> bytes:
+    return line.rstrip(b"\r\n")
+
+
+def _read_unarmoured(path: str, data: bytes, raw_lines: list[bytes], has_bom: bool) -> Bundle:
+    kind = FileKind.TEXT
+    blocks: tuple[PemBlock, ...] = ()
+    outside: tuple[TextLine, ...] = ()
+    if data and _is_der_certificate(data):
+        kind = FileKind.DER
+        blocks = (PemBlock("CERTIFICATE", 1, 1, data, 1, None, len(data), None),)
+    elif b"\0" in data or not _is_utf8(data):
+        kind = FileKind.BINARY
+    else:
+        outside = tuple(
+            TextLine(n, _decode(_strip_eol(line))) for n, line in enumerate(raw_lines, 1)
+        )
+    return Bundle(
+        path=path,
+        kind=kind,
+        size=len(data),
+        line_count=len(raw_lines),
+        blocks=blocks,
+        outside=outside,
+        stray_ends=(),
+        has_bom=has_bom,
+        crlf_lines=(),
+        trailing_space_lines=(),
+        blank_lines=tuple(line.line for line in outside if line.is_blank),
+    )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_der_certificate(data: bytes) -> bool:
+    if data[:1] != b"\x30":  # a DER certificate is a SEQUENCE
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x509.load_der_x509_certificate(data)
+    except ValueError:
+        return False
+    return True
+
+
+class _Splitter:
+    """The state machine over lines: outside a block, or inside one."""
+
+    def __init__(self, path: str, data: bytes, raw_lines: list[bytes], has_bom: bool) -> None:
+        self.path = path
+        self.data = data
+        self.raw_lines = raw_lines
+        self.has_bom = has_bom
+        self.blocks: list[PemBlock] = []
+        self.outside: list[TextLine] = []
+        self.stray_ends: list[tuple[int, str]] = []
+        self.crlf: list[int] = []
+        self.trailing: list[int] = []
+        self.blank: list[int] = []
+        self.cert_count = 0
+        # the open block
+        self.label: str | None = None
+        self.begin = 0
+        self.body: list[tuple[int, str]] = []
+        self.size = 0
+
+    def run(self) -> Bundle:
+        for number, raw in enumerate(self.raw_lines, 1):
+            if raw.endswith(b"\r\n"):
+                self.crlf.append(number)
+            line = _decode(_strip_eol(raw))
+            stripped = line.strip()
+            if not stripped:
+                self.blank.append(number)
+            elif line != line.rstrip():
+                self.trailing.append(number)
+            self._feed(number, stripped, line, len(raw))
+        if self.label is not None:
+            last = len(self.raw_lines)
+            self._close(last, "no -----END line: the block is truncated", truncated=True)
+        return Bundle(
+            path=self.path,
+            kind=FileKind.PEM,
+            size=len(self.data),
+            line_count=len(self.raw_lines),
+            blocks=tuple(self.blocks),
+            outside=tuple(self.outside),
+            stray_ends=tuple(self.stray_ends),
+            has_bom=self.has_bom,
+            crlf_lines=tuple(self.crlf),
+            trailing_space_lines=tuple(self.trailing),
+            blank_lines=tuple(self.blank),
+        )
+
+    def _feed(self, number: int, stripped: str, line: str, nbytes: int) -> None:
+        begin = _BEGIN.fullmatch(stripped)
+        end = None if begin else _END.fullmatch(stripped)
+        if self.label is None:
+            if begin:
+                self._open(number, begin.group(1) or "", nbytes)
+            elif end:
+                self.stray_ends.append((number, end.group(1) or ""))
+            else:
+                self.outside.append(TextLine(number, line))
+            return
+        if begin:
+            problem = f"-----BEGIN at line {number} before this block's -----END"
+            self._close(number - 1, problem, truncated=True)
+            self._open(number, begin.group(1) or "", nbytes)
+        elif end:
+            self.size += nbytes
+            label = end.group(1) or ""
+            problem = None
+            if label != self.label:
+                problem = f"-----END {label}----- does not match -----BEGIN {self.label}-----"
+            self._close(number, problem)
+        else:
+            self.size += nbytes
+            self.body.append((number, stripped))
+
+    def _open(self, number: int, label: str, nbytes: int) -> None:
+        self.label, self.begin, self.body, self.size = label, number, [], nbytes
+
+    def _close(self, end_line: int, problem: str | None, *, truncated: bool = False) -> None:
+        label = self.label or ""
+        cert_index = None
+        if label == "CERTIFICATE":
+            self.cert_count += 1
+            cert_index = self.cert_count
+        der = None
+        if not label.endswith("PRIVATE KEY") and not truncated:
+            der, base64_problem = self._decode_body()
+            problem = problem or base64_problem
+        long_line = next((n for n, text in self.body if len(text) > MAX_BASE64_LINE), None)
+        self.blocks.append(
+            PemBlock(
+                label=label,
+                begin_line=self.begin,
+                end_line=max(end_line, self.begin),
+                der=der,
+                cert_index=cert_index,
+                problem=problem,
+                size=self.size,
+                long_line=long_line,
+            )
+        )
+        self.label = None
+        self.body = []
+
+    def _decode_body(self) -> tuple[bytes | None, str | None]:
+        for number, text in self.body:
+            if not _BASE64_LINE.fullmatch(text):
+                return None, f"invalid base64 at line {number}"
+        try:
+            return base64.b64decode("".join(t for _, t in self.body), validate=True), None
+        except binascii.Error as exc:
+            return None, f"invalid base64: {exc}"

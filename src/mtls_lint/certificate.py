@@ -1,0 +1,307 @@
+"""A parsed certificate with the facts rules ask about, computed once.
+
+``cryptography`` parses lazily and can raise on a field only when it is read, so every fact here
+is a cached property and callers (the engine) contain failures per rule and certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.x509.oid import ExtensionOID, NameOID
+
+from mtls_lint.bundle import PemBlock
+from mtls_lint.findings import CertificateRef
+
+# Signature algorithm OID -> (family, hash). Only needed for algorithms cryptography does not
+# name itself (MD2, MD4, old OIDs); everything else comes from the parsed certificate.
+_LEGACY_SIGNATURES: dict[str, tuple[str, str]] = {
+    "1.2.840.113549.1.1.2": ("rsa-pkcs1", "md2"),
+    "1.2.840.113549.1.1.3": ("rsa-pkcs1", "md4"),
+    "1.2.840.113549.1.1.4": ("rsa-pkcs1", "md5"),
+    "1.2.840.113549.1.1.5": ("rsa-pkcs1", "sha1"),
+    "1.3.14.3.2.29": ("rsa-pkcs1", "sha1"),
+    "1.2.840.10040.4.3": ("dsa", "sha1"),
+    "1.2.840.10045.4.1": ("ecdsa", "sha1"),
+}
+_RSA_PSS = "1.2.840.113549.1.1.10"
+_NIST_SIGNATURES = "2.16.840.1.101.3.4.3."  # .1-.8 DSA, .9-.12 ECDSA, .13-.16 RSA, SHA-2/SHA-3
+
+
+def _signature_family(oid: str) -> str:
+    if oid == _RSA_PSS:
+        return "rsa-pss"
+    if oid.startswith("1.2.840.113549.1.1."):
+        return "rsa-pkcs1"
+    if oid.startswith("1.2.840.10045.4."):
+        return "ecdsa"
+    if oid.startswith("1.2.840.10040.4."):
+        return "dsa"
+    if oid.startswith(_NIST_SIGNATURES) and oid[len(_NIST_SIGNATURES) :].isdigit():
+        arc = int(oid[len(_NIST_SIGNATURES) :])
+        if arc <= 16:
+            return "dsa" if arc <= 8 else "ecdsa" if arc <= 12 else "rsa-pkcs1"
+    return {"1.3.101.112": "ed25519", "1.3.101.113": "ed448"}.get(oid, "unknown")
+
+
+@dataclass(frozen=True)
+class SignatureAlgorithm:
+    oid: str
+    #: ``rsa-pkcs1``, ``rsa-pss``, ``ecdsa``, ``dsa``, ``ed25519``, ``ed448`` or ``unknown``.
+    family: str
+    #: Hash name as cryptography spells it (``sha256``, ``sha1``, ``md5``); None for EdDSA or
+    #: when unknown.
+    hash: str | None
+
+    def __str__(self) -> str:
+        if self.family == "unknown":
+            return f"unknown algorithm {self.oid}"
+        return f"{self.family}-{self.hash}" if self.hash else self.family
+
+
+class SignatureCheck(enum.Enum):
+    VALID = "valid"
+    INVALID = "invalid"
+    #: Nothing here can check this algorithm (MD2, unknown OIDs).
+    UNCHECKABLE = "uncheckable"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """The public key as the profiles describe keys: ``rsa`` 2048, ``ec`` secp256r1, ``ed25519``."""
+
+    type: str
+    bits: int | None = None
+    curve: str | None = None
+
+    def __str__(self) -> str:
+        if self.type == "rsa":
+            return f"RSA {self.bits}"
+        if self.type == "ec":
+            return f"EC {self.curve}"
+        return self.type.upper() if self.bits is None else f"{self.type.upper()} {self.bits}"
+
+
+def load_certificate(der: bytes) -> x509.Certificate:
+    """Parse DER, silencing cryptography's deprecation warnings (negative serials, ...).
+
+    The conditions those warnings describe are reported by rules instead.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return x509.load_der_x509_certificate(der)
+
+
+def name_text(name: x509.Name) -> str:
+    try:
+        return name.rfc4514_string()
+    except ValueError as exc:  # undecodable attribute values
+        return f"<unreadable name: {exc}>"
+
+
+def common_name(name: x509.Name) -> str:
+    try:
+        values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    except ValueError:
+        return ""
+    value = values[-1].value if values else ""
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ParsedCertificate:
+    """A certificate from a bundle: its block, the parsed object and derived facts."""
+
+    def __init__(self, block: PemBlock, cert: x509.Certificate, der: bytes) -> None:
+        self.block = block
+        self.cert = cert
+        self.der = der
+        self.index = block.cert_index or 1
+        self.sha256 = hashlib.sha256(der).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"<ParsedCertificate #{self.index} {self.subject!r}>"
+
+    @cached_property
+    def subject_der(self) -> bytes:
+        return self.cert.subject.public_bytes()
+
+    @cached_property
+    def issuer_der(self) -> bytes:
+        return self.cert.issuer.public_bytes()
+
+    @cached_property
+    def subject(self) -> str:
+        return name_text(self.cert.subject)
+
+    @cached_property
+    def issuer(self) -> str:
+        return name_text(self.cert.issuer)
+
+    @cached_property
+    def common_name(self) -> str:
+        return common_name(self.cert.subject)
+
+    @cached_property
+    def is_self_issued(self) -> bool:
+        return self.subject_der == self.issuer_der
+
+    @cached_property
+    def not_before(self) -> dt.datetime:
+        return self.cert.not_valid_before_utc
+
+    @cached_property
+    def not_after(self) -> dt.datetime:
+        return self.cert.not_valid_after_utc
+
+    @cached_property
+    def is_v3(self) -> bool:
+        return self.cert.version == x509.Version.v3
+
+    def _extension(self, oid: x509.ObjectIdentifier) -> x509.ExtensionType | None:
+        try:
+            return self.cert.extensions.get_extension_for_oid(oid).value
+        except x509.ExtensionNotFound:
+            return None
+
+    @cached_property
+    def basic_constraints(self) -> x509.BasicConstraints | None:
+        value = self._extension(ExtensionOID.BASIC_CONSTRAINTS)
+        return value if isinstance(value, x509.BasicConstraints) else None
+
+    @cached_property
+    def key_usage(self) -> x509.KeyUsage | None:
+        value = self._extension(ExtensionOID.KEY_USAGE)
+        return value if isinstance(value, x509.KeyUsage) else None
+
+    @cached_property
+    def is_ca(self) -> bool:
+        """basicConstraints CA:TRUE; a v1 certificate counts as a CA only when self-signed."""
+        if not self.is_v3:
+            return self.is_self_issued
+        return self.basic_constraints is not None and self.basic_constraints.ca
+
+    @cached_property
+    def may_sign_certificates(self) -> bool:
+        """What RFC 5280 asks of an issuer: a CA, with keyCertSign if keyUsage is present."""
+        if not self.is_v3:
+            return True  # v1 CAs predate both extensions; OpenSSL accepts them too
+        if not self.is_ca:
+            return False
+        return self.key_usage is None or self.key_usage.key_cert_sign
+
+    @cached_property
+    def path_length(self) -> int | None:
+        bc = self.basic_constraints
+        return bc.path_length if bc is not None and bc.ca else None
+
+    @cached_property
+    def subject_key_id(self) -> bytes | None:
+        value = self._extension(ExtensionOID.SUBJECT_KEY_IDENTIFIER)
+        return value.digest if isinstance(value, x509.SubjectKeyIdentifier) else None
+
+    @cached_property
+    def authority_key_id(self) -> bytes | None:
+        value = self._extension(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
+        return value.key_identifier if isinstance(value, x509.AuthorityKeyIdentifier) else None
+
+    @cached_property
+    def public_key(self) -> object:
+        return self.cert.public_key()
+
+    @cached_property
+    def key(self) -> KeyInfo:
+        try:
+            key = self.public_key
+        except (UnsupportedAlgorithm, ValueError) as exc:
+            return KeyInfo(type=f"unknown ({exc})")
+        if isinstance(key, rsa.RSAPublicKey):
+            return KeyInfo("rsa", bits=key.key_size)
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            return KeyInfo("ec", bits=key.curve.key_size, curve=key.curve.name)
+        if isinstance(key, dsa.DSAPublicKey):
+            return KeyInfo("dsa", bits=key.key_size)
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            return KeyInfo("ed25519")
+        if isinstance(key, ed448.Ed448PublicKey):
+            return KeyInfo("ed448")
+        return KeyInfo(type=type(key).__name__)
+
+    @cached_property
+    def signature_algorithm(self) -> SignatureAlgorithm:
+        oid = self.cert.signature_algorithm_oid.dotted_string
+        if oid in _LEGACY_SIGNATURES:
+            return SignatureAlgorithm(oid, *_LEGACY_SIGNATURES[oid])
+        try:
+            algorithm = self.cert.signature_hash_algorithm
+        except UnsupportedAlgorithm:
+            algorithm = None
+        name = algorithm.name if algorithm is not None else None
+        return SignatureAlgorithm(oid, _signature_family(oid), name)
+
+    @cached_property
+    def spki_der(self) -> bytes:
+        return self.cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def ref(self) -> CertificateRef:
+        return CertificateRef(
+            index=self.index,
+            sha256=self.sha256,
+            subject=self.subject,
+            issuer=self.issuer,
+            not_after=iso(self.not_after),
+            common_name=self.common_name,
+        )
+
+
+def check_signature(cert: x509.Certificate, issuer_key: object) -> tuple[SignatureCheck, str]:
+    """Verify ``cert``'s signature with ``issuer_key``, SHA-1 and MD5 included.
+
+    ``Certificate.verify_directly_issued_by`` refuses SHA-1 and MD5, yet those are exactly the
+    certificates a truststore linter must place in their chain, so the key's own ``verify`` is
+    called with the padding and hash the certificate names. Returns a reason for non-VALID.
+    """
+    try:
+        hash_algorithm = cert.signature_hash_algorithm
+        params = cert.signature_algorithm_parameters
+    except UnsupportedAlgorithm as exc:
+        return SignatureCheck.UNCHECKABLE, str(exc)
+    signature, data = cert.signature, cert.tbs_certificate_bytes
+    try:
+        if isinstance(issuer_key, rsa.RSAPublicKey):
+            if not isinstance(hash_algorithm, hashes.HashAlgorithm):
+                return SignatureCheck.INVALID, "RSA signature without a hash"
+            pad = params if isinstance(params, padding.AsymmetricPadding) else padding.PKCS1v15()
+            issuer_key.verify(signature, data, pad, hash_algorithm)
+        elif isinstance(issuer_key, ec.EllipticCurvePublicKey):
+            if not isinstance(hash_algorithm, hashes.HashAlgorithm):
+                return SignatureCheck.INVALID, "ECDSA signature without a hash"
+            issuer_key.verify(signature, data, ec.ECDSA(hash_algorithm))
+        elif isinstance(issuer_key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+            issuer_key.verify(signature, data)
+        elif isinstance(issuer_key, dsa.DSAPublicKey):
+            if not isinstance(hash_algorithm, hashes.HashAlgorithm):
+                return SignatureCheck.INVALID, "DSA signature without a hash"
+            issuer_key.verify(signature, data, hash_algorithm)
+        else:
+            return SignatureCheck.UNCHECKABLE, f"unsupported issuer key {type(issuer_key).__name__}"
+    except InvalidSignature:
+        return SignatureCheck.INVALID, "the signature does not verify with the issuer's key"
+    except (TypeError, ValueError, UnsupportedAlgorithm) as exc:
+        # a key type that cannot have made this signature (RSA key, ECDSA signature, ...)
+        return SignatureCheck.INVALID, f"the issuer's key cannot have made this signature ({exc})"
+    return SignatureCheck.VALID, ""

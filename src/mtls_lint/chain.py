@@ -1,0 +1,178 @@
+"""Who issued whom inside one bundle.
+
+Issuers are found through an index by subject name (and ordered by key identifier), never by
+trying every pair, and every walk up a chain is iterative and memoised, so a bundle of N
+certificates costs O(N) signature checks and a 10,000-link chain cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
+
+T = TypeVar("T")
+
+
+class LinkStatus(enum.Enum):
+    SELF_SIGNED = "self-signed"
+    ISSUED = "issued"  # signed by another certificate of the bundle
+    MISSING = "missing"  # no certificate with the issuer's name
+    BAD_SIGNATURE = "bad-signature"  # certificates with the name, none verifies
+    #: The algorithm cannot be checked (MD2, unknown); matched by name and key identifier only.
+    UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class IssuerLink:
+    status: LinkStatus
+    issuer: ParsedCertificate | None = None
+    candidates: tuple[ParsedCertificate, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PathLengthViolation:
+    #: The CA whose pathLenConstraint is exceeded.
+    constrained: ParsedCertificate
+    path_length: int
+
+
+class TrustGraph:
+    def __init__(self, certificates: Iterable[ParsedCertificate]) -> None:
+        self.certificates = list(certificates)
+        self._by_subject: dict[bytes, list[ParsedCertificate]] = {}
+        for cert in self.certificates:
+            self._by_subject.setdefault(cert.subject_der, []).append(cert)
+        self._links: dict[int, IssuerLink] = {}
+        self._depth: dict[int, int] = {}
+        self._allowance: dict[int, tuple[float, ParsedCertificate | None]] = {}
+        self._violations: dict[int, PathLengthViolation] = {}
+
+    def with_subject(self, subject_der: bytes) -> list[ParsedCertificate]:
+        return self._by_subject.get(subject_der, [])
+
+    def link(self, cert: ParsedCertificate) -> IssuerLink:
+        key = id(cert)
+        if key not in self._links:
+            self._links[key] = self._find_issuer(cert)
+        return self._links[key]
+
+    def is_self_signed(self, cert: ParsedCertificate) -> bool:
+        link = self.link(cert)
+        return link.issuer is not None and link.issuer.sha256 == cert.sha256
+
+    def parent(self, cert: ParsedCertificate) -> ParsedCertificate | None:
+        """The issuer within the bundle, or None at a root, a missing or a broken link."""
+        link = self.link(cert)
+        if link.issuer is None or link.issuer.sha256 == cert.sha256:
+            return None
+        return link.issuer
+
+    def ca_depth(self, cert: ParsedCertificate) -> int:
+        """CA certificates on the path from ``cert`` up to its top, both ends included."""
+
+        def step(node: ParsedCertificate, above: int | None) -> int:
+            return (above or 0) + (1 if node.is_ca else 0)
+
+        return self._fold_up(cert, self._depth, step)
+
+    def path_length_violation(self, cert: ParsedCertificate) -> PathLengthViolation | None:
+        """The first pathLenConstraint above ``cert`` that ``cert`` (a CA) exceeds."""
+        self._fold_up(cert, self._allowance, lambda n, a: self._allow(n, a))
+        return self._violations.get(id(cert))
+
+    def _allow(
+        self, node: ParsedCertificate, above: tuple[float, ParsedCertificate | None] | None
+    ) -> tuple[float, ParsedCertificate | None]:
+        # (intermediate CAs still allowed below node, the CA whose constraint sets that number)
+        allowed, source = above if above is not None else (math.inf, None)
+        if above is not None and node.is_ca and not node.is_self_issued:
+            allowed -= 1
+            if allowed < 0 and source is not None:
+                self._violations[id(node)] = PathLengthViolation(source, source.path_length or 0)
+                allowed, source = math.inf, None  # report a branch once, at its first excess
+        if node.path_length is not None and node.path_length < allowed:
+            allowed, source = node.path_length, node
+        return allowed, source
+
+    def _fold_up(
+        self,
+        cert: ParsedCertificate,
+        memo: dict[int, T],
+        step: Callable[[ParsedCertificate, T | None], T],
+    ) -> T:
+        """Compute ``step(node, value_of_parent)`` from the top of ``cert``'s path down."""
+        stack: list[ParsedCertificate] = []
+        seen: set[int] = set()
+        node: ParsedCertificate | None = cert
+        while node is not None and id(node) not in memo and id(node) not in seen:
+            seen.add(id(node))
+            stack.append(node)
+            node = self.parent(node)
+        # a cycle (cross-signed pair) ends the walk as if the path had a top there
+        value = memo[id(node)] if node is not None and id(node) in memo else None
+        for item in reversed(stack):
+            value = step(item, value)
+            memo[id(item)] = value
+        return memo[id(cert)]
+
+    def _candidates(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
+        named = self._by_subject.get(cert.issuer_der, [])
+        aki = cert.authority_key_id
+
+        def rank(candidate: ParsedCertificate) -> int:
+            if candidate.sha256 == cert.sha256:
+                return 0
+            return 1 if aki is not None and candidate.subject_key_id == aki else 2
+
+        return sorted(named, key=rank)
+
+    def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
+        candidates = self._candidates(cert)
+        if not candidates:
+            return IssuerLink(LinkStatus.MISSING)
+        tried: dict[bytes, SignatureCheck] = {}
+        reasons: list[str] = []
+        unchecked: ParsedCertificate | None = None
+        for candidate in candidates:
+            try:
+                key_der = candidate.spki_der
+                key = candidate.public_key
+            except ValueError as exc:
+                reasons.append(f"#{candidate.index}: unreadable key ({exc})")
+                continue
+            if key_der not in tried:
+                tried[key_der], reason = check_signature(cert.cert, key)
+                if reason:
+                    reasons.append(f"#{candidate.index}: {reason}")
+            result = tried[key_der]
+            if result is SignatureCheck.VALID:
+                status = (
+                    LinkStatus.SELF_SIGNED if candidate.sha256 == cert.sha256 else LinkStatus.ISSUED
+                )
+                return IssuerLink(status, candidate, tuple(candidates))
+            if (
+                result is SignatureCheck.UNCHECKABLE
+                and unchecked is None
+                and _key_ids_agree(cert, candidate)
+            ):
+                unchecked = candidate
+        status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
+        return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons))
+
+
+def _key_ids_agree(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:
+    """The fallback for signatures nothing can check: the key identifiers must not contradict.
+
+    For a certificate and itself, an absent authority key identifier is agreement; for two
+    certificates, the identifiers must be present and equal.
+    """
+    aki = cert.authority_key_id
+    if issuer.sha256 == cert.sha256:
+        return aki is None or aki == issuer.subject_key_id
+    return aki is not None and aki == issuer.subject_key_id

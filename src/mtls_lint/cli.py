@@ -1,0 +1,226 @@
+"""The command line: parse options, wire config, engine and reporter, map to an exit code.
+
+Exit codes (all commands): 0 nothing at or above ``--fail-on``; 1 findings at or above it;
+2 usage, configuration or I/O error, with a one-line message on stderr and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import stat
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mtls_lint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+FAIL_ON = ("error", "warning", "notice", "never")
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for, or a file that cannot be read: exit 2."""
+
+
+def parse_now(text: str) -> dt.datetime:
+    """ISO 8601 date or date-time; a trailing ``Z`` and naive times mean UTC."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--now: {text!r} is not an ISO 8601 date or time (e.g. 2027-03-01 or "
+            "2027-03-01T12:00:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def rule_list(text: str) -> list[str]:
+    from mtls_lint.rules import RULES
+
+    ids = [item.strip() for item in text.split(",") if item.strip()]
+    unknown = [i for i in ids if i not in RULES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown rule id {', '.join(unknown)} (see `mtls-lint rules`)"
+        )
+    return ids
+
+
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The file's bytes; refuses non-regular files (a FIFO would hang) and oversize files."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: not a regular file")
+        if info.st_size > limit:
+            raise UsageError(
+                f"{path}: {info.st_size} bytes, over the {limit}-byte limit for one file"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{path}: over the {limit}-byte limit for one file")
+    return data
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES
+    from mtls_lint.reporters import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="mtls-lint",
+        description="Lint the PEM truststore bundles of AWS mutual-TLS endpoints.",
+    )
+    parser.add_argument("--version", action="version", version=f"mtls-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="lint truststore bundles")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default .)")
+    check.add_argument("--format", choices=FORMATS, help="report format (default text, or "
+                       "github when GITHUB_ACTIONS=true)")  # fmt: skip
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    check.add_argument("--select", type=rule_list, metavar="RULE,...", help="run only these")
+    check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
+    check.add_argument("--fail-on", choices=FAIL_ON, default="error")
+    check.add_argument("--now", type=str, metavar="ISO-8601", help="judge validity at this time")
+    check.add_argument("--expiry-days", type=non_negative, metavar="N", default=30)
+    check.add_argument(
+        "--max-file-bytes", type=non_negative, metavar="N", default=DEFAULT_MAX_FILE_BYTES,
+        help="refuse files larger than this (default 10 MiB)",
+    )  # fmt: skip
+
+    commands.add_parser("rules", help="list every rule")
+    explain = commands.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="RULE")
+    return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from mtls_lint.bundle import read_bundle
+    from mtls_lint.discover import discover, display_path
+    from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+    from mtls_lint.findings import FileResult, Severity
+    from mtls_lint.profiles import PROFILES
+    from mtls_lint.reporters import Report, reporter_by_name
+
+    now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
+    profile = PROFILES[args.profile]
+    settings = LintSettings(
+        profile=profile,
+        now=now,
+        rules=enabled_rules(profile, select=args.select, ignore=args.ignore),
+        expiry_days=args.expiry_days,
+    )
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+
+    results: list[FileResult] = []
+    errors = 0
+    for path in discover(args.paths):
+        try:
+            data = read_file(path, args.max_file_bytes)
+        except UsageError as exc:
+            print(f"mtls-lint: error: {exc}", file=sys.stderr)
+            errors += 1
+            continue
+        results.append(lint_bundle(read_bundle(display_path(path), data), settings))
+    if not results and not errors:
+        print("mtls-lint: warning: no files to lint", file=sys.stderr)
+
+    color = (
+        fmt == "text"
+        and args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    report = Report(tuple(results), color=color)
+    output = reporter_by_name()[fmt](report)
+    if args.output:
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(output)
+
+    if errors:
+        return EXIT_ERROR
+    if args.fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from mtls_lint.rules import RULES
+
+    width = max(len(rule_id) for rule_id in RULES)
+    print(f"{'RULE':<{width}}  {'APIGW':<7} {'ALB':<7} {'CF':<7}  SUMMARY")
+    for rule in RULES.values():
+        levels = [(s.label if s is not None else "off") for s in rule.severity.values()]
+        options = ""
+        if rule.options:
+            options = (
+                " [options: "
+                + ", ".join(f"{name}: {kind.__name__}" for name, kind in rule.options.items())
+                + "]"
+            )
+        print(f"{rule.id:<{width}}  {levels[0]:<7} {levels[1]:<7} {levels[2]:<7}  "
+              f"{rule.summary}{options}")  # fmt: skip
+    return EXIT_OK
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from mtls_lint.rules import RULES
+
+    rule = RULES.get(args.rule)
+    if rule is None:
+        raise UsageError(f"unknown rule {args.rule!r} (see `mtls-lint rules`)")
+    levels = ", ".join(
+        f"{profile}: {s.label if s is not None else 'off'}" for profile, s in rule.severity.items()
+    )
+    print(f"{rule.id}: {rule.summary}\n")
+    print(f"Severity: {levels}")
+    for name, kind in rule.options.items():
+        print(f"Option: {name} ({kind.__name__}, default {rule.defaults.get(name)})")
+    print(f"\n{rule.doc}\n\nSource: {rule.citation}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": run_check, "rules": run_rules, "explain": run_explain}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with a usage message on bad options
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"mtls-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (`mtls-lint check | head`); nothing left to say
+        sys.stderr.close()
+        return EXIT_ERROR

@@ -1,0 +1,72 @@
+"""Which files ``check`` lints: paths named on the command line, directories walked."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer")
+SKIPPED_DIRECTORIES = frozenset({".git"})
+
+
+def matches(relative: str, patterns: Iterable[str]) -> bool:
+    """Glob match on a ``/``-separated relative path.
+
+    A pattern without ``/`` matches the file name anywhere (``*.pem``); a pattern with ``/``
+    matches the whole path, where ``**/`` also matches no directory at all.
+    """
+    name = relative.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if "/" not in pattern:
+            if fnmatch.fnmatchcase(name, pattern):
+                return True
+            continue
+        if fnmatch.fnmatchcase(relative, pattern):
+            return True
+        while pattern.startswith("**/"):
+            pattern = pattern[3:]
+            if fnmatch.fnmatchcase(relative, pattern):
+                return True
+    return False
+
+
+def display_path(path: Path) -> str:
+    """Paths as reports show them: relative to the working directory when inside it, with /."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(
+    paths: Sequence[str],
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    exclude: Sequence[str] = (),
+) -> Iterator[Path]:
+    """Yield files to lint, in a stable order. A file named explicitly is always linted.
+
+    Missing paths are yielded too, so the caller reports them as I/O errors in order.
+    """
+    for given in paths or ["."]:
+        root = Path(given)
+        if not root.is_dir():
+            yield root
+            continue
+        for directory, subdirs, files in os.walk(root):
+            subdirs[:] = sorted(
+                d
+                for d in subdirs
+                if d not in SKIPPED_DIRECTORIES
+                and not matches(_relative(Path(directory, d), root), exclude)
+            )
+            for name in sorted(files):
+                file = Path(directory, name)
+                relative = _relative(file, root)
+                if matches(relative, include) and not matches(relative, exclude):
+                    yield file
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()

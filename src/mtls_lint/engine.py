@@ -1,0 +1,109 @@
+"""Run the enabled rules over one bundle and turn their problems into findings.
+
+The engine knows rules only through :class:`~mtls_lint.rule.Rule`; it resolves which rules run
+at which severity, contains crashes, and never looks at a rule's id to decide anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from mtls_lint.bundle import Bundle
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.findings import CertificateRef, FileResult, Finding, Severity
+from mtls_lint.profiles import Profile
+from mtls_lint.rule import Crash, LintContext, Options, Rule
+from mtls_lint.rules import RULES
+
+DEFAULT_EXPIRY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    severity: Severity
+    options: Options = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    profile: Profile
+    now: dt.datetime
+    rules: Mapping[str, RuleSetting]
+    expiry_days: int = DEFAULT_EXPIRY_DAYS
+
+
+def enabled_rules(
+    profile: Profile,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+    severities: Mapping[str, Severity | None] | None = None,
+) -> dict[str, RuleSetting]:
+    """The rules that run, with their severity: defaults for the profile, then overrides.
+
+    ``select`` runs only those rules -- at their default severity, or ``error`` for a rule that
+    is off by default (asking for it by name means wanting it). ``ignore`` wins over both.
+    """
+    severities = severities or {}
+    chosen = set(select) if select is not None else None
+    skipped = set(ignore)
+    result: dict[str, RuleSetting] = {}
+    for rule_id, rule in RULES.items():
+        if rule_id in skipped or (chosen is not None and rule_id not in chosen):
+            continue
+        severity = severities.get(rule_id, rule.severity[profile.name])
+        if severity is None and chosen is not None:
+            severity = Severity.ERROR
+        if severity is not None:
+            result[rule_id] = RuleSetting(severity, dict(rule.defaults))
+    return result
+
+
+def lint_bundle(bundle: Bundle, settings: LintSettings) -> FileResult:
+    ctx = LintContext(bundle, settings.profile, settings.now, settings.expiry_days)
+    findings: list[Finding] = []
+    for rule_id, setting in settings.rules.items():
+        rule = RULES[rule_id]
+        for problem in rule.run(ctx, setting.options):
+            if isinstance(problem, Crash):
+                findings.append(_crash_finding(rule, bundle, problem))
+            else:
+                ref = _ref(problem.certificate) if problem.certificate is not None else None
+                findings.append(
+                    Finding(
+                        rule=rule.id,
+                        severity=setting.severity,
+                        path=bundle.path,
+                        line=problem.line,
+                        end_line=max(problem.end_line, problem.line),
+                        message=problem.message,
+                        certificate=ref,
+                    )
+                )
+    findings.sort(key=Finding.sort_key)
+    return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings))
+
+
+def _crash_finding(rule: Rule, bundle: Bundle, crash: Crash) -> Finding:
+    exc, cert = crash.error, crash.certificate
+    where = f" on certificate #{cert.index}" if cert is not None else ""
+    return Finding(
+        rule=rule.id,
+        severity=Severity.ERROR,
+        path=bundle.path,
+        line=cert.block.begin_line if cert is not None else 1,
+        end_line=cert.block.end_line if cert is not None else 1,
+        message=(
+            f"internal error in rule {rule.id}{where}: {type(exc).__name__}: {exc}; the other "
+            "rules ran. Please report this with the certificate's SHA-256."
+        ),
+        certificate=_ref(cert) if cert is not None else None,
+    )
+
+
+def _ref(cert: ParsedCertificate) -> CertificateRef:
+    try:
+        return cert.ref()
+    except Exception:  # noqa: BLE001 - an unreadable field must not lose the finding
+        return CertificateRef(cert.index, cert.sha256, "<unreadable>", "<unreadable>", "", "")

@@ -1,0 +1,69 @@
+"""The values that flow from rules to reporters.
+
+A finding is immutable and self-contained: a reporter never needs the bundle or the parsed
+certificate to print it, so reporters can be tested with hand-made findings.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is. Ordered, so ``--fail-on`` is a comparison."""
+
+    NOTICE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (error, warning or notice)") from None
+
+
+@dataclass(frozen=True)
+class CertificateRef:
+    """What a report says about the certificate a finding is about."""
+
+    index: int
+    sha256: str
+    subject: str
+    issuer: str
+    not_after: str
+    common_name: str
+
+    @property
+    def short_name(self) -> str:
+        """``CN=...`` when the subject has a common name, else the whole subject."""
+        return f"CN={self.common_name}" if self.common_name else (self.subject or "<empty subject>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    path: str
+    line: int
+    end_line: int
+    message: str
+    certificate: CertificateRef | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, -self.severity, self.rule)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Everything a reporter needs to know about one linted file."""
+
+    path: str
+    certificates: int
+    findings: tuple[Finding, ...]

@@ -1,0 +1,42 @@
+"""Reporters turn the results of a run into the text of one output format.
+
+A reporter is a function from a :class:`Report` to a string. It does not decide the exit code
+and does not know about rules beyond what a :class:`~mtls_lint.findings.Finding` says, so each
+can be tested with hand-made findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mtls_lint.findings import FileResult, Finding, Severity
+
+
+@dataclass(frozen=True)
+class Report:
+    files: tuple[FileResult, ...]
+    color: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.files for finding in result.findings]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def certificates(self) -> int:
+        return sum(result.certificates for result in self.files)
+
+
+Reporter = Callable[[Report], str]
+
+
+def reporter_by_name() -> dict[str, Reporter]:
+    from mtls_lint.reporters import github, json, text
+
+    return {"text": text.render, "github": github.render, "json": json.render}
+
+
+FORMATS = ("text", "github", "json")

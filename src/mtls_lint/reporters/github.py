@@ -1,0 +1,47 @@
+"""``--format github``: workflow-command annotations, worst first, then the plain report.
+
+GitHub shows at most 10 annotations of each level per step, so the worst come first; every
+finding is also printed as plain text inside ``::stop-commands::`` with a fresh random token,
+because a file name or subject chosen by a pull request's author could otherwise start a line
+with ``::`` and run a workflow command.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from mtls_lint.escape import printable, workflow_data, workflow_property
+from mtls_lint.findings import Finding
+from mtls_lint.reporters import Report, text
+
+MAX_MESSAGE = 4096
+
+
+def annotation(finding: Finding) -> str:
+    message = printable(finding.message)
+    cert = finding.certificate
+    if cert is not None:
+        message += f" ({printable(cert.short_name)}, sha256 {cert.sha256[:12]})"
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    properties = ",".join(
+        f"{key}={workflow_property(value)}"
+        for key, value in (
+            ("file", finding.path),
+            ("line", str(finding.line)),
+            ("endLine", str(finding.end_line)),
+            ("title", f"mtls-lint {finding.rule}"),
+        )
+    )
+    return f"::{finding.severity.label} {properties}::{workflow_data(message)}"
+
+
+def render(report: Report, token: str | None = None) -> str:
+    token = token or secrets.token_hex(16)
+    worst_first = sorted(report.findings, key=lambda f: (-f.severity, f.sort_key()))
+    lines = [annotation(f) for f in worst_first]
+    lines.append(f"::stop-commands::{token}")
+    lines.extend(text.finding_line(f) for f in report.findings)
+    lines.append(f"::{token}::")
+    lines.append(text.summary_line(report))
+    return "\n".join(lines) + "\n"

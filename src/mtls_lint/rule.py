@@ -1,0 +1,191 @@
+"""What a rule is, and what it is given.
+
+A rule is a function decorated with :func:`file_rule` or :func:`certificate_rule`. Its
+docstring is its documentation (``mtls-lint explain`` prints it); the decorator records its id,
+one-line summary, severity per profile, citation and options. A rule yields :class:`Problem`s;
+it knows nothing about severities in force, waivers or output formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from typing import Any
+
+from mtls_lint.bundle import Bundle, PemBlock
+from mtls_lint.certificate import ParsedCertificate, load_certificate
+from mtls_lint.chain import TrustGraph
+from mtls_lint.findings import Severity
+from mtls_lint.profiles import PROFILES, Profile
+
+Options = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    line: int
+    end_line: int
+    certificate: ParsedCertificate | None = None
+
+
+def about(cert: ParsedCertificate, message: str) -> Problem:
+    """A problem with a certificate, located at its block."""
+    return Problem(message, cert.block.begin_line, cert.block.end_line, cert)
+
+
+def at_block(block: PemBlock, message: str) -> Problem:
+    return Problem(message, block.begin_line, block.end_line)
+
+
+def describe(cert: ParsedCertificate) -> str:
+    """How messages name a certificate: ``certificate #2 (line 31)``."""
+    return f"certificate #{cert.index} (line {cert.block.begin_line})"
+
+
+class LintContext:
+    """One bundle, parsed once, with the settings of the run."""
+
+    def __init__(self, bundle: Bundle, profile: Profile, now: dt.datetime, expiry_days: int):
+        self.bundle = bundle
+        self.profile = profile
+        self.now = now
+        self.expiry_days = expiry_days
+        self.certificates: list[ParsedCertificate] = []
+        #: Certificate blocks whose DER cryptography could not read, with its reason.
+        self.unparsable: list[tuple[PemBlock, str]] = []
+        for block in bundle.certificate_blocks:
+            if block.der is None:
+                continue  # broken armour: malformed-pem reports it
+            try:
+                cert = load_certificate(block.der)
+            except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
+                self.unparsable.append((block, str(exc) or type(exc).__name__))
+            else:
+                self.certificates.append(ParsedCertificate(block, cert, block.der))
+
+    @cached_property
+    def graph(self) -> TrustGraph:
+        return TrustGraph(self.certificates)
+
+
+FileCheck = Callable[[LintContext, Options], Iterable[Problem]]
+CertificateCheck = Callable[[LintContext, ParsedCertificate, Options], Iterable[Problem]]
+SAME = object()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    #: Default severity per profile name; None means off by default.
+    severity: Mapping[str, Severity | None]
+    citation: str
+    doc: str
+    file_check: FileCheck | None = None
+    certificate_check: CertificateCheck | None = None
+    #: Option name -> type, and defaults (yamllint's CONF and DEFAULT).
+    options: Mapping[str, type] = field(default_factory=dict)
+    defaults: Options = field(default_factory=dict)
+
+    def run(self, ctx: LintContext, options: Options) -> Iterator[Problem | Crash]:
+        """Yield problems; a crash yields a :class:`Crash` and, per certificate, moves on.
+
+        The engine turns a crash into a finding, so one rule's bug never loses the report.
+        """
+        if self.file_check is not None:
+            yield from _guard(partial(self.file_check, ctx, options), None)
+        if self.certificate_check is not None:
+            for cert in ctx.certificates:
+                yield from _guard(partial(self.certificate_check, ctx, cert, options), cert)
+
+
+@dataclass(frozen=True)
+class Crash:
+    """An exception raised inside a rule, and the certificate it was checking."""
+
+    error: Exception
+    certificate: ParsedCertificate | None
+
+
+def _guard(
+    call: Callable[[], Iterable[Problem]], cert: ParsedCertificate | None
+) -> Iterator[Problem | Crash]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield from call()
+    except Exception as exc:  # noqa: BLE001 - the point is to contain any bug in a rule
+        yield Crash(exc, cert)
+
+
+def _rule(
+    rule_id: str,
+    summary: str,
+    severity: Severity | None,
+    alb: Any,
+    cloudfront: Any,
+    citation: str,
+    options: Mapping[str, type] | None,
+    defaults: Options | None,
+    kind: str,
+) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
+    by_profile = {
+        "apigateway": severity,
+        "alb": severity if alb is SAME else alb,
+        "cloudfront": severity if cloudfront is SAME else cloudfront,
+    }
+    assert set(by_profile) == set(PROFILES)
+
+    def decorate(function: Callable[..., Iterable[Problem]]) -> Rule:
+        return Rule(
+            id=rule_id,
+            summary=summary,
+            severity=by_profile,
+            citation=citation,
+            doc=inspect.cleandoc(function.__doc__ or ""),
+            options=dict(options or {}),
+            defaults=dict(defaults or {}),
+            **{kind: function},
+        )
+
+    return decorate
+
+
+def file_rule(
+    rule_id: str,
+    summary: str,
+    *,
+    severity: Severity | None,
+    alb: Any = SAME,
+    cloudfront: Any = SAME,
+    citation: str,
+    options: Mapping[str, type] | None = None,
+    defaults: Options | None = None,
+) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
+    """Declare a rule that looks at the whole file: ``check(ctx, options)``."""
+    return _rule(
+        rule_id, summary, severity, alb, cloudfront, citation, options, defaults, "file_check"
+    )
+
+
+def certificate_rule(
+    rule_id: str,
+    summary: str,
+    *,
+    severity: Severity | None,
+    alb: Any = SAME,
+    cloudfront: Any = SAME,
+    citation: str,
+    options: Mapping[str, type] | None = None,
+    defaults: Options | None = None,
+) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
+    """Declare a rule called once per parsed certificate: ``check(ctx, cert, options)``."""
+    return _rule(
+        rule_id, summary, severity, alb, cloudfront, citation, options, defaults,
+        "certificate_check",
+    )  # fmt: skip

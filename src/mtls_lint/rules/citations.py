@@ -1,0 +1,26 @@
+"""Where the facts behind the rules come from (zlint-style citations)."""
+
+APIGW_TRUSTSTORE = (
+    "Amazon API Gateway Developer Guide, 'Configuring mutual TLS authentication for a REST API', "
+    "section 'Configuring your truststore'"
+)
+APIGW_WARNINGS = (
+    "Amazon API Gateway Developer Guide, 'Configuring mutual TLS authentication', "
+    "section 'Troubleshooting certificate warnings'"
+)
+REPOST_403 = (
+    "AWS re:Post Knowledge Center, 'How do I troubleshoot HTTP 403 Forbidden errors from an "
+    "API Gateway custom domain name that requires mutual TLS?' (api-gateway-mutual-tls-403-errors)"
+)
+ALB_MTLS = (
+    "Elastic Load Balancing User Guide, "
+    "'Mutual authentication with TLS in Application Load Balancer'"
+)
+ALB_QUOTAS = (
+    "Elastic Load Balancing User Guide, 'Quotas for your Application Load Balancers' (trust stores)"
+)
+CLOUDFRONT = (
+    "Amazon CloudFront Developer Guide, 'Trust stores' for viewer mTLS, and CloudFront quotas"
+)
+RFC5280 = "RFC 5280, 'Internet X.509 Public Key Infrastructure Certificate and CRL Profile'"
+RFC7468 = "RFC 7468, 'Textual Encodings of PKIX, PKCS, and CMS Structures'"

@@ -1,0 +1,57 @@
+"""Rules about basic certificate fields: version and serial number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.findings import Severity
+from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
+from mtls_lint.rules import citations
+
+
+@certificate_rule(
+    "not-x509v3",
+    "an X.509 version 1 certificate",
+    severity=Severity.WARNING,
+    alb=Severity.ERROR,
+    cloudfront=Severity.ERROR,
+    citation=f"{citations.ALB_MTLS}; {citations.RFC5280}",
+)
+def not_x509v3(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+    """Fires for a version 1 certificate (no extensions, so no basicConstraints to say it is a
+    CA). Version 2 certificates cannot be parsed and are reported as unparsable-certificate.
+
+    AWS: ALB and CloudFront accept X.509 v3 only; API Gateway documents no rule (a warning).
+
+    Fix: re-issue the certificate as v3 with ``basicConstraints=critical,CA:TRUE`` for a CA
+    (``openssl x509 -req -extfile ...``; without ``-extfile`` OpenSSL still makes v1).
+
+    Show it: ``openssl x509 -in FILE -noout -text | grep Version``
+    """
+    if not cert.is_v3:
+        yield about(cert, f"{describe(cert)} is X.509 {cert.cert.version.name}, not v3")
+
+
+@certificate_rule(
+    "negative-serial",
+    "serial number zero or negative",
+    severity=Severity.NOTICE,
+    citation=f"{citations.RFC5280} section 4.1.2.2; {citations.ALB_MTLS}",
+)
+def negative_serial(
+    ctx: LintContext, cert: ParsedCertificate, options: Options
+) -> Iterator[Problem]:
+    """Fires for a serial number that is zero or negative, which RFC 5280 forbids.
+    ``cryptography`` warns it will stop loading such certificates; ALB cannot revoke them.
+
+    AWS: accepted today by the services; a future parser may refuse the certificate.
+
+    Fix: re-issue with a positive random serial (``openssl x509 -req -set_serial 0x$(openssl
+    rand -hex 16) ...``).
+
+    Show it: ``openssl x509 -in FILE -noout -serial``
+    """
+    serial = cert.cert.serial_number
+    if serial <= 0:
+        yield about(cert, f"{describe(cert)} has serial number {serial}; RFC 5280 requires > 0")

@@ -1,0 +1,108 @@
+"""Rules about public keys: size, curve and type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mtls_lint.certificate import KeyInfo, ParsedCertificate
+from mtls_lint.findings import Severity
+from mtls_lint.profiles import Profile
+from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
+from mtls_lint.rules import citations
+from mtls_lint.rules.algorithms import INSECURE
+
+MIN_RSA_BITS = 2048
+MIN_EC_BITS = 256
+
+
+@certificate_rule(
+    "weak-rsa-key",
+    "RSA key below 2048 bits",
+    severity=Severity.ERROR,
+    citation=f"{citations.REPOST_403}; {citations.APIGW_TRUSTSTORE}",
+)
+def weak_rsa_key(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+    """Fires for an RSA public key with a modulus below 2048 bits.
+
+    AWS: API Gateway requires RSA keys of 2048 bits or more on the whole path and denies
+    clients otherwise with 403 ``Client cert using an insecure Signature Algorithm``.
+
+    Fix: re-issue the certificate with a new 2048-bit (or larger) key:
+    ``openssl req -new -newkey rsa:3072 ...``.
+
+    Show it: ``openssl x509 -in FILE -noout -text | grep 'Public-Key'``
+    """
+    key = cert.key
+    if key.type == "rsa" and key.bits is not None and key.bits < MIN_RSA_BITS:
+        yield about(cert, f"{describe(cert)} has a {key.bits}-bit RSA key; {INSECURE}")
+
+
+@certificate_rule(
+    "weak-ec-key",
+    "EC key on a curve below 256 bits",
+    severity=Severity.ERROR,
+    citation=f"{citations.REPOST_403}; {citations.APIGW_TRUSTSTORE}",
+)
+def weak_ec_key(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+    """Fires for an elliptic-curve key on a curve smaller than 256 bits (P-192, P-224, ...).
+
+    AWS: API Gateway requires EC keys of 256 bits or more and denies clients otherwise with
+    403 ``Client cert using an insecure Signature Algorithm``.
+
+    Fix: re-issue the certificate with a P-256 or P-384 key:
+    ``openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...``.
+
+    Show it: ``openssl x509 -in FILE -noout -text | grep -A1 'Public-Key'``
+    """
+    key = cert.key
+    if key.type == "ec" and key.bits is not None and key.bits < MIN_EC_BITS:
+        yield about(cert, f"{describe(cert)} has a {key.bits}-bit EC key ({key.curve}); {INSECURE}")
+
+
+def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:
+    """Why the key is outside what the profile documents, or None (weak keys excluded)."""
+    if key.type == "rsa" and key.bits is not None:
+        if key.bits < MIN_RSA_BITS:
+            return None
+        if profile.rsa_max_bits is not None and key.bits > profile.rsa_max_bits:
+            return f"above {profile.rsa_max_bits} bits"
+        if profile.rsa_allowed_bits is not None and key.bits not in profile.rsa_allowed_bits:
+            sizes = ", ".join(str(b) for b in sorted(profile.rsa_allowed_bits))
+            return f"not one of {sizes} bits"
+        return None
+    if key.type == "ec" and key.bits is not None:
+        if key.bits < MIN_EC_BITS or key.curve in profile.ec_curves:
+            return None
+        return f"the curve is not one of {', '.join(sorted(profile.ec_curves))}"
+    return "not an RSA or EC key"
+
+
+@certificate_rule(
+    "unsupported-key-type",
+    "key type, size or curve outside the profile's list (DSA, EdDSA, secp256k1, brainpool, ...)",
+    severity=Severity.WARNING,
+    alb=Severity.ERROR,
+    cloudfront=Severity.ERROR,
+    citation=f"{citations.APIGW_TRUSTSTORE}; {citations.ALB_MTLS}; {citations.CLOUDFRONT}",
+)
+def unsupported_key_type(
+    ctx: LintContext, cert: ParsedCertificate, options: Options
+) -> Iterator[Problem]:
+    """Fires for a key the profile does not list: DSA, Ed25519, Ed448, curves other than the
+    NIST ones (secp256k1, brainpool), RSA above 8192 bits on ``alb``, RSA sizes other than
+    2048/3072/4096 and P-521 on ``cloudfront``. Weak keys are left to weak-rsa-key/weak-ec-key.
+
+    AWS: API Gateway documents RSA and EC keys only (a warning here); ALB and CloudFront reject
+    the trust store or the client.
+
+    Fix: re-issue the certificate with an RSA 2048-4096 or P-256/P-384 key.
+
+    Show it: ``openssl x509 -in FILE -noout -text | grep -A2 'Public Key Algorithm'``
+    """
+    key = cert.key
+    why = _outside_profile(key, ctx.profile)
+    if why is not None:
+        yield about(
+            cert,
+            f"{describe(cert)} has a {key} key: {why}, which {ctx.profile.name} does not document",
+        )

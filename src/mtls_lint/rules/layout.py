@@ -1,0 +1,149 @@
+"""Rules about the text around the blocks: stray text, blank lines, encoding hygiene."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from mtls_lint.bundle import MAX_BASE64_LINE, FileKind, TextLine
+from mtls_lint.findings import Severity
+from mtls_lint.rule import LintContext, Options, Problem, file_rule
+from mtls_lint.rules import citations
+
+PREVIEW = 40
+
+
+def runs(lines: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Group sorted line numbers into (first, last) runs of consecutive lines."""
+    first = last = None
+    for number in lines:
+        if last is not None and number == last + 1:
+            last = number
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first = last = number
+    if first is not None and last is not None:
+        yield first, last
+
+
+def _is_allowed_comment(line: TextLine) -> bool:
+    text = line.text.strip()
+    return text.startswith("#") and "-" not in text
+
+
+@file_rule(
+    "stray-text",
+    "non-blank text outside the PEM blocks",
+    severity=Severity.WARNING,
+    alb=Severity.ERROR,
+    cloudfront=Severity.ERROR,
+    citation=f"{citations.ALB_MTLS}; {citations.APIGW_TRUSTSTORE}",
+)
+def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
+    """Fires for each run of non-blank lines outside the blocks: ``openssl x509 -text`` dumps,
+    ``Bag Attributes`` from PKCS#12 exports, notes. On ``alb`` and ``cloudfront``, lines that
+    are ``#`` comments without a ``-`` are allowed and skipped.
+
+    AWS: API Gateway does not document text between certificates (a warning here); ALB accepts
+    only ``#`` comment lines without ``-`` and rejects the trust store otherwise.
+
+    Fix: delete the text, or keep notes as ``#`` comments on ALB/CloudFront. A clean copy:
+    ``openssl storeutl -certs -noout FILE`` lists what is there;
+    ``awk '/-----BEGIN/,/-----END/' FILE`` keeps only the blocks.
+
+    Show it: ``grep -n -v -e '^[A-Za-z0-9+/=]*$' -e '-----' FILE``
+    """
+    if ctx.bundle.kind is FileKind.BINARY:
+        return
+    texts = {
+        line.line: line
+        for line in ctx.bundle.outside
+        if not line.is_blank and not (ctx.profile.allows_comments and _is_allowed_comment(line))
+    }
+    where = (
+        "ALB accepts only '#' comments without '-' there"
+        if ctx.profile.allows_comments
+        else ("API Gateway does not document text between certificates")
+    )
+    for first, last in runs(sorted(texts)):
+        preview = texts[first].text.strip()
+        if len(preview) > PREVIEW:
+            preview = preview[:PREVIEW] + "…"
+        count = last - first + 1
+        lines = f"{count} lines" if count > 1 else "1 line"
+        yield Problem(f"text outside PEM blocks ({lines}): {preview!r}; {where}", first, last)
+
+
+@file_rule(
+    "blank-line",
+    "blank lines in the file",
+    severity=None,
+    alb=Severity.ERROR,
+    cloudfront=Severity.ERROR,
+    citation=citations.ALB_MTLS,
+)
+def blank_line(ctx: LintContext, options: Options) -> Iterator[Problem]:
+    """Fires for each run of blank (empty or whitespace-only) lines, between blocks or inside
+    one. Off by default on ``apigateway``, an error on ``alb`` and ``cloudfront``.
+
+    AWS: the ALB trust store format allows no blank lines; the trust store is rejected.
+
+    Fix: delete the blank lines: ``sed -i '/^[[:space:]]*$/d' FILE``.
+
+    Show it: ``grep -n '^[[:space:]]*$' FILE``
+    """
+    for first, last in runs(ctx.bundle.blank_lines):
+        count = last - first + 1
+        lines = f"{count} blank lines" if count > 1 else "a blank line"
+        yield Problem(f"{lines}; the {ctx.profile.name} format allows none", first, last)
+
+
+@file_rule(
+    "pem-hygiene",
+    "BOM, CRLF, trailing whitespace, long base64 lines, leading or trailing blank lines",
+    severity=Severity.NOTICE,
+    citation=citations.RFC7468,
+)
+def pem_hygiene(ctx: LintContext, options: Options) -> Iterator[Problem]:
+    """Fires once per kind of irregularity that parsers tolerate but some do not: a UTF-8 byte
+    order mark, CRLF line ends, trailing whitespace, base64 lines longer than 64 characters,
+    blank lines before the first or after the last line of content.
+
+    AWS: nothing documented; mtls-lint reads these files, but a stricter reader or a later
+    change to the service may not. Clean files also diff cleanly.
+
+    Fix: ``openssl storeutl -certs FILE`` rewrites blocks canonically; ``dos2unix FILE`` drops
+    CRLF and BOM.
+
+    Show it: ``cat -A FILE | head``
+    """
+    bundle = ctx.bundle
+    if bundle.kind is not FileKind.PEM:
+        return
+    if bundle.has_bom:
+        yield Problem("the file starts with a UTF-8 byte order mark", 1, 1)
+    if bundle.crlf_lines:
+        first = bundle.crlf_lines[0]
+        count = len(bundle.crlf_lines)
+        yield Problem(f"{count} lines end in CRLF (first: line {first})", first, first)
+    if bundle.trailing_space_lines:
+        first = bundle.trailing_space_lines[0]
+        count = len(bundle.trailing_space_lines)
+        message = f"{count} lines have trailing whitespace (first: line {first})"
+        yield Problem(message, first, first)
+    long_lines = [block.long_line for block in bundle.blocks if block.long_line is not None]
+    if long_lines:
+        first = long_lines[0]
+        yield Problem(
+            f"base64 lines longer than {MAX_BASE64_LINE} characters (first: line {first})",
+            first,
+            first,
+        )
+    blanks = set(bundle.blank_lines)
+    if 1 in blanks:
+        first, last = next(runs(bundle.blank_lines))
+        yield Problem("blank lines before the first block", first, last)
+    if bundle.line_count > 1 and bundle.line_count in blanks:
+        first, last = list(runs(bundle.blank_lines))[-1]
+        if first > 1:
+            yield Problem("blank lines after the last block", first, last)
