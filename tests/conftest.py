@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from mtls_lint.bundle import read_bundle
+from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+from mtls_lint.findings import Finding
+from mtls_lint.profiles import PROFILES
+from tests.pki import NOW, PKI, Issued
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
+    return PKI(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def root(pki: PKI) -> Issued:
+    return pki.cert("Root CA")
+
+
+@pytest.fixture(scope="session")
+def intermediate(pki: PKI, root: Issued) -> Issued:
+    return pki.cert("Intermediate CA", issuer=root)
+
+
+@pytest.fixture(scope="session")
+def clean_bundle(root: Issued, intermediate: Issued) -> bytes:
+    """A root and its intermediate: nothing any rule should say anything about."""
+    return root.pem + intermediate.pem
+
+
+def lint(
+    data: bytes,
+    *,
+    profile: str = "apigateway",
+    select: Sequence[str] | None = None,
+    now=NOW,
+    expiry_days: int = 30,
+    path: str = "bundle.pem",
+) -> list[Finding]:
+    """Lint bytes as a file; every rule enabled for the profile unless ``select`` is given."""
+    chosen = PROFILES[profile]
+    settings = LintSettings(
+        profile=chosen,
+        now=now,
+        rules=enabled_rules(chosen, select=select),
+        expiry_days=expiry_days,
+    )
+    return list(lint_bundle(read_bundle(path, data), settings).findings)
+
+
+def rules_of(findings: Sequence[Finding]) -> list[str]:
+    return [f.rule for f in findings]
+
+
+def fired(findings: Sequence[Finding], rule: str) -> list[Finding]:
+    return [f for f in findings if f.rule == rule]
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write bytes to a file under tmp_path and return its path."""
+
+    def _write(name: str, data: bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    return _write

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+
+from tests.conftest import fired, lint
+from tests.pki import PKI, Issued
+
+INSECURE = "Client cert using an insecure Signature Algorithm"
+
+
+@pytest.mark.parametrize("digest", ["sha1", "md5"])
+def test_weak_signature_hash_fires_on_openssl_made_roots(pki: PKI, digest: str) -> None:
+    weak = pki.openssl_cert(f"{digest} root", digest=digest)
+    (finding,) = fired(lint(weak.pem, select=["weak-signature-hash"]), "weak-signature-hash")
+    assert f"signed with {digest.upper()}" in finding.message
+    assert INSECURE in finding.message
+
+
+def test_weak_signature_hash_fires_on_sha224(pki: PKI) -> None:
+    weak = pki.cert("SHA-224 root", hash_algorithm=hashes.SHA224())
+    assert fired(lint(weak.pem), "weak-signature-hash")
+
+
+def test_strong_hashes_are_not_weak(pki: PKI, root: Issued) -> None:
+    sha512 = pki.cert("SHA-512 root", hash_algorithm=hashes.SHA512())
+    assert not fired(lint(root.pem + sha512.pem), "weak-signature-hash")
+
+
+def test_unsupported_signature_algorithm_rsa_pss_depends_on_profile(pki: PKI) -> None:
+    pss = pki.cert("PSS root", key="rsa-2048", rsa_pss=True)
+    (finding,) = fired(lint(pss.pem), "unsupported-signature-algorithm")
+    assert finding.severity.label == "warning"
+    assert "rsa-pss-sha256" in finding.message
+    assert not fired(lint(pss.pem, profile="alb"), "unsupported-signature-algorithm")
+
+
+def test_unsupported_signature_algorithm_ed25519_is_an_error_on_cloudfront(pki: PKI) -> None:
+    ed = pki.cert("Ed25519 root", key="ed25519")
+    (finding,) = fired(lint(ed.pem, profile="cloudfront"), "unsupported-signature-algorithm")
+    assert finding.severity.label == "error"
+    assert not fired(lint(ed.pem), "weak-signature-hash")
+
+
+def test_weak_hash_is_not_also_reported_as_unsupported(pki: PKI) -> None:
+    weak = pki.openssl_cert("sha1 root", digest="sha1")
+    assert not fired(lint(weak.pem), "unsupported-signature-algorithm")

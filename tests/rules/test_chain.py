@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import base64
+import textwrap
+
+import pytest
+
+from tests.conftest import fired, lint, rules_of
+from tests.pki import PKI, Issued
+
+
+def altered(issued: Issued) -> bytes:
+    """The certificate as PEM with the last byte of its signature flipped."""
+    der = bytearray(issued.der)
+    der[-1] ^= 0x01
+    body = "\n".join(textwrap.wrap(base64.b64encode(bytes(der)).decode(), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode()
+
+
+@pytest.fixture(scope="module")
+def client(pki: PKI, intermediate: Issued) -> Issued:
+    return pki.cert("client.example.com", issuer=intermediate, ca=False)
+
+
+# self-signed-leaf -----------------------------------------------------------------------------
+
+
+def test_self_signed_leaf_fires_on_a_pinned_client(pki: PKI) -> None:
+    pinned = pki.cert("pinned-client", ca=False)
+    (finding,) = fired(lint(pinned.pem), "self-signed-leaf")
+    assert "self signed certificate" in finding.message
+
+
+def test_self_signed_leaf_without_basic_constraints(pki: PKI) -> None:
+    pinned = pki.cert("pinned-no-bc", ca=None)
+    assert fired(lint(pinned.pem), "self-signed-leaf")
+
+
+def test_self_signed_sha1_leaf_is_detected(pki: PKI) -> None:
+    """verify_directly_issued_by refuses SHA-1; self-signed detection must not."""
+    pinned = pki.openssl_cert("sha1-pinned", digest="sha1", ca=False)
+    assert fired(lint(pinned.pem, select=["self-signed-leaf"]), "self-signed-leaf")
+
+
+def test_a_root_is_not_a_self_signed_leaf(root: Issued) -> None:
+    assert not fired(lint(root.pem), "self-signed-leaf")
+
+
+# leaf-in-truststore ---------------------------------------------------------------------------
+
+
+def test_leaf_in_truststore_fires_on_an_issued_end_entity(
+    root: Issued, intermediate: Issued, client: Issued
+) -> None:
+    findings = lint(root.pem + intermediate.pem + client.pem)
+    (finding,) = fired(findings, "leaf-in-truststore")
+    assert finding.certificate is not None
+    assert finding.certificate.index == 3
+    assert not fired(findings, "self-signed-leaf")
+
+
+# missing-issuer -------------------------------------------------------------------------------
+
+
+def test_missing_issuer_fires_for_an_intermediate_without_its_root(intermediate: Issued) -> None:
+    (finding,) = fired(lint(intermediate.pem), "missing-issuer")
+    assert "CN=Root CA" in finding.message
+    assert "Could not find issuer for certificate" in finding.message
+
+
+def test_missing_issuer_is_quiet_when_the_chain_is_complete(
+    root: Issued, intermediate: Issued
+) -> None:
+    # order does not matter: the intermediate may come first
+    assert not fired(lint(intermediate.pem + root.pem), "missing-issuer")
+
+
+def test_sha1_chain_is_linked(pki: PKI) -> None:
+    sha1_root = pki.openssl_cert("sha1-chain-root", digest="sha1")
+    sha1_ca = pki.openssl_cert("sha1-chain-ca", digest="md5", issuer=sha1_root, serial=3)
+    findings = lint(sha1_root.pem + sha1_ca.pem, select=["missing-issuer", "bad-signature"])
+    assert findings == []
+    assert rules_of(lint(sha1_ca.pem, select=["missing-issuer"])) == ["missing-issuer"]
+
+
+# bad-signature --------------------------------------------------------------------------------
+
+
+def test_bad_signature_fires_on_an_altered_certificate(root: Issued, intermediate: Issued) -> None:
+    findings = lint(root.pem + altered(intermediate))
+    (finding,) = fired(findings, "bad-signature")
+    assert finding.certificate is not None
+    assert finding.certificate.index == 2
+    assert not fired(findings, "missing-issuer")
+
+
+def test_bad_signature_fires_on_a_broken_self_signature(root: Issued) -> None:
+    (finding,) = fired(lint(altered(root)), "bad-signature")
+    assert "itself" in finding.message
+
+
+def test_bad_signature_fires_for_an_impostor_issuer_with_the_same_name(
+    pki: PKI, root: Issued
+) -> None:
+    impostor = pki.cert("Impostor root", subject=root.cert.subject)
+    victim = pki.cert("Signed by impostor", issuer=impostor)
+    assert fired(lint(root.pem + victim.pem), "bad-signature")
+
+
+def test_ca_rollover_tries_every_candidate(pki: PKI, root: Issued) -> None:
+    renewed = pki.cert("Root CA rollover", subject=root.cert.subject)
+    under_new = pki.cert("Under the new root", issuer=renewed)
+    findings = lint(root.pem + renewed.pem + under_new.pem)
+    assert not fired(findings, "bad-signature")
+    assert not fired(findings, "missing-issuer")
+
+
+def test_ca_rollover_without_key_identifiers(pki: PKI, root: Issued) -> None:
+    old = pki.cert("Old no-AKI", subject=root.cert.subject, key_ids=False)
+    new = pki.cert("New no-AKI", subject=root.cert.subject, key_ids=False)
+    child = pki.cert("Child no-AKI", issuer=new, key_ids=False)
+    assert not fired(lint(old.pem + new.pem + child.pem), "bad-signature")
+
+
+# issuer-not-ca --------------------------------------------------------------------------------
+
+
+def test_issuer_not_ca_fires_for_an_end_entity_that_issues(pki: PKI, root: Issued) -> None:
+    not_ca = pki.cert("Not a CA", issuer=root, ca=False)
+    child = pki.cert("Child of not a CA", issuer=not_ca, ca=False)
+    (finding,) = fired(lint(root.pem + not_ca.pem + child.pem), "issuer-not-ca")
+    assert finding.certificate is not None
+    assert finding.certificate.index == 2
+    assert "not a CA" in finding.message
+
+
+def test_issuer_not_ca_fires_without_key_cert_sign(pki: PKI, root: Issued) -> None:
+    no_sign = pki.cert("CA without keyCertSign", issuer=root, key_usage=False)
+    child = pki.cert("Child of no-sign CA", issuer=no_sign, ca=False)
+    (finding,) = fired(lint(root.pem + no_sign.pem + child.pem), "issuer-not-ca")
+    assert "keyCertSign" in finding.message
+
+
+def test_issuer_with_key_cert_sign_is_quiet(pki: PKI, root: Issued) -> None:
+    good = pki.cert("CA with keyCertSign", issuer=root, key_usage=True)
+    child = pki.cert("Child of good CA", issuer=good, ca=False)
+    assert not fired(lint(root.pem + good.pem + child.pem), "issuer-not-ca")
+
+
+# chain-too-deep -------------------------------------------------------------------------------
+
+
+def chain_of(pki: PKI, length: int, prefix: str) -> list[Issued]:
+    certs = [pki.cert(f"{prefix} 0")]
+    for i in range(1, length):
+        certs.append(pki.cert(f"{prefix} {i}", issuer=certs[-1]))
+    return certs
+
+
+def test_chain_too_deep_fires_at_the_fifth_ca(pki: PKI) -> None:
+    chain = chain_of(pki, 5, "Deep")
+    (finding,) = fired(lint(b"".join(c.pem for c in chain)), "chain-too-deep")
+    assert finding.certificate is not None
+    assert finding.certificate.index == 5
+    assert "5 CA certificates" in finding.message
+
+
+def test_four_cas_are_allowed(pki: PKI) -> None:
+    chain = chain_of(pki, 4, "Deep")
+    assert not fired(lint(b"".join(c.pem for c in chain)), "chain-too-deep")
+
+
+def test_a_very_long_chain_does_not_exhaust_the_stack(pki: PKI) -> None:
+    chain = chain_of(pki, 1200, "Long")
+    findings = lint(b"".join(c.pem for c in reversed(chain)), select=["chain-too-deep"])
+    assert len(findings) == 1200 - 4
+
+
+def test_cross_signed_cycle_terminates(pki: PKI) -> None:
+    a = pki.cert("Cycle A")
+    b = pki.cert("Cycle B")
+    a_by_b = pki.cert("Cycle A by B", subject=a.cert.subject, issuer=b)
+    b_by_a = pki.cert("Cycle B by A", subject=b.cert.subject, issuer=a)
+    # only the cross-signed pair: each one's issuer is the other
+    findings = lint(a_by_b.pem + b_by_a.pem)
+    assert not [f for f in findings if "internal error" in f.message]
+    assert not fired(findings, "missing-issuer")
+
+
+# path-length-exceeded -------------------------------------------------------------------------
+
+
+def test_path_length_zero_forbids_an_intermediate_ca(pki: PKI) -> None:
+    root0 = pki.cert("Pathlen 0 root", path_length=0)
+    sub = pki.cert("Under pathlen 0", issuer=root0)
+    (finding,) = fired(lint(root0.pem + sub.pem), "path-length-exceeded")
+    assert finding.certificate is not None
+    assert finding.certificate.index == 2
+    assert "pathLenConstraint is 0" in finding.message
+
+
+def test_path_length_one_forbids_a_second_intermediate(pki: PKI) -> None:
+    root1 = pki.cert("Pathlen 1 root", path_length=1)
+    sub1 = pki.cert("Pathlen 1 sub", issuer=root1)
+    sub2 = pki.cert("Pathlen 1 subsub", issuer=sub1)
+    findings = fired(lint(root1.pem + sub1.pem + sub2.pem), "path-length-exceeded")
+    assert [f.certificate.index for f in findings if f.certificate] == [3]
+
+
+def test_path_length_allows_leaves_below_the_last_ca(pki: PKI) -> None:
+    root0 = pki.cert("Pathlen 0 root")
+    leaf = pki.cert("Leaf under pathlen 0", issuer=root0, ca=False)
+    assert not fired(lint(root0.pem + leaf.pem), "path-length-exceeded")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fired, lint
+from tests.pki import Issued
+
+
+def openssl(*args: str) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def v1_and_negative(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
+    """A v1 root (``x509 -req`` without extensions) and one with serial -5."""
+    d: Path = tmp_path_factory.mktemp("fields")
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", str(d / "k.pem"))
+    openssl("req", "-new", "-key", str(d / "k.pem"), "-subj", "/CN=v1 root", "-out", str(d / "r"))
+    openssl("x509", "-req", "-in", str(d / "r"), "-signkey", str(d / "k.pem"), "-days", "3650",
+            "-out", str(d / "v1.pem"))  # fmt: skip
+    openssl("req", "-x509", "-key", str(d / "k.pem"), "-subj", "/CN=negative", "-days", "3650",
+            "-set_serial", "-5", "-out", str(d / "neg.pem"))  # fmt: skip
+    return (d / "v1.pem").read_bytes(), (d / "neg.pem").read_bytes()
+
+
+def test_not_x509v3_fires_on_v1(v1_and_negative: tuple[bytes, bytes]) -> None:
+    v1, _ = v1_and_negative
+    (finding,) = fired(lint(v1, select=["not-x509v3"]), "not-x509v3")
+    assert "X.509 v1, not v3" in finding.message
+    assert finding.severity.label == "warning"
+    (alb,) = fired(lint(v1, profile="alb", select=["not-x509v3"]), "not-x509v3")
+    assert alb.severity.label == "error"
+
+
+def test_v1_root_is_not_a_self_signed_leaf(v1_and_negative: tuple[bytes, bytes]) -> None:
+    v1, _ = v1_and_negative
+    assert not fired(lint(v1, select=["self-signed-leaf"]), "self-signed-leaf")
+
+
+def test_negative_serial_fires(v1_and_negative: tuple[bytes, bytes]) -> None:
+    _, negative = v1_and_negative
+    (finding,) = fired(lint(negative, select=["negative-serial"]), "negative-serial")
+    assert "serial number -5" in finding.message
+
+
+def test_positive_serial_is_quiet(root: Issued) -> None:
+    assert not fired(lint(root.pem), "negative-serial")

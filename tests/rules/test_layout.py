@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from tests.conftest import fired, lint
+from tests.pki import Issued
+
+
+def test_stray_text_fires_once_per_run_of_lines(root: Issued, intermediate: Issued) -> None:
+    data = b"Bag Attributes\n  localKeyID: 01\n" + root.pem + b"\nnote\n" + intermediate.pem
+    findings = fired(lint(data), "stray-text")
+    n = root.pem.count(b"\n")
+    assert [(f.line, f.end_line) for f in findings] == [(1, 2), (n + 4, n + 4)]
+    assert all(f.severity.label == "warning" for f in findings)
+
+
+def test_stray_text_allows_comments_on_alb_but_not_apigateway(root: Issued) -> None:
+    data = b"# Root CA for billing\n" + root.pem
+    assert fired(lint(data), "stray-text")
+    assert not fired(lint(data, profile="alb"), "stray-text")
+    dashed = b"# Root - billing\n" + root.pem
+    (finding,) = fired(lint(dashed, profile="alb"), "stray-text")
+    assert finding.severity.label == "error"
+
+
+def test_stray_text_escapes_nothing_itself_but_quotes_a_preview(root: Issued) -> None:
+    data = b"x" * 100 + b"\n" + root.pem
+    (finding,) = fired(lint(data), "stray-text")
+    assert "x" * 40 + "…" in finding.message
+    assert "x" * 41 not in finding.message
+
+
+def test_blank_line_is_off_on_apigateway_and_an_error_on_alb(
+    root: Issued, intermediate: Issued
+) -> None:
+    data = root.pem + b"\n\n" + intermediate.pem
+    assert not fired(lint(data), "blank-line")
+    (finding,) = fired(lint(data, profile="alb"), "blank-line")
+    n = root.pem.count(b"\n")
+    assert (finding.line, finding.end_line) == (n + 1, n + 2)
+    assert fired(lint(data, select=["blank-line"]), "blank-line")
+
+
+def test_pem_hygiene_reports_each_kind_once(root: Issued, intermediate: Issued) -> None:
+    data = b"\xef\xbb\xbf" + (root.pem + intermediate.pem).replace(b"\n", b"\r\n")
+    messages = [f.message for f in fired(lint(data), "pem-hygiene")]
+    assert messages[0] == "the file starts with a UTF-8 byte order mark"
+    assert "lines end in CRLF (first: line 1)" in messages[1]
+    assert len(messages) == 2
+
+
+def test_pem_hygiene_reports_long_lines_trailing_spaces_and_edge_blanks(root: Issued) -> None:
+    body = b"".join(root.pem.splitlines(keepends=True)[1:-1]).replace(b"\n", b"")
+    data = b"\n-----BEGIN CERTIFICATE-----\n" + body + b"\n-----END CERTIFICATE----- \n\n"
+    messages = " | ".join(f.message for f in fired(lint(data), "pem-hygiene"))
+    assert "longer than 64 characters (first: line 3)" in messages
+    assert "1 lines have trailing whitespace (first: line 4)" in messages
+    assert "blank lines before the first block" in messages
+    assert "blank lines after the last block" in messages

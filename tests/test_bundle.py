@@ -1,0 +1,127 @@
+"""The PEM splitter: every block kept with the lines it spans, whatever surrounds it."""
+
+from __future__ import annotations
+
+from mtls_lint.bundle import FileKind, read_bundle
+from tests.pki import Issued
+
+
+def lines_of(pem: bytes) -> int:
+    return pem.count(b"\n")
+
+
+def test_blocks_carry_begin_and_end_lines(root: Issued, intermediate: Issued) -> None:
+    n = lines_of(root.pem)
+    bundle = read_bundle("b.pem", root.pem + intermediate.pem)
+    assert [(b.begin_line, b.end_line) for b in bundle.blocks] == [
+        (1, n),
+        (n + 1, n + lines_of(intermediate.pem)),
+    ]
+    assert [b.cert_index for b in bundle.blocks] == [1, 2]
+    assert bundle.blocks[0].der == root.der
+    assert bundle.kind is FileKind.PEM
+
+
+def test_crlf_and_bom_keep_line_numbers(root: Issued, intermediate: Issued) -> None:
+    data = b"\xef\xbb\xbf" + (root.pem + b"\n" + intermediate.pem).replace(b"\n", b"\r\n")
+    bundle = read_bundle("b.pem", data)
+    n = lines_of(root.pem)
+    assert [b.begin_line for b in bundle.blocks] == [1, n + 2]
+    assert [b.der for b in bundle.blocks] == [root.der, intermediate.der]
+    assert bundle.has_bom
+    assert bundle.crlf_lines[0] == 1
+    assert bundle.blank_lines == (n + 1,)
+
+
+def test_text_outside_blocks_is_kept_with_its_lines(root: Issued) -> None:
+    data = b"subject=CN = Root\n\n" + root.pem + b"trailing note\n"
+    bundle = read_bundle("b.pem", data)
+    assert [(t.line, t.text) for t in bundle.outside] == [
+        (1, "subject=CN = Root"),
+        (2, ""),
+        (3 + lines_of(root.pem), "trailing note"),
+    ]
+    assert bundle.blocks[0].begin_line == 3
+
+
+def test_truncated_last_block_is_kept_not_dropped(root: Issued, intermediate: Issued) -> None:
+    cut = intermediate.pem.splitlines(keepends=True)[:5]
+    bundle = read_bundle("b.pem", root.pem + b"".join(cut))
+    assert len(bundle.blocks) == 2
+    last = bundle.blocks[1]
+    assert last.der is None
+    assert "truncated" in (last.problem or "")
+    assert (last.begin_line, last.end_line) == (lines_of(root.pem) + 1, lines_of(root.pem) + 5)
+    assert last.cert_index == 2
+
+
+def test_begin_inside_a_block_closes_it_as_truncated(root: Issued, intermediate: Issued) -> None:
+    cut = b"".join(root.pem.splitlines(keepends=True)[:3])
+    bundle = read_bundle("b.pem", cut + intermediate.pem)
+    assert [b.begin_line for b in bundle.blocks] == [1, 4]
+    assert bundle.blocks[0].end_line == 3
+    assert "before this block's -----END" in (bundle.blocks[0].problem or "")
+    assert bundle.blocks[1].der == intermediate.der
+
+
+def test_bad_base64_names_the_line(root: Issued, intermediate: Issued) -> None:
+    lines = root.pem.splitlines(keepends=True)
+    lines[3] = b"not*base64!\n"
+    bundle = read_bundle("b.pem", b"".join(lines) + intermediate.pem)
+    assert bundle.blocks[0].problem == "invalid base64 at line 4"
+    assert bundle.blocks[0].der is None
+    assert bundle.blocks[1].der == intermediate.der  # a bad block never hides a good one
+
+
+def test_bad_padding_is_reported(root: Issued) -> None:
+    lines = root.pem.splitlines(keepends=True)
+    lines[-2] = lines[-2].rstrip(b"\n")[:-1] + b"\n"  # one character short
+    bundle = read_bundle("b.pem", b"".join(lines))
+    assert bundle.blocks[0].problem is not None
+    assert bundle.blocks[0].problem.startswith("invalid base64")
+
+
+def test_mismatched_labels_keep_the_body(root: Issued) -> None:
+    data = root.pem.replace(b"-----END CERTIFICATE-----", b"-----END X509 CRL-----")
+    block = read_bundle("b.pem", data).blocks[0]
+    assert "does not match" in (block.problem or "")
+    assert block.der == root.der
+
+
+def test_end_without_begin_is_recorded(root: Issued) -> None:
+    bundle = read_bundle("b.pem", root.pem + b"-----END CERTIFICATE-----\n")
+    assert bundle.stray_ends == ((lines_of(root.pem) + 1, "CERTIFICATE"),)
+
+
+def test_private_key_block_is_kept_without_its_content(root: Issued) -> None:
+    key = root.key_pem()
+    bundle = read_bundle("b.pem", root.pem + key)
+    block = bundle.blocks[1]
+    assert block.label == "PRIVATE KEY"
+    assert block.is_private_key
+    assert block.der is None
+    assert block.cert_index is None
+
+
+def test_der_file_is_read_as_one_certificate(root: Issued) -> None:
+    bundle = read_bundle("root.cer", root.der)
+    assert bundle.kind is FileKind.DER
+    assert [b.der for b in bundle.blocks] == [root.der]
+
+
+def test_binary_and_text_files_have_no_blocks() -> None:
+    assert read_bundle("x.pem", b"\x00\x01\xff junk").kind is FileKind.BINARY
+    text = read_bundle("x.pem", b"just a note\n")
+    assert text.kind is FileKind.TEXT
+    assert text.outside[0].text == "just a note"
+    empty = read_bundle("x.pem", b"")
+    assert (empty.kind, empty.blocks, empty.line_count) == (FileKind.TEXT, (), 0)
+
+
+def test_long_lines_and_trailing_whitespace_are_noted(root: Issued) -> None:
+    body = b"".join(root.pem.splitlines(keepends=True)[1:-1]).replace(b"\n", b"")
+    data = b"-----BEGIN CERTIFICATE-----  \n" + body + b"\n-----END CERTIFICATE-----\n"
+    bundle = read_bundle("b.pem", data)
+    assert bundle.blocks[0].der == root.der
+    assert bundle.blocks[0].long_line == 2
+    assert bundle.trailing_space_lines == (1,)

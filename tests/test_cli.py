@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtls_lint.cli import main
+from tests.pki import NOW_ISO, PKI, Issued
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def check(*args: str) -> int:
+    return main(["check", "--now", NOW_ISO, *args])
+
+
+def test_clean_bundle_exits_0(repo: Path, clean_bundle: bytes, capsys) -> None:
+    (repo / "good.pem").write_bytes(clean_bundle)
+    assert check("good.pem") == 0
+    assert capsys.readouterr().out == "0 errors, 0 warnings, 0 notices in 1 file (2 certificates)\n"
+
+
+def test_an_error_exits_1(repo: Path, intermediate: Issued, capsys) -> None:
+    (repo / "bad.pem").write_bytes(intermediate.pem)
+    assert check("bad.pem") == 1
+    out = capsys.readouterr().out
+    assert out.startswith("bad.pem:1: error [missing-issuer] the issuer of certificate #1")
+    assert "(CN=Intermediate CA, sha256 " in out
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"), [("error", 0), ("warning", 1), ("notice", 1), ("never", 0)]
+)
+def test_fail_on_sets_the_threshold(
+    repo: Path, clean_bundle: bytes, fail_on: str, expected: int
+) -> None:
+    (repo / "b.pem").write_bytes(clean_bundle + b"note\n")  # stray-text: a warning
+    assert check("--fail-on", fail_on, "b.pem") == expected
+
+
+def test_fail_on_never_still_reports_errors(repo: Path, intermediate: Issued) -> None:
+    (repo / "b.pem").write_bytes(intermediate.pem)
+    assert check("--fail-on", "never", "b.pem") == 0
+
+
+def test_a_missing_file_exits_2_and_the_others_are_still_linted(
+    repo: Path, intermediate: Issued, capsys
+) -> None:
+    (repo / "b.pem").write_bytes(intermediate.pem)
+    assert check("nope.pem", "b.pem") == 2
+    captured = capsys.readouterr()
+    assert captured.err == "mtls-lint: error: nope.pem: cannot read: No such file or directory\n"
+    assert "[missing-issuer]" in captured.out
+
+
+def test_a_fifo_is_refused_instead_of_hanging(repo: Path, capsys) -> None:
+    os.mkfifo(repo / "pipe.pem")
+    assert check("pipe.pem") == 2
+    assert "pipe.pem: not a regular file" in capsys.readouterr().err
+
+
+def test_an_oversize_file_is_refused(repo: Path, capsys) -> None:
+    (repo / "big.pem").write_bytes(b"x" * 2048)
+    assert check("--max-file-bytes", "1024", "big.pem") == 2
+    assert "over the 1024-byte limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--now", "yesterday"],
+        ["check", "--select", "no-such-rule"],
+        ["check", "--format", "xml"],
+        ["check", "--expiry-days", "-1"],
+        ["explain", "no-such-rule"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2(repo: Path, args: list[str], capsys) -> None:
+    try:
+        code = main(args)
+    except SystemExit as exited:  # argparse exits by itself
+        code = exited.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.strip()
+    assert "Traceback" not in err
+
+
+def test_directories_are_walked_for_the_default_globs(
+    repo: Path, intermediate: Issued, capsys
+) -> None:
+    for name in ("a.pem", "sub/b.crt", "sub/c.cer", "d.key", ".git/e.pem", "notes.txt"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(intermediate.pem)
+    assert check() == 1
+    paths = sorted({line.split(":")[0] for line in capsys.readouterr().out.splitlines()[:-1]})
+    assert paths == ["a.pem", "sub/b.crt", "sub/c.cer"]
+
+
+def test_a_file_named_explicitly_is_always_linted(repo: Path, intermediate: Issued) -> None:
+    (repo / "bundle.txt").write_bytes(intermediate.pem)
+    assert check("bundle.txt") == 1
+
+
+def test_no_files_is_a_warning_not_an_error(repo: Path, capsys) -> None:
+    assert check() == 0
+    assert "no files to lint" in capsys.readouterr().err
+
+
+def test_github_format_is_the_default_on_actions(
+    repo: Path, intermediate: Issued, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    (repo / "b.pem").write_bytes(intermediate.pem)
+    check("b.pem")
+    assert capsys.readouterr().out.startswith("::error file=b.pem,line=1,")
+
+
+def test_output_writes_the_report_to_a_file(repo: Path, intermediate: Issued, capsys) -> None:
+    (repo / "b.pem").write_bytes(intermediate.pem)
+    assert check("--format", "json", "--output", "report.json", "b.pem") == 1
+    assert capsys.readouterr().out == ""
+    assert json.loads((repo / "report.json").read_text())["summary"]["error"] == 1
+
+
+def test_profile_changes_the_outcome(repo: Path, pki: PKI) -> None:
+    (repo / "p521.pem").write_bytes(pki.cert("P-521 root", key="ec-p521").pem)
+    assert check("p521.pem") == 0
+    assert check("--profile", "alb", "p521.pem") == 0
+    assert check("--profile", "cloudfront", "p521.pem") == 1
+
+
+def test_expiry_days_widens_the_window(repo: Path, root: Issued) -> None:
+    (repo / "r.pem").write_bytes(root.pem)  # expires 2030-01-01, 1310 days after NOW
+    assert check("--fail-on", "warning", "r.pem") == 0
+    assert check("--fail-on", "warning", "--expiry-days", "2000", "r.pem") == 1
+
+
+def test_ignore_skips_a_rule(repo: Path, intermediate: Issued) -> None:
+    (repo / "b.pem").write_bytes(intermediate.pem)
+    assert check("--ignore", "missing-issuer,leaf-in-truststore", "b.pem") == 0
+
+
+def test_text_is_coloured_on_a_terminal_unless_no_color(
+    repo: Path, intermediate: Issued, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (repo / "b.pem").write_bytes(intermediate.pem)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    check("b.pem")
+    assert "\x1b[31merror\x1b[0m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    check("b.pem")
+    assert "\x1b[" not in capsys.readouterr().out
+
+
+def test_rules_lists_every_rule_with_its_severities(capsys) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "blank-line" in out
+    assert "expires-soon" in out
+    assert "days: int" in out
+    blank = next(line for line in out.splitlines() if line.startswith("blank-line"))
+    assert blank.split()[1:4] == ["off", "error", "error"]
+
+
+def test_explain_prints_the_documentation(capsys) -> None:
+    assert main(["explain", "weak-signature-hash"]) == 0
+    out = capsys.readouterr().out
+    assert "Client cert using an insecure Signature Algorithm" in out
+    assert "openssl x509 -in FILE -noout -text | grep 'Signature Algorithm'" in out
+    assert "Source: " in out
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path, clean_bundle: bytes) -> None:
+    (tmp_path / "b.pem").write_bytes(clean_bundle)
+    result = subprocess.run(
+        [sys.executable, "-m", "mtls_lint", "check", "--now", NOW_ISO, "b.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "in 1 file (2 certificates)" in result.stdout
