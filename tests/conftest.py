@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mtls_lint.bundle import read_bundle
 from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
 from mtls_lint.findings import Finding
 from mtls_lint.profiles import PROFILES
 from tests.pki import NOW, PKI, Issued
+
+# `HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz.py` for a longer fuzzing run.
+settings.register_profile("default", max_examples=150)
+settings.register_profile("deep", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

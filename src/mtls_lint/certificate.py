@@ -131,6 +131,26 @@ class ParsedCertificate:
         self.index = block.cert_index or 1
         self.sha256 = hashlib.sha256(der).hexdigest()
 
+    @classmethod
+    def parse(cls, block: PemBlock, der: bytes) -> ParsedCertificate:
+        """Parse ``der`` and read every field rules rely on, so a bad field fails here.
+
+        cryptography defers decoding names and extensions until they are read; forcing them now
+        turns a corrupt issuer name into one ``unparsable-certificate`` finding instead of a
+        crash in every rule that looks at it. Raises ValueError naming the field.
+        """
+        parsed = cls(block, load_certificate(der), der)
+        for field_name in ("subject_der", "issuer_der", "not_before", "not_after"):
+            try:
+                getattr(parsed, field_name)
+            except ValueError as exc:
+                raise ValueError(f"{field_name.removesuffix('_der')}: {exc}") from None
+        try:
+            parsed.cert.extensions  # noqa: B018 - forces the parse
+        except ValueError as exc:
+            raise ValueError(f"extensions: {exc}") from None
+        return parsed
+
     def __repr__(self) -> str:
         return f"<ParsedCertificate #{self.index} {self.subject!r}>"
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
 
 T = TypeVar("T")
@@ -143,7 +145,7 @@ class TrustGraph:
             try:
                 key_der = candidate.spki_der
                 key = candidate.public_key
-            except ValueError as exc:
+            except (ValueError, UnsupportedAlgorithm) as exc:
                 reasons.append(f"#{candidate.index}: unreadable key ({exc})")
                 continue
             if key_der not in tried:

@@ -17,7 +17,7 @@ from functools import cached_property, partial
 from typing import Any
 
 from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate, load_certificate
+from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.chain import TrustGraph
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import PROFILES, Profile
@@ -62,11 +62,11 @@ class LintContext:
             if block.der is None:
                 continue  # broken armour: malformed-pem reports it
             try:
-                cert = load_certificate(block.der)
+                cert = ParsedCertificate.parse(block, block.der)
             except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
                 self.unparsable.append((block, str(exc) or type(exc).__name__))
             else:
-                self.certificates.append(ParsedCertificate(block, cert, block.der))
+                self.certificates.append(cert)
 
     @cached_property
     def graph(self) -> TrustGraph:
