@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mtls_lint.findings import FileResult
+from mtls_lint.profiles import PROFILES
 from mtls_lint.reporters import Report, reporter_by_name
 from tests.conftest import lint
 from tests.pki import PKI, Issued
@@ -60,13 +62,9 @@ def mutate(data: bytes, draw: st.DrawFn) -> bytes:
 @given(data=st.data())
 def test_mutated_bundles_yield_findings_never_crashes(seed: bytes, data: st.DataObject) -> None:
     mutated = mutate(seed, data.draw)
-    findings = lint(
-        mutated, profile=data.draw(st.sampled_from(["apigateway", "alb", "cloudfront"]))
-    )
+    findings = lint(mutated, profile=data.draw(st.sampled_from(sorted(PROFILES))))
     crashes = [f for f in findings if f.message.startswith("internal error")]
     assert crashes == []
-    from mtls_lint.findings import FileResult
-
     report = Report((FileResult("fuzz.pem", 0, tuple(findings)),))
     for render in reporter_by_name().values():
         assert render(report)
