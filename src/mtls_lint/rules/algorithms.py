@@ -15,6 +15,7 @@ INSECURE = (
     "403 'Client cert using an insecure Signature Algorithm'"
 )
 _EDDSA = frozenset({"ed25519", "ed448"})
+_HASH_NAMES = {"sha1": "SHA-1", "sha224": "SHA-224", "md5": "MD5", "md4": "MD4", "md2": "MD2"}
 
 
 @certificate_rule(
@@ -46,7 +47,8 @@ def weak_signature_hash(
     note = ""
     if algorithm.hash in ("md2", "md4"):
         note = " (nothing here can check such a signature; the chain was matched by name)"
-    yield about(cert, f"{describe(cert)} is signed with {algorithm.hash.upper()}{note}; {INSECURE}")
+    shown = _HASH_NAMES.get(algorithm.hash, algorithm.hash.upper())
+    yield about(cert, f"{describe(cert)} is signed with {shown}{note}; {INSECURE}")
 
 
 @certificate_rule(

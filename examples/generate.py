@@ -1,0 +1,94 @@
+"""Regenerate the example bundles: ``python examples/generate.py`` (needs ``openssl``).
+
+The keys are thrown away except the one pasted into ``broken/bundle.pem`` on purpose: it is a
+demonstration key that protects nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+HERE = Path(__file__).parent
+UTC = dt.timezone.utc
+
+
+def make(cn, issuer=None, *, ca=True, start=dt.datetime(2025, 1, 1, tzinfo=UTC),  # noqa: ANN001, ANN201
+         end=dt.datetime(2045, 1, 1, tzinfo=UTC)):  # fmt: skip
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Corp"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+    signer_cert, signer_key = issuer if issuer else (None, key)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(signer_cert.subject if signer_cert else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(signer_key, hashes.SHA256())
+    )
+    return cert, key
+
+
+def pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def sha1_root() -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        key, out = Path(tmp, "k.pem"), Path(tmp, "c.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+             "-sha1", "-days", "7300", "-subj", "/O=Legacy Partner/CN=Legacy Partner Root (SHA-1)",
+             "-addext", "basicConstraints=critical,CA:TRUE", "-out", str(out)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return out.read_bytes()
+
+
+def main() -> None:
+    root = make("Example Client Root CA")
+    issuing = make("Example Client Issuing CA", root)
+    (HERE / "clean").mkdir(exist_ok=True)
+    (HERE / "clean" / "bundle.pem").write_bytes(pem(root[0]) + pem(issuing[0]))
+
+    expired = make(
+        "Example Old Issuing CA", root, end=dt.datetime(2025, 6, 30, tzinfo=UTC)
+    )
+    other_root = make("Partner Root CA")
+    orphan = make("Partner Issuing CA", other_root)  # its root is left out
+    pasted_key = make("api-client.example.com", issuing, ca=False)[1]
+    broken = b"".join(
+        [
+            pem(root[0]),
+            pem(expired[0]),
+            sha1_root(),
+            pem(orphan[0]),
+            pasted_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        ]
+    )
+    (HERE / "broken").mkdir(exist_ok=True)
+    (HERE / "broken" / "bundle.pem").write_bytes(broken)
+
+
+if __name__ == "__main__":
+    main()
