@@ -20,8 +20,16 @@ HERE = Path(__file__).parent
 UTC = dt.timezone.utc
 
 
-def make(cn, issuer=None, *, ca=True, start=dt.datetime(2025, 1, 1, tzinfo=UTC),  # noqa: ANN001, ANN201
-         end=dt.datetime(2045, 1, 1, tzinfo=UTC)):  # fmt: skip
+Pair = tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
+
+
+def make(
+    cn: str,
+    issuer: Pair | None = None,
+    *,
+    ca: bool = True,
+    end: dt.datetime = dt.datetime(2045, 1, 1, tzinfo=UTC),
+) -> Pair:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name(
         [
@@ -36,7 +44,7 @@ def make(cn, issuer=None, *, ca=True, start=dt.datetime(2025, 1, 1, tzinfo=UTC),
         .issuer_name(signer_cert.subject if signer_cert else subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
+        .not_valid_before(dt.datetime(2025, 1, 1, tzinfo=UTC))
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
@@ -67,9 +75,7 @@ def main() -> None:
     (HERE / "clean").mkdir(exist_ok=True)
     (HERE / "clean" / "bundle.pem").write_bytes(pem(root[0]) + pem(issuing[0]))
 
-    expired = make(
-        "Example Old Issuing CA", root, end=dt.datetime(2025, 6, 30, tzinfo=UTC)
-    )
+    expired = make("Example Old Issuing CA", root, end=dt.datetime(2025, 6, 30, tzinfo=UTC))
     other_root = make("Partner Root CA")
     orphan = make("Partner Issuing CA", other_root)  # its root is left out
     pasted_key = make("api-client.example.com", issuing, ca=False)[1]
