@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 import warnings
 from dataclasses import dataclass
 from enum import Enum
@@ -20,9 +19,7 @@ from cryptography import x509
 BOM = b"\xef\xbb\xbf"
 MAX_BASE64_LINE = 64
 
-_BEGIN = re.compile(r"-----BEGIN ([\x21-\x7e](?:[\x20-\x7e]*?[\x21-\x7e])?)?-----")
-_END = re.compile(r"-----END ([\x21-\x7e](?:[\x20-\x7e]*?[\x21-\x7e])?)?-----")
-_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
 class FileKind(Enum):
@@ -90,10 +87,16 @@ class Bundle:
 
 
 def read_bundle(path: str, data: bytes) -> Bundle:
-    """Split ``data`` (the bytes of the file at ``path``) into blocks and outside text."""
+    """Split ``data`` (the bytes of the file at ``path``) into blocks and outside text.
+
+    Lines end at ``\n`` (a preceding ``\r`` is CRLF), as git and GitHub count them, so line
+    numbers match the pull request's.
+    """
     has_bom = data.startswith(BOM)
     body = data[len(BOM) :] if has_bom else data
-    raw_lines = body.splitlines(keepends=True)
+    raw_lines = body.split(b"\n")
+    if raw_lines[-1] == b"":
+        raw_lines.pop()  # the newline ending the last line does not start another
     if b"-----BEGIN" not in body and b"-----END" not in body:
         return _read_unarmoured(path, data, raw_lines, has_bom)
     return _Splitter(path, data, raw_lines, has_bom).run()
@@ -101,10 +104,6 @@ def read_bundle(path: str, data: bytes) -> Bundle:
 
 def _decode(line: bytes) -> str:
     return line.decode("utf-8", "replace")
-
-
-def _strip_eol(line: bytes) -> bytes:
-    return line.rstrip(b"\r\n")
 
 
 def _read_unarmoured(path: str, data: bytes, raw_lines: list[bytes], has_bom: bool) -> Bundle:
@@ -118,7 +117,7 @@ def _read_unarmoured(path: str, data: bytes, raw_lines: list[bytes], has_bom: bo
         kind = FileKind.BINARY
     else:
         outside = tuple(
-            TextLine(n, _decode(_strip_eol(line))) for n, line in enumerate(raw_lines, 1)
+            TextLine(n, _decode(line.removesuffix(b"\r"))) for n, line in enumerate(raw_lines, 1)
         )
     return Bundle(
         path=path,
@@ -155,6 +154,17 @@ def _is_der_certificate(data: bytes) -> bool:
     return True
 
 
+def _armour(stripped: bytes, keyword: bytes) -> str | None:
+    """The label of a ``-----BEGIN label-----`` (or END) line, or None for other lines."""
+    if (
+        stripped.startswith(keyword)
+        and stripped.endswith(b"-----")
+        and len(stripped) >= len(keyword) + 5
+    ):
+        return _decode(stripped[len(keyword) : -5])
+    return None
+
+
 class _Splitter:
     """The state machine over lines: outside a block, or inside one."""
 
@@ -173,20 +183,27 @@ class _Splitter:
         # the open block
         self.label: str | None = None
         self.begin = 0
-        self.body: list[tuple[int, str]] = []
+        self.body: list[tuple[int, bytes]] = []
         self.size = 0
 
     def run(self) -> Bundle:
         for number, raw in enumerate(self.raw_lines, 1):
-            if raw.endswith(b"\r\n"):
+            nbytes = len(raw) + 1
+            if raw.endswith(b"\r"):
                 self.crlf.append(number)
-            line = _decode(_strip_eol(raw))
-            stripped = line.strip()
+                raw = raw[:-1]
+            stripped = raw.strip()
             if not stripped:
                 self.blank.append(number)
-            elif line != line.rstrip():
+            elif len(stripped) != len(raw) and raw[-1:].isspace():
                 self.trailing.append(number)
-            self._feed(number, stripped, line, len(raw))
+            if stripped.startswith(b"-----"):
+                self._armour_line(number, stripped, raw, nbytes)
+            elif self.label is not None:
+                self.size += nbytes
+                self.body.append((number, stripped))
+            else:
+                self.outside.append(TextLine(number, _decode(raw)))
         if self.label is not None:
             last = len(self.raw_lines)
             self._close(last, "no -----END line: the block is truncated", truncated=True)
@@ -204,34 +221,27 @@ class _Splitter:
             blank_lines=tuple(self.blank),
         )
 
-    def _feed(self, number: int, stripped: str, line: str, nbytes: int) -> None:
-        begin = _BEGIN.fullmatch(stripped)
-        end = None if begin else _END.fullmatch(stripped)
-        if self.label is None:
-            if begin:
-                self._open(number, begin.group(1) or "", nbytes)
-            elif end:
-                self.stray_ends.append((number, end.group(1) or ""))
-            else:
-                self.outside.append(TextLine(number, line))
-            return
-        if begin:
-            problem = f"-----BEGIN at line {number} before this block's -----END"
-            self._close(number - 1, problem, truncated=True)
-            self._open(number, begin.group(1) or "", nbytes)
-        elif end:
+    def _armour_line(self, number: int, stripped: bytes, raw: bytes, nbytes: int) -> None:
+        begin = _armour(stripped, b"-----BEGIN ")
+        end = None if begin is not None else _armour(stripped, b"-----END ")
+        if begin is not None:
+            if self.label is not None:
+                problem = f"-----BEGIN at line {number} before this block's -----END"
+                self._close(number - 1, problem, truncated=True)
+            self.label, self.begin, self.body, self.size = begin, number, [], nbytes
+        elif end is not None and self.label is not None:
             self.size += nbytes
-            label = end.group(1) or ""
             problem = None
-            if label != self.label:
-                problem = f"-----END {label}----- does not match -----BEGIN {self.label}-----"
+            if end != self.label:
+                problem = f"-----END {end}----- does not match -----BEGIN {self.label}-----"
             self._close(number, problem)
-        else:
+        elif end is not None:
+            self.stray_ends.append((number, end))
+        elif self.label is not None:
             self.size += nbytes
-            self.body.append((number, stripped))
-
-    def _open(self, number: int, label: str, nbytes: int) -> None:
-        self.label, self.begin, self.body, self.size = label, number, [], nbytes
+            self.body.append((number, stripped))  # not base64: the decode reports it
+        else:
+            self.outside.append(TextLine(number, _decode(raw)))
 
     def _close(self, end_line: int, problem: str | None, *, truncated: bool = False) -> None:
         label = self.label or ""
@@ -260,10 +270,10 @@ class _Splitter:
         self.body = []
 
     def _decode_body(self) -> tuple[bytes | None, str | None]:
-        for number, text in self.body:
-            if not _BASE64_LINE.fullmatch(text):
-                return None, f"invalid base64 at line {number}"
         try:
-            return base64.b64decode("".join(t for _, t in self.body), validate=True), None
+            return base64.b64decode(b"".join(t for _, t in self.body), validate=True), None
         except binascii.Error as exc:
+            for number, text in self.body:
+                if text.translate(None, _BASE64_ALPHABET) or b"=" in text.rstrip(b"="):
+                    return None, f"invalid base64 at line {number}"
             return None, f"invalid base64: {exc}"

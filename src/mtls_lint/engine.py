@@ -7,6 +7,7 @@ at which severity, contains crashes, and never looks at a rule's id to decide an
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -61,6 +62,15 @@ def enabled_rules(
 
 
 def lint_bundle(bundle: Bundle, settings: LintSettings) -> FileResult:
+    with warnings.catch_warnings():
+        # cryptography warns about what rules report (negative serials, ...): say it once, well
+        warnings.simplefilter("ignore")
+        findings = _lint(bundle, settings)
+    findings.sort(key=Finding.sort_key)
+    return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings))
+
+
+def _lint(bundle: Bundle, settings: LintSettings) -> list[Finding]:
     ctx = LintContext(bundle, settings.profile, settings.now, settings.expiry_days)
     findings: list[Finding] = []
     for rule_id, setting in settings.rules.items():
@@ -81,8 +91,7 @@ def lint_bundle(bundle: Bundle, settings: LintSettings) -> FileResult:
                         certificate=ref,
                     )
                 )
-    findings.sort(key=Finding.sort_key)
-    return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings))
+    return findings
 
 
 def _crash_finding(rule: Rule, bundle: Bundle, crash: Crash) -> Finding:

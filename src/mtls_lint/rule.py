@@ -9,8 +9,6 @@ it knows nothing about severities in force, waivers or output formats.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -85,12 +83,19 @@ class Rule:
     #: Default severity per profile name; None means off by default.
     severity: Mapping[str, Severity | None]
     citation: str
-    doc: str
+    #: The check function's docstring: what ``mtls-lint explain`` prints.
+    docstring: str
     file_check: FileCheck | None = None
     certificate_check: CertificateCheck | None = None
     #: Option name -> type, and defaults (yamllint's CONF and DEFAULT).
     options: Mapping[str, type] = field(default_factory=dict)
     defaults: Options = field(default_factory=dict)
+
+    @property
+    def doc(self) -> str:
+        import inspect  # only `explain` needs it; the hook's start-up time does not
+
+        return inspect.cleandoc(self.docstring)
 
     def run(self, ctx: LintContext, options: Options) -> Iterator[Problem | Crash]:
         """Yield problems; a crash yields a :class:`Crash` and, per certificate, moves on.
@@ -116,9 +121,7 @@ def _guard(
     call: Callable[[], Iterable[Problem]], cert: ParsedCertificate | None
 ) -> Iterator[Problem | Crash]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield from call()
+        yield from call()
     except Exception as exc:  # noqa: BLE001 - the point is to contain any bug in a rule
         yield Crash(exc, cert)
 
@@ -147,7 +150,7 @@ def _rule(
             summary=summary,
             severity=by_profile,
             citation=citation,
-            doc=inspect.cleandoc(function.__doc__ or ""),
+            docstring=function.__doc__ or "",
             options=dict(options or {}),
             defaults=dict(defaults or {}),
             **{kind: function},
