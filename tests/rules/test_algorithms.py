@@ -4,7 +4,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from tests.conftest import fired, lint
-from tests.pki import PKI, Issued
+from tests.pki import PKI, SHA256_RSA, Issued, relabelled
 
 INSECURE = "Client cert using an insecure Signature Algorithm"
 
@@ -45,3 +45,12 @@ def test_unsupported_signature_algorithm_ed25519_is_an_error_on_cloudfront(pki: 
 def test_weak_hash_is_not_also_reported_as_unsupported(pki: PKI) -> None:
     weak = pki.openssl_cert("sha1 root", digest="sha1")
     assert not fired(lint(weak.pem), "unsupported-signature-algorithm")
+
+
+def test_an_unknown_signature_algorithm_is_said_to_be_uncheckable(pki: PKI) -> None:
+    root = pki.cert("Unknown-algorithm root", key="rsa-2048")
+    unknown = SHA256_RSA[:-1] + b"\x7f"  # 1.2.840.113549.1.1.127
+    findings = lint(relabelled(root, unknown))
+    (finding,) = fired(findings, "unsupported-signature-algorithm")
+    assert "1.2.840.113549.1.1.127" in finding.message
+    assert "cannot be checked" in finding.message

@@ -1,20 +1,16 @@
 from __future__ import annotations
 
-import base64
-import textwrap
-
 import pytest
 
 from tests.conftest import fired, lint, rules_of
-from tests.pki import PKI, Issued
+from tests.pki import MD2_RSA, PKI, Issued, pem_of, relabelled
 
 
 def altered(issued: Issued) -> bytes:
     """The certificate as PEM with the last byte of its signature flipped."""
     der = bytearray(issued.der)
     der[-1] ^= 0x01
-    body = "\n".join(textwrap.wrap(base64.b64encode(bytes(der)).decode(), 64))
-    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode()
+    return pem_of(bytes(der))
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +207,26 @@ def test_path_length_allows_leaves_below_the_last_ca(pki: PKI) -> None:
     root0 = pki.cert("Pathlen 0 root")
     leaf = pki.cert("Leaf under pathlen 0", issuer=root0, ca=False)
     assert not fired(lint(root0.pem + leaf.pem), "path-length-exceeded")
+
+
+# signatures nothing can check ------------------------------------------------------------------
+
+
+def test_md2_root_falls_back_to_names_and_key_identifiers(pki: PKI) -> None:
+    md2_root = pki.cert("MD2 root", key="rsa-2048")
+    md2_ca = pki.cert("MD2 CA", key="rsa-2048", issuer=md2_root)
+    findings = lint(relabelled(md2_root, MD2_RSA) + relabelled(md2_ca, MD2_RSA))
+    weak = fired(findings, "weak-signature-hash")
+    assert len(weak) == 2
+    assert all(
+        "signed with MD2 (nothing here can check such a signature" in f.message for f in weak
+    )
+    assert not fired(findings, "missing-issuer")
+    assert not fired(findings, "bad-signature")
+    assert not fired(findings, "self-signed-leaf")
+
+
+def test_md2_without_matching_key_identifiers_is_not_linked(pki: PKI) -> None:
+    md2_root = pki.cert("MD2 root no ids", key="rsa-2048", key_ids=False)
+    md2_ca = pki.cert("MD2 CA no ids", key="rsa-2048", issuer=md2_root, key_ids=False)
+    assert fired(lint(relabelled(md2_root, MD2_RSA) + relabelled(md2_ca, MD2_RSA)), "bad-signature")

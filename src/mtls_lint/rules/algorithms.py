@@ -74,7 +74,7 @@ def unsupported_signature_algorithm(
     Show it: ``openssl x509 -in FILE -noout -text | grep 'Signature Algorithm'``
     """
     algorithm = cert.signature_algorithm
-    if algorithm.family == "unknown":
+    if algorithm.family == "unknown" or (algorithm.hash is None and algorithm.family not in _EDDSA):
         yield about(
             cert,
             f"{describe(cert)} is signed with an algorithm mtls-lint does not know "
