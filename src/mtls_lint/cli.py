@@ -13,11 +13,16 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtls_lint import __version__
 
+if TYPE_CHECKING:
+    from mtls_lint.config import Config
+    from mtls_lint.findings import FileResult
+    from mtls_lint.resolve import RunSettings
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 FAIL_ON = ("error", "warning", "notice", "never")
 
 
@@ -99,16 +104,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, help="report format (default text, or "
                        "github when GITHUB_ACTIONS=true)")  # fmt: skip
     check.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    check.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    check.add_argument(
+        "--profile", choices=sorted(PROFILES), help=f"default {DEFAULT_PROFILE}, or the config's"
+    )
     check.add_argument("--select", type=rule_list, metavar="RULE,...", help="run only these")
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
-    check.add_argument("--fail-on", choices=FAIL_ON, default="error")
+    check.add_argument("--fail-on", choices=FAIL_ON, help="default error, or the config's")
     check.add_argument("--now", type=str, metavar="ISO-8601", help="judge validity at this time")
-    check.add_argument("--expiry-days", type=non_negative, metavar="N", default=30)
     check.add_argument(
-        "--max-file-bytes", type=non_negative, metavar="N", default=DEFAULT_MAX_FILE_BYTES,
-        help="refuse files larger than this (default 10 MiB)",
+        "--expiry-days", type=non_negative, metavar="N", help="default 30, or the config's"
+    )
+    check.add_argument(
+        "--max-file-bytes", type=non_negative, metavar="N",
+        help="refuse larger files (default 10 MiB, or the config's limits.file-bytes)",
     )  # fmt: skip
+    config = check.add_mutually_exclusive_group()
+    config.add_argument("--config", metavar="FILE", help="config file (default: "
+                        ".mtls-lint.yaml found from here up to the repository root)")  # fmt: skip
+    config.add_argument("--no-config", action="store_true", help="ignore config files")
 
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
@@ -116,36 +129,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_check(args: argparse.Namespace) -> int:
+def load_run_config(args: argparse.Namespace) -> Config:
+    """The config in force: ``--config``, none with ``--no-config``, else the one found."""
+    from mtls_lint.config import Config, ConfigError, find_config, load_config
+    from mtls_lint.discover import display_path
+
+    if args.no_config:
+        return Config()
+    path = Path(args.config) if args.config else find_config(Path.cwd())
+    if path is None:
+        return Config()
+    try:
+        return load_config(path, display_path(path))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult], int]:
+    """Lint every file found; I/O errors are printed and counted, never fatal."""
     from mtls_lint.bundle import read_bundle
     from mtls_lint.discover import discover, display_path
-    from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
-    from mtls_lint.findings import FileResult, Severity
-    from mtls_lint.profiles import PROFILES
-    from mtls_lint.reporters import Report, reporter_by_name
-
-    now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
-    profile = PROFILES[args.profile]
-    settings = LintSettings(
-        profile=profile,
-        now=now,
-        rules=enabled_rules(profile, select=args.select, ignore=args.ignore),
-        expiry_days=args.expiry_days,
-    )
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    from mtls_lint.engine import lint_bundle
 
     results: list[FileResult] = []
     errors = 0
-    for path in discover(args.paths):
+    for path in discover(paths, run.include, run.exclude, run.base):
         try:
-            data = read_file(path, args.max_file_bytes)
+            data = read_file(path, run.max_file_bytes)
         except UsageError as exc:
             print(f"mtls-lint: error: {exc}", file=sys.stderr)
             errors += 1
             continue
-        results.append(lint_bundle(read_bundle(display_path(path), data), settings))
+        results.append(lint_bundle(read_bundle(display_path(path), data), run.lint))
+    return results, errors
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from mtls_lint.findings import Severity
+    from mtls_lint.reporters import Report, reporter_by_name
+    from mtls_lint.resolve import CheckOptions, resolve
+    from mtls_lint.waivers import apply_waivers
+
+    options = CheckOptions(
+        profile=args.profile,
+        select=args.select,
+        ignore=args.ignore,
+        fail_on=args.fail_on,
+        now=parse_now(args.now) if args.now else None,
+        expiry_days=args.expiry_days,
+        max_file_bytes=args.max_file_bytes,
+    )
+    run = resolve(options, load_run_config(args))
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+
+    results, errors = lint_files(args.paths, run)
     if not results and not errors:
         print("mtls-lint: warning: no files to lint", file=sys.stderr)
+    # only a run over whole directories can tell that a waiver matched nothing
+    whole_tree = all(Path(p).is_dir() for p in args.paths)
+    waived = apply_waivers(
+        results, run.waivers, run.lint.now, run.lint.rules, whole_tree=whole_tree
+    )
 
     color = (
         fmt == "text"
@@ -153,7 +197,7 @@ def run_check(args: argparse.Namespace) -> int:
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
     )
-    report = Report(tuple(results), color=color)
+    report = Report(waived.files, waived.config_findings, waived.count, color=color)
     output = reporter_by_name()[fmt](report)
     if args.output:
         try:
@@ -165,9 +209,9 @@ def run_check(args: argparse.Namespace) -> int:
 
     if errors:
         return EXIT_ERROR
-    if args.fail_on == "never":
+    if run.fail_on == "never":
         return EXIT_OK
-    threshold = Severity.parse(args.fail_on)
+    threshold = Severity.parse(run.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
 
 

@@ -32,6 +32,14 @@ def matches(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def relative_to(path: Path, base: Path, fallback: Path) -> str:
+    """``path`` relative to ``base`` when inside it, else relative to ``fallback``, with /."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.relative_to(fallback).as_posix()
+
+
 def display_path(path: Path) -> str:
     """Paths as reports show them: relative to the working directory when inside it, with /."""
     try:
@@ -44,11 +52,15 @@ def discover(
     paths: Sequence[str],
     include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = (),
+    base: Path | None = None,
 ) -> Iterator[Path]:
     """Yield files to lint, in a stable order. A file named explicitly is always linted.
 
-    Missing paths are yielded too, so the caller reports them as I/O errors in order.
+    Globs match paths relative to ``base`` (the config file's directory) when the file is
+    inside it, else relative to the directory being walked. Missing paths are yielded too, so
+    the caller reports them as I/O errors in order.
     """
+    anchor = base or Path.cwd()
     for given in paths or ["."]:
         root = Path(given)
         if not root.is_dir():
@@ -59,14 +71,19 @@ def discover(
                 d
                 for d in subdirs
                 if d not in SKIPPED_DIRECTORIES
-                and not matches(_relative(Path(directory, d), root), exclude)
+                and not _excluded_directory(relative_to(Path(directory, d), anchor, root), exclude)
             )
             for name in sorted(files):
                 file = Path(directory, name)
-                relative = _relative(file, root)
+                relative = relative_to(file, anchor, root)
                 if matches(relative, include) and not matches(relative, exclude):
                     yield file
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+def _excluded_directory(relative: str, exclude: Sequence[str]) -> bool:
+    """``tests/fixtures/**`` excludes the directory ``tests/fixtures`` itself."""
+    return (
+        matches(relative, exclude)
+        or matches(relative + "/", exclude)
+        or any(pattern.endswith("/**") and matches(relative, [pattern[:-3]]) for pattern in exclude)
+    )

@@ -40,13 +40,16 @@ def enabled_rules(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] = (),
     severities: Mapping[str, Severity | None] | None = None,
+    options: Mapping[str, Options] | None = None,
 ) -> dict[str, RuleSetting]:
-    """The rules that run, with their severity: defaults for the profile, then overrides.
+    """The rules that run, with their severity and options: the profile's defaults, then
+    ``severities`` and ``options`` (from the config file).
 
-    ``select`` runs only those rules -- at their default severity, or ``error`` for a rule that
-    is off by default (asking for it by name means wanting it). ``ignore`` wins over both.
+    ``select`` runs only those rules -- at their configured or default severity, or ``error``
+    for a rule that is off (asking for it by name means wanting it). ``ignore`` wins over both.
     """
     severities = severities or {}
+    options = options or {}
     chosen = set(select) if select is not None else None
     skipped = set(ignore)
     result: dict[str, RuleSetting] = {}
@@ -57,7 +60,7 @@ def enabled_rules(
         if severity is None and chosen is not None:
             severity = Severity.ERROR
         if severity is not None:
-            result[rule_id] = RuleSetting(severity, dict(rule.defaults))
+            result[rule_id] = RuleSetting(severity, {**rule.defaults, **options.get(rule_id, {})})
     return result
 
 

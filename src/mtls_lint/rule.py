@@ -176,6 +176,21 @@ def file_rule(
     )
 
 
+def config_rule(
+    rule_id: str, summary: str, *, severity: Severity | None, citation: str
+) -> Callable[[Callable[..., Any]], Rule]:
+    """Declare a rule about the config file itself; findings come from applying waivers.
+
+    The decorated function holds only the documentation.
+    """
+
+    def decorate(function: Callable[..., Any]) -> Rule:
+        by_profile = dict.fromkeys(PROFILES, severity)
+        return Rule(rule_id, summary, by_profile, citation, function.__doc__ or "")
+
+    return decorate
+
+
 def certificate_rule(
     rule_id: str,
     summary: str,

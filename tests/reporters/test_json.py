@@ -16,7 +16,7 @@ def test_json_has_exactly_the_spec_shape(root: Issued, intermediate: Issued) -> 
     assert set(document) == {"tool", "files", "findings", "summary"}
     assert document["tool"] == {"name": "mtls-lint", "version": __version__}
     assert document["files"] == [{"path": "dir/b.pem", "certificates": 1}]
-    assert document["summary"] == {"error": 1, "warning": 1, "notice": 0}
+    assert document["summary"] == {"error": 1, "warning": 1, "notice": 0, "waived": 0}
     missing = next(f for f in document["findings"] if f["rule"] == "missing-issuer")
     assert set(missing) == {
         "rule", "severity", "path", "line", "end_line", "message", "certificate",

@@ -16,11 +16,16 @@ from mtls_lint.findings import FileResult, Finding, Severity
 @dataclass(frozen=True)
 class Report:
     files: tuple[FileResult, ...]
+    #: Findings about the config file (expired-waiver, unused-waiver).
+    config_findings: tuple[Finding, ...] = ()
+    #: Findings hidden by waivers.
+    waived: int = 0
     color: bool = False
 
     @property
     def findings(self) -> list[Finding]:
-        return [finding for result in self.files for finding in result.findings]
+        found = [finding for result in self.files for finding in result.findings]
+        return found + list(self.config_findings)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

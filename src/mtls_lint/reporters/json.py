@@ -36,6 +36,9 @@ def render(report: Report) -> str:
         "tool": {"name": "mtls-lint", "version": __version__},
         "files": [{"path": r.path, "certificates": r.certificates} for r in report.files],
         "findings": [finding_json(f) for f in report.findings],
-        "summary": {s.label: report.count(s) for s in reversed(Severity)},
+        "summary": {
+            **{s.label: report.count(s) for s in reversed(Severity)},
+            "waived": report.waived,
+        },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -33,6 +33,7 @@ def summary_line(report: Report) -> str:
         f"{_plural(report.count(Severity.WARNING), 'warning')}, "
         f"{_plural(report.count(Severity.NOTICE), 'notice')} in "
         f"{_plural(len(report.files), 'file')} ({_plural(report.certificates, 'certificate')})"
+        + (f"; {report.waived} waived" if report.waived else "")
     )
 
 

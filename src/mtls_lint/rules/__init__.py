@@ -13,6 +13,7 @@ from mtls_lint.rules import (
     layout,
     size,
     validity,
+    waivers,
 )
 
 _ALL: tuple[Rule, ...] = (
@@ -46,6 +47,8 @@ _ALL: tuple[Rule, ...] = (
     chain.issuer_not_ca,
     chain.chain_too_deep,
     chain.path_length_exceeded,
+    waivers.expired_waiver,
+    waivers.unused_waiver,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}

@@ -1,0 +1,87 @@
+"""Merge the config file and the command line into the settings of one ``check`` run.
+
+Command-line options override the file; the file overrides the defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtls_lint.config import Config, Waiver
+from mtls_lint.discover import DEFAULT_INCLUDE
+from mtls_lint.engine import DEFAULT_EXPIRY_DAYS, LintSettings, enabled_rules
+from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES, Profile
+
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the command line said; None means "not given"."""
+
+    profile: str | None = None
+    select: Sequence[str] | None = None
+    ignore: Sequence[str] = ()
+    fail_on: str | None = None
+    now: dt.datetime | None = None
+    expiry_days: int | None = None
+    max_file_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    lint: LintSettings
+    fail_on: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    #: Directory the globs are relative to: the config file's, else the working directory.
+    base: Path
+    max_file_bytes: int
+    waivers: tuple[Waiver, ...]
+
+
+def with_limits(profile: Profile, config: Config) -> Profile:
+    """The profile with the config's ``limits`` (a raised quota; ``null`` removes a limit)."""
+    limits = config.limits
+    return dataclasses.replace(
+        profile,
+        max_certificates=limits.get("certificates", profile.max_certificates),
+        max_certificate_bytes=limits.get("certificate-bytes", profile.max_certificate_bytes),
+        max_bundle_bytes=limits.get("bundle-bytes", profile.max_bundle_bytes),
+    )
+
+
+def resolve(options: CheckOptions, config: Config) -> RunSettings:
+    profile = with_limits(PROFILES[options.profile or config.profile or DEFAULT_PROFILE], config)
+    rule_options = {rule_id: dict(values) for rule_id, values in config.options.items()}
+    if options.expiry_days is not None:
+        # the command line wins over a `days` option in the file, too
+        rule_options.setdefault("expires-soon", {})["days"] = options.expiry_days
+    expiry_days = options.expiry_days
+    if expiry_days is None:
+        expiry_days = config.expiry_days if config.expiry_days is not None else DEFAULT_EXPIRY_DAYS
+    max_file_bytes = options.max_file_bytes or config.limits.get("file-bytes")
+    return RunSettings(
+        lint=LintSettings(
+            profile=profile,
+            now=options.now or dt.datetime.now(dt.timezone.utc),
+            rules=enabled_rules(
+                profile,
+                select=options.select,
+                ignore=options.ignore,
+                severities=config.severities,
+                options=rule_options,
+            ),
+            expiry_days=expiry_days,
+        ),
+        fail_on=options.fail_on or config.fail_on or "error",
+        include=config.include or DEFAULT_INCLUDE,
+        exclude=config.exclude,
+        base=config.root or Path.cwd(),
+        max_file_bytes=max_file_bytes or DEFAULT_MAX_FILE_BYTES,
+        waivers=config.waivers,
+    )
