@@ -93,16 +93,37 @@ def load_config(path: Path, shown_as: str | None = None) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        data = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = " ".join(part for part in (exc.problem, exc.context and f"({exc.context})") if part)
         raise ConfigError(f"{shown}:{line}: invalid YAML: {what}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{shown}:1: invalid YAML: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"{shown}:{line}: invalid YAML: {exc.reason}") from None
+    except ValueError as exc:  # a scalar the safe constructor rejects, e.g. 2027-13-01
+        line = _bad_scalar_line(node) if node is not None else 1
+        raise ConfigError(f"{shown}:{line}: invalid value: {exc}") from None
     return _Validator(shown, node).config(path, data)
+
+
+def _bad_scalar_line(node: yaml.Node) -> int:
+    """The line of the first scalar the safe constructor cannot build (dates out of range)."""
+    stack = [node]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(current)
+            except ValueError:
+                return int(current.start_mark.line) + 1
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return 1
 
 
 class _Validator:
