@@ -165,6 +165,7 @@ def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult]
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from mtls_lint.discover import repository_prefix
     from mtls_lint.findings import Severity
     from mtls_lint.reporters import Report, reporter_by_name
     from mtls_lint.resolve import CheckOptions, resolve
@@ -197,7 +198,14 @@ def run_check(args: argparse.Namespace) -> int:
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
     )
-    report = Report(waived.files, waived.config_findings, waived.count, color=color)
+    report = Report(
+        waived.files,
+        waived.config_findings,
+        waived.count,
+        color=color,
+        profile=run.lint.profile.name,
+        repo_prefix=repository_prefix(Path.cwd()) if fmt == "sarif" else "",
+    )
     output = reporter_by_name()[fmt](report)
     if args.output:
         try:

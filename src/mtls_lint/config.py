@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from mtls_lint.discover import is_repository_root
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rules import RULES
@@ -79,7 +80,7 @@ def find_config(start: Path) -> Path | None:
             candidate = directory / name
             if candidate.is_file():
                 return candidate
-        if (directory / ".git").exists() or directory.parent == directory:
+        if is_repository_root(directory) or directory.parent == directory:
             return None
         directory = directory.parent
 

@@ -32,6 +32,20 @@ def matches(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def is_repository_root(directory: Path) -> bool:
+    return (directory / ".git").exists()
+
+
+def repository_prefix(start: Path) -> str:
+    """``start`` relative to the repository containing it, as a URI prefix ("" or "a/b/")."""
+    directory = start.resolve()
+    for candidate in (directory, *directory.parents):
+        if is_repository_root(candidate):
+            relative = directory.relative_to(candidate).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""
+
+
 def relative_to(path: Path, base: Path, fallback: Path) -> str:
     """``path`` relative to ``base`` when inside it, else relative to ``fallback``, with /."""
     try:

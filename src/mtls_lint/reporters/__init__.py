@@ -21,6 +21,11 @@ class Report:
     #: Findings hidden by waivers.
     waived: int = 0
     color: bool = False
+    #: The profile in force (SARIF reports each rule's default level on it).
+    profile: str = "apigateway"
+    #: The working directory relative to the repository root ("" at the root, else "a/b/"),
+    #: so SARIF can give repository-relative URIs for the paths findings carry.
+    repo_prefix: str = ""
 
     @property
     def findings(self) -> list[Finding]:
@@ -39,9 +44,14 @@ Reporter = Callable[[Report], str]
 
 
 def reporter_by_name() -> dict[str, Reporter]:
-    from mtls_lint.reporters import github, json, text
+    from mtls_lint.reporters import github, json, sarif, text
 
-    return {"text": text.render, "github": github.render, "json": json.render}
+    return {
+        "text": text.render,
+        "github": github.render,
+        "json": json.render,
+        "sarif": sarif.render,
+    }
 
 
-FORMATS = ("text", "github", "json")
+FORMATS = ("text", "github", "json", "sarif")
