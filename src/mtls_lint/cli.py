@@ -214,6 +214,12 @@ def run_check(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(output)
+    if fmt == "github":
+        from mtls_lint.summary import append_step_summary
+
+        problem = append_step_summary(report, run.lint.now)
+        if problem:
+            print(f"mtls-lint: warning: {problem}", file=sys.stderr)
 
     if errors:
         return EXIT_ERROR

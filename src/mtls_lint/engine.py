@@ -68,13 +68,15 @@ def lint_bundle(bundle: Bundle, settings: LintSettings) -> FileResult:
     with warnings.catch_warnings():
         # cryptography warns about what rules report (negative serials, ...): say it once, well
         warnings.simplefilter("ignore")
-        findings = _lint(bundle, settings)
+        ctx = LintContext(bundle, settings.profile, settings.now, settings.expiry_days)
+        findings = _lint(ctx, settings)
+        inventory = tuple(_ref(cert) for cert in ctx.certificates)
     findings.sort(key=Finding.sort_key)
-    return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings))
+    return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings), inventory)
 
 
-def _lint(bundle: Bundle, settings: LintSettings) -> list[Finding]:
-    ctx = LintContext(bundle, settings.profile, settings.now, settings.expiry_days)
+def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
+    bundle = ctx.bundle
     findings: list[Finding] = []
     for rule_id, setting in settings.rules.items():
         rule = RULES[rule_id]

@@ -65,5 +65,8 @@ class FileResult:
     """Everything a reporter needs to know about one linted file."""
 
     path: str
+    #: Number of CERTIFICATE blocks, readable or not.
     certificates: int
     findings: tuple[Finding, ...]
+    #: The readable certificates (for the step summary's expiry table).
+    inventory: tuple[CertificateRef, ...] = ()

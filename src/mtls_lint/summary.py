@@ -1,0 +1,114 @@
+"""The Markdown report appended to ``$GITHUB_STEP_SUMMARY`` under ``--format github``.
+
+GitHub caps a step's summary at 1 MiB and rejects the whole summary above it, so rows are added
+only while they fit, and a note says how many were left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from mtls_lint.escape import printable
+from mtls_lint.findings import CertificateRef, Severity
+from mtls_lint.reporters import Report
+from mtls_lint.reporters.text import summary_line
+
+STEP_SUMMARY_LIMIT = 1024 * 1024
+EXPIRING_ROWS = 10
+_ICONS = {Severity.ERROR: "🔴 error", Severity.WARNING: "🟡 warning", Severity.NOTICE: "🔵 notice"}
+#: Enough to stop emphasis, code spans, links, images and table breaks inside a cell.
+_MARKDOWN_SPECIAL = "\\`*_[]|~"
+
+
+def cell(text: str) -> str:
+    """Table-cell text: escaped so a certificate field cannot inject Markdown or HTML."""
+    text = printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
+
+
+def markdown(report: Report, now: dt.datetime, budget: int = STEP_SUMMARY_LIMIT) -> str:
+    findings = sorted(report.findings, key=lambda f: (-f.severity, f.sort_key()))
+    head = [
+        "## mtls-lint",
+        "",
+        f"**{cell(summary_line(report))}**",
+        "",
+    ]
+    tail = _expiring(report, now)
+    if not findings:
+        head.append("No findings.")
+        return "\n".join([*head, "", *tail]) + "\n"
+    head += [
+        "| Severity | File | Line | Rule | Certificate | Message |",
+        "|---|---|---|---|---|---|",
+    ]
+    note_room = 400
+    used = _size(head) + _size(tail) + note_room
+    rows: list[str] = []
+    for finding in findings:
+        cert = finding.certificate
+        row = (
+            f"| {_ICONS[finding.severity]} | {cell(finding.path)} | {finding.line} "
+            f"| {cell(finding.rule)} | {cell(cert.short_name) if cert else ''} "
+            f"| {cell(finding.message)} |"
+        )
+        if used + len(row.encode()) + 1 > budget:
+            break
+        rows.append(row)
+        used += len(row.encode()) + 1
+    lines = head + rows
+    left_out = len(findings) - len(rows)
+    if left_out:
+        lines += [
+            "",
+            f"> **{left_out} more findings are not shown:** GitHub limits a step summary to "
+            "1 MiB. The job log lists every finding.",
+        ]
+    return "\n".join([*lines, "", *tail]) + "\n"
+
+
+def _expiring(report: Report, now: dt.datetime) -> list[str]:
+    seen: dict[str, tuple[CertificateRef, str]] = {}
+    for result in report.files:
+        for cert in result.inventory:
+            seen.setdefault(cert.sha256, (cert, result.path))
+    if not seen:
+        return []
+    soonest = sorted(seen.values(), key=lambda item: item[0].not_after)[:EXPIRING_ROWS]
+    lines = [
+        "### Certificates expiring soonest",
+        "",
+        "| Certificate | File | Not after | Days left |",
+        "|---|---|---|---|",
+    ]
+    for cert, path in soonest:
+        not_after = dt.datetime.fromisoformat(cert.not_after.replace("Z", "+00:00"))
+        left = (
+            f"{(not_after - now).days}"
+            if not_after >= now
+            else (f"expired {(now - not_after).days} days ago")
+        )
+        lines.append(f"| {cell(cert.short_name)} | {cell(path)} | {cert.not_after[:10]} | {left} |")
+    return lines
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line.encode()) + 1 for line in lines)
+
+
+def append_step_summary(report: Report, now: dt.datetime) -> str | None:
+    """Append to the file ``$GITHUB_STEP_SUMMARY`` names; returns a warning, or None."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    path = Path(target)
+    try:
+        existing = path.stat().st_size if path.exists() else 0
+        text = markdown(report, now, max(0, STEP_SUMMARY_LIMIT - existing) - 1024)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        return f"cannot write the step summary to {target}: {exc.strerror or exc}"
+    return None

@@ -1,0 +1,15 @@
+"""Lint bytes into a FileResult, as the CLI would, for reporter tests."""
+
+from __future__ import annotations
+
+from mtls_lint.bundle import read_bundle
+from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+from mtls_lint.findings import FileResult
+from mtls_lint.profiles import PROFILES
+from tests.pki import NOW
+
+
+def result_for(data: bytes, path: str, profile: str = "apigateway") -> FileResult:
+    chosen = PROFILES[profile]
+    settings = LintSettings(profile=chosen, now=NOW, rules=enabled_rules(chosen))
+    return lint_bundle(read_bundle(path, data), settings)
