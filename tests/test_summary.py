@@ -19,7 +19,8 @@ def test_findings_table_and_expiring_certificates(pki: PKI, root: Issued) -> Non
     text = markdown(Report((result_for(root.pem + soon.pem + b"note\n", "certs/b.pem"),)), NOW)
     assert text.startswith("## mtls-lint\n\n**0 errors, 2 warnings, 0 notices in 1 file")
     assert "| Severity | File | Line | Rule | Certificate | Message |" in text
-    assert "| 🟡 warning | certs/b.pem | 12 | expires-soon | CN=Summary soon CA |" in text
+    line = root.pem.count(b"\n") + 1
+    assert f"| 🟡 warning | certs/b.pem | {line} | expires-soon | CN=Summary soon CA |" in text
     expiring = text.split("### Certificates expiring soonest")[1]
     rows = [line for line in expiring.splitlines() if line.startswith("| CN=")]
     assert rows[0] == "| CN=Summary soon CA | certs/b.pem | 2026-06-21 | 20 |"

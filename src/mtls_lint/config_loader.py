@@ -1,0 +1,291 @@
+"""Read and validate ``.mtls-lint.yaml`` (SPEC section 6).
+
+The file is read with ``yaml.safe_load``; it is also composed (``yaml.compose`` with the safe
+loader: nodes only, no objects) to know the line of every key and value, so each mistake is
+reported as ``file:line: message`` and exits 2 -- never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mtls_lint.config import Config, ConfigError, Waiver
+from mtls_lint.findings import Severity
+from mtls_lint.profiles import PROFILES
+from mtls_lint.rules import RULES
+
+FAIL_ON = ("error", "warning", "notice", "never")
+LIMITS = ("certificates", "certificate-bytes", "bundle-bytes", "file-bytes")
+TOP_LEVEL = (
+    "profile", "include", "exclude", "fail-on", "expiry-days", "limits", "rules", "waivers",
+)  # fmt: skip
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+Path_ = tuple[str | int, ...]
+
+
+def load(path: Path, shown: str) -> Config:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        what = " ".join(part for part in (exc.problem, exc.context and f"({exc.context})") if part)
+        raise ConfigError(f"{shown}:{line}: invalid YAML: {what}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"{shown}:{line}: invalid YAML: {exc.reason}") from None
+    except ValueError as exc:  # a scalar the safe constructor rejects, e.g. 2027-13-01
+        line = _bad_scalar_line(node) if node is not None else 1
+        raise ConfigError(f"{shown}:{line}: invalid value: {exc}") from None
+    return _Validator(shown, node).config(path, data)
+
+
+def _bad_scalar_line(node: yaml.Node) -> int:
+    """The line of the first scalar the safe constructor cannot build (dates out of range)."""
+    stack = [node]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(current)
+            except ValueError:
+                return int(current.start_mark.line) + 1
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return 1
+
+
+class _Validator:
+    def __init__(self, shown: str, node: yaml.Node | None) -> None:
+        self.shown = shown
+        self.node = node
+        if node is not None:
+            self._check_duplicates(node)
+
+    # -- positions -------------------------------------------------------------------------
+
+    def line(self, where: Path_, *, key: bool = False) -> int:
+        """1-based line of the value at ``where`` (or of its key, with ``key=True``).
+
+        Stops at the deepest node that exists, so a missing key points at its mapping.
+        """
+        node = self.node
+        line: int = node.start_mark.line + 1 if node is not None else 1
+        for depth, step in enumerate(where, 1):
+            if isinstance(node, yaml.MappingNode):
+                pair = next((p for p in node.value if p[0].value == step), None)
+                if pair is None:
+                    break
+                if key and depth == len(where):
+                    return int(pair[0].start_mark.line) + 1
+                node = pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if step >= len(node.value):
+                    break
+                node = node.value[step]
+            else:
+                break
+            line = int(node.start_mark.line) + 1
+        return line
+
+    def error(self, where: Path_, message: str, *, key: bool = False) -> ConfigError:
+        label = ""
+        for step in where:  # ("waivers", 0, "until") -> waivers[0].until
+            label += f"[{step}]" if isinstance(step, int) else f".{step}" if label else str(step)
+        prefix = f"{label}: " if where else ""
+        return ConfigError(f"{self.shown}:{self.line(where, key=key)}: {prefix}{message}")
+
+    def _check_duplicates(self, node: yaml.Node) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in node.value:
+                if key_node.value in seen:
+                    line = key_node.start_mark.line + 1
+                    raise ConfigError(f"{self.shown}:{line}: duplicate key {key_node.value!r}")
+                seen.add(key_node.value)
+                self._check_duplicates(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                self._check_duplicates(item)
+
+    # -- values ----------------------------------------------------------------------------
+
+    def config(self, path: Path, data: object) -> Config:
+        if data is None:
+            return Config(path=path)
+        if not isinstance(data, dict):
+            raise self.error((), f"the config must be a mapping, not {_kind(data)}")
+        for key in data:
+            if key not in TOP_LEVEL:
+                raise self.error(
+                    (str(key),), f"unknown key (expected one of {', '.join(TOP_LEVEL)})", key=True
+                )
+        profile = data.get("profile")
+        if profile is not None and profile not in PROFILES:
+            raise self.error(("profile",), f"must be one of {', '.join(sorted(PROFILES))}")
+        fail_on = data.get("fail-on")
+        if fail_on is not None and fail_on not in FAIL_ON:
+            raise self.error(("fail-on",), f"must be one of {', '.join(FAIL_ON)}")
+        include = self.globs(data, "include")
+        severities, options = self.rules(data.get("rules"))
+        return Config(
+            path=path,
+            profile=profile,
+            include=include,
+            exclude=self.globs(data, "exclude") or (),
+            fail_on=fail_on,
+            expiry_days=self.count(data.get("expiry-days"), ("expiry-days",), minimum=0),
+            limits=self.limits(data.get("limits")),
+            severities=severities,
+            options=options,
+            waivers=self.waivers(data.get("waivers")),
+        )
+
+    def count(self, value: object, where: Path_, *, minimum: int) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.error(where, f"must be a whole number >= {minimum}, not {value!r}")
+        return value
+
+    def globs(self, data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.error((key,), "must be a list of glob patterns")
+        return tuple(value)
+
+    def limits(self, value: object) -> dict[str, int | None]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.error(("limits",), f"must be a mapping, not {_kind(value)}")
+        result: dict[str, int | None] = {}
+        for key, amount in value.items():
+            if key not in LIMITS:
+                raise self.error(
+                    ("limits", key), f"unknown limit (expected {', '.join(LIMITS)})", key=True
+                )
+            result[key] = self.count(amount, ("limits", key), minimum=1)
+        return result
+
+    def rules(self, value: object) -> tuple[dict[str, Severity | None], dict[str, dict[str, Any]]]:
+        severities: dict[str, Severity | None] = {}
+        options: dict[str, dict[str, Any]] = {}
+        if value is None:
+            return severities, options
+        if not isinstance(value, dict):
+            raise self.error(("rules",), f"must be a mapping of rule ids, not {_kind(value)}")
+        for rule_id, setting in value.items():
+            where: Path_ = ("rules", rule_id)
+            rule = RULES.get(rule_id)
+            if rule is None:
+                raise self.error(where, "unknown rule id (see `mtls-lint rules`)", key=True)
+            if isinstance(setting, dict):
+                severity_value = setting.get("severity", True)
+                rule_options = {k: v for k, v in setting.items() if k != "severity"}
+            else:
+                severity_value, rule_options = setting, {}
+            if severity_value is not True:  # True: on, at the rule's default severity
+                at = (*where, "severity") if isinstance(setting, dict) else where
+                severities[rule_id] = self.severity(severity_value, at)
+            for name, option in rule_options.items():
+                kind = rule.options.get(name)
+                if kind is None:
+                    known = ", ".join(rule.options) or "none"
+                    raise self.error(
+                        (*where, name), f"unknown option (options of {rule_id}: {known})", key=True
+                    )
+                if isinstance(option, bool) != (kind is bool) or not isinstance(option, kind):
+                    raise self.error((*where, name), f"must be {kind.__name__}, not {option!r}")
+            options[rule_id] = rule_options
+        return severities, options
+
+    def severity(self, value: object, where: Path_) -> Severity | None:
+        if value is False or value == "off":
+            return None
+        if isinstance(value, str):
+            try:
+                return Severity.parse(value)
+            except ValueError:
+                pass
+        raise self.error(where, f"must be off, error, warning or notice, not {value!r}")
+
+    def waivers(self, value: object) -> tuple[Waiver, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.error(("waivers",), f"must be a list, not {_kind(value)}")
+        return tuple(self.waiver(item, ("waivers", i)) for i, item in enumerate(value))
+
+    def waiver(self, item: object, where: Path_) -> Waiver:
+        if not isinstance(item, dict):
+            raise self.error(where, f"a waiver must be a mapping, not {_kind(item)}")
+        for key in item:
+            if key not in ("sha256", "rules", "reason", "until"):
+                raise self.error((*where, key), "unknown key (sha256, rules, reason, until)",
+                                 key=True)  # fmt: skip
+        for required in ("sha256", "rules", "reason"):
+            if required not in item:
+                raise self.error(where, f"{required} is required")
+        sha256 = item["sha256"]
+        normal = sha256.replace(":", "").lower() if isinstance(sha256, str) else ""
+        if not _SHA256.fullmatch(normal):
+            raise self.error(
+                (*where, "sha256"), "must be the certificate's SHA-256: 64 hexadecimal characters"
+            )
+        rules = item["rules"]
+        if not isinstance(rules, list) or not rules:
+            raise self.error((*where, "rules"), "must be a non-empty list of rule ids")
+        for i, rule_id in enumerate(rules):
+            if rule_id not in RULES:
+                raise self.error((*where, "rules", i), f"unknown rule id {rule_id!r}")
+        reason = item["reason"]
+        if not isinstance(reason, str) or not reason.strip():
+            raise self.error((*where, "reason"), "must say why the finding is accepted")
+        return Waiver(
+            sha256=normal,
+            rules=frozenset(rules),
+            reason=reason,
+            until=self.date(item.get("until"), (*where, "until")),
+            path=self.shown,
+            line=self.line(where),
+        )
+
+    def date(self, value: object, where: Path_) -> dt.date | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.error(where, f"must be a date (YYYY-MM-DD), not {value!r}")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
+    return names.get(type(value), type(value).__name__)
