@@ -11,5 +11,5 @@ from tests.pki import NOW
 
 def result_for(data: bytes, path: str, profile: str = "apigateway") -> FileResult:
     chosen = PROFILES[profile]
-    settings = LintSettings(profile=chosen, now=NOW, rules=enabled_rules(chosen))
+    settings = LintSettings(profile=chosen, now=NOW, rules=enabled_rules(chosen), inventory=True)
     return lint_bundle(read_bundle(path, data), settings)

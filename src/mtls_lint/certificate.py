@@ -15,7 +15,7 @@ from functools import cached_property
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
@@ -270,12 +270,6 @@ class ParsedCertificate:
             algorithm = None
         name = algorithm.name if algorithm is not None else None
         return SignatureAlgorithm(oid, _signature_family(oid), name)
-
-    @cached_property
-    def spki_der(self) -> bytes:
-        return self.cert.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
 
     def ref(self) -> CertificateRef:
         return CertificateRef(

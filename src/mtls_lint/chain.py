@@ -138,21 +138,20 @@ class TrustGraph:
         candidates = self._candidates(cert)
         if not candidates:
             return IssuerLink(LinkStatus.MISSING)
-        tried: dict[bytes, SignatureCheck] = {}
+        tried: dict[str, SignatureCheck] = {}  # by certificate: copies are checked once
         reasons: list[str] = []
         unchecked: ParsedCertificate | None = None
         for candidate in candidates:
-            try:
-                key_der = candidate.spki_der
-                key = candidate.public_key
-            except (ValueError, UnsupportedAlgorithm) as exc:
-                reasons.append(f"#{candidate.index}: unreadable key ({exc})")
-                continue
-            if key_der not in tried:
-                tried[key_der], reason = check_signature(cert.cert, key)
+            if candidate.sha256 not in tried:
+                try:
+                    key = candidate.public_key
+                except (ValueError, UnsupportedAlgorithm) as exc:
+                    reasons.append(f"#{candidate.index}: unreadable key ({exc})")
+                    continue
+                tried[candidate.sha256], reason = check_signature(cert.cert, key)
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
-            result = tried[key_der]
+            result = tried[candidate.sha256]
             if result is SignatureCheck.VALID:
                 status = (
                     LinkStatus.SELF_SIGNED if candidate.sha256 == cert.sha256 else LinkStatus.ISSUED

@@ -171,6 +171,7 @@ def run_check(args: argparse.Namespace) -> int:
     from mtls_lint.resolve import CheckOptions, resolve
     from mtls_lint.waivers import apply_waivers
 
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     options = CheckOptions(
         profile=args.profile,
         select=args.select,
@@ -179,9 +180,9 @@ def run_check(args: argparse.Namespace) -> int:
         now=parse_now(args.now) if args.now else None,
         expiry_days=args.expiry_days,
         max_file_bytes=args.max_file_bytes,
+        inventory=fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY")),
     )
     run = resolve(options, load_run_config(args))
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
 
     results, errors = lint_files(args.paths, run)
     if not results and not errors:

@@ -33,6 +33,9 @@ class LintSettings:
     now: dt.datetime
     rules: Mapping[str, RuleSetting]
     expiry_days: int = DEFAULT_EXPIRY_DAYS
+    #: Describe every readable certificate in the result (the step summary's expiry table);
+    #: off by default, since naming every certificate costs time the hook does not need to pay.
+    inventory: bool = False
 
 
 def enabled_rules(
@@ -70,7 +73,7 @@ def lint_bundle(bundle: Bundle, settings: LintSettings) -> FileResult:
         warnings.simplefilter("ignore")
         ctx = LintContext(bundle, settings.profile, settings.now, settings.expiry_days)
         findings = _lint(ctx, settings)
-        inventory = tuple(_ref(cert) for cert in ctx.certificates)
+        inventory = tuple(_ref(c) for c in ctx.certificates) if settings.inventory else ()
     findings.sort(key=Finding.sort_key)
     return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings), inventory)
 

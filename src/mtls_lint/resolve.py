@@ -30,6 +30,8 @@ class CheckOptions:
     now: dt.datetime | None = None
     expiry_days: int | None = None
     max_file_bytes: int | None = None
+    #: Collect every certificate's description (for the step summary).
+    inventory: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def resolve(options: CheckOptions, config: Config) -> RunSettings:
                 options=rule_options,
             ),
             expiry_days=expiry_days,
+            inventory=options.inventory,
         ),
         fail_on=options.fail_on or config.fail_on or "error",
         include=config.include or DEFAULT_INCLUDE,
