@@ -10,6 +10,7 @@ import datetime as dt
 import enum
 import hashlib
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -280,6 +281,22 @@ class ParsedCertificate:
             not_after=iso(self.not_after),
             common_name=self.common_name,
         )
+
+
+def parse_certificates(
+    blocks: Iterable[PemBlock],
+) -> tuple[list[ParsedCertificate], list[tuple[PemBlock, str]]]:
+    """Parse every certificate block with a body: (certificates, [(block, why unreadable)])."""
+    parsed: list[ParsedCertificate] = []
+    unreadable: list[tuple[PemBlock, str]] = []
+    for block in blocks:
+        if block.der is None or block.cert_index is None:
+            continue  # broken armour or another label: the armour rules report it
+        try:
+            parsed.append(ParsedCertificate.parse(block, block.der))
+        except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
+            unreadable.append((block, str(exc) or type(exc).__name__))
+    return parsed, unreadable
 
 
 def check_signature(cert: x509.Certificate, issuer_key: object) -> tuple[SignatureCheck, str]:

@@ -160,14 +160,14 @@ class TrustGraph:
             if (
                 result is SignatureCheck.UNCHECKABLE
                 and unchecked is None
-                and _key_ids_agree(cert, candidate)
+                and key_ids_agree(cert, candidate)
             ):
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons))
 
 
-def _key_ids_agree(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:
+def key_ids_agree(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:
     """The fallback for signatures nothing can check: the key identifiers must not contradict.
 
     For a certificate and itself, an absent authority key identifier is agreement; for two

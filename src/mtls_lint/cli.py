@@ -123,6 +123,28 @@ def build_parser() -> argparse.ArgumentParser:
                         ".mtls-lint.yaml found from here up to the repository root)")  # fmt: skip
     config.add_argument("--no-config", action="store_true", help="ignore config files")
 
+    verify = commands.add_parser("verify", help="would API Gateway admit this client certificate?")
+    verify.add_argument("client", nargs="?", metavar="CLIENT_CERT",
+                        help="client certificate, PEM or DER (further certificates in the file "
+                        "are what the client sends along)")  # fmt: skip
+    verify.add_argument("--truststore", required=True, metavar="BUNDLE")
+    verify.add_argument("--untrusted", metavar="FILE",
+                        help="intermediates to search, as openssl verify -untrusted")  # fmt: skip
+    verify.add_argument("--key", metavar="KEY", help="check that this private key belongs to "
+                        "the client certificate")  # fmt: skip
+    verify.add_argument("--password-env", metavar="VAR", help="environment variable holding "
+                        "the password of an encrypted key")  # fmt: skip
+    verify.add_argument("--access-log", metavar="FILE", help="diagnose every client certificate "
+                        "in API Gateway access-log JSON lines (- for stdin)")  # fmt: skip
+    verify.add_argument("--now", metavar="ISO-8601")
+    verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+
+    match = commands.add_parser("match", help="do these keys and certificates share a key?")
+    match.add_argument("files", nargs="+", metavar="KEY_OR_CERT")
+    match.add_argument("--password-env", metavar="VAR")
+    match.add_argument("--format", choices=("text", "json"), default="text")
+
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE")
@@ -266,7 +288,25 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": run_check, "rules": run_rules, "explain": run_explain}
+def run_verify(args: argparse.Namespace) -> int:
+    from mtls_lint.verify_cli import run_verify
+
+    return run_verify(args)
+
+
+def run_match(args: argparse.Namespace) -> int:
+    from mtls_lint.verify_cli import run_match
+
+    return run_match(args)
+
+
+COMMANDS = {
+    "check": run_check,
+    "rules": run_rules,
+    "explain": run_explain,
+    "verify": run_verify,
+    "match": run_match,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from functools import cached_property, partial
 from typing import Any
 
 from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.certificate import ParsedCertificate, parse_certificates
 from mtls_lint.chain import TrustGraph
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import PROFILES, Profile
@@ -53,18 +53,9 @@ class LintContext:
         self.profile = profile
         self.now = now
         self.expiry_days = expiry_days
-        self.certificates: list[ParsedCertificate] = []
-        #: Certificate blocks whose DER cryptography could not read, with its reason.
-        self.unparsable: list[tuple[PemBlock, str]] = []
-        for block in bundle.certificate_blocks:
-            if block.der is None:
-                continue  # broken armour: malformed-pem reports it
-            try:
-                cert = ParsedCertificate.parse(block, block.der)
-            except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
-                self.unparsable.append((block, str(exc) or type(exc).__name__))
-            else:
-                self.certificates.append(cert)
+        #: The readable certificates, and the certificate blocks cryptography could not read
+        #: with its reason (broken armour is malformed-pem's business and in neither).
+        self.certificates, self.unparsable = parse_certificates(bundle.blocks)
 
     @cached_property
     def graph(self) -> TrustGraph:

@@ -1,0 +1,132 @@
+"""Read API Gateway access logs and group requests by client certificate.
+
+The troubleshooting article has HTTP APIs log ``$context.identity.clientCert.clientCertPem``
+with ``$context.requestId``, ``$context.status`` and the request time, as JSON lines. Field
+names are the user's choice, so fields are found by the end of their (dotted) name, and the
+certificate by its PEM armour if no field is named for it. Lines that are not JSON, carry no
+certificate or a broken one are counted and skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtls_lint.bundle import PemBlock
+from mtls_lint.certificate import ParsedCertificate
+
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+_NOT_BASE64 = re.compile(r"\\n|\\r|[^A-Za-z0-9+/=]")
+MAX_REQUEST_IDS = 5
+
+
+@dataclass
+class ClientSeen:
+    """One distinct client certificate, and the requests that presented it."""
+
+    certificate: ParsedCertificate
+    requests: int = 0
+    first_time: str | None = None
+    last_time: str | None = None
+    request_ids: list[str] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class LineCounts:
+    total: int = 0
+    with_certificate: int = 0
+    not_json: int = 0
+    no_certificate: int = 0
+    bad_certificate: int = 0
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}{key}.")
+    else:
+        yield prefix[:-1].lower(), value
+
+
+def _field(fields: dict[str, Any], *names: str) -> str | None:
+    """The first field called one of ``names`` (lower case), at any depth; "-" means absent."""
+    for wanted in names:
+        for name, value in fields.items():
+            if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
+                return str(value)
+    return None
+
+
+def _certificate_text(fields: dict[str, Any]) -> str | None:
+    pem = _field(fields, "identity.clientcert.clientcertpem", "clientcertpem")
+    if pem is not None:
+        return pem
+    return next(
+        (v for v in fields.values() if isinstance(v, str) and "-----BEGIN CERTIFICATE" in v), None
+    )
+
+
+def _der_of(text: str) -> bytes | None:
+    """The DER of the first PEM certificate in a log value, however its newlines were logged."""
+    match = _PEM.search(text)
+    if match is None:
+        return None
+    try:
+        return base64.b64decode(_NOT_BASE64.sub("", match.group(1)), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def read_access_log(lines: Iterable[str]) -> tuple[list[ClientSeen], LineCounts]:
+    seen: dict[str, ClientSeen] = {}
+    counts = LineCounts()
+    for number, line in enumerate(lines, 1):
+        counts.total += 1
+        try:
+            record = json.loads(line)
+        except ValueError:
+            counts.not_json += 1
+            continue
+        fields = dict(_flatten(record)) if isinstance(record, dict) else {}
+        text = _certificate_text(fields)
+        if text is None:
+            counts.no_certificate += 1
+            continue
+        der = _der_of(text)
+        client = seen.get(hashlib.sha256(der).hexdigest()) if der else None
+        if client is None and der is not None:
+            block = PemBlock("CERTIFICATE", number, number, der, 1, None, len(text), None)
+            try:
+                parsed = ParsedCertificate.parse(block, der)
+            except Exception:  # noqa: BLE001 - untrusted DER from a log: count it and go on
+                parsed = None
+            if parsed is not None:
+                client = seen.setdefault(parsed.sha256, ClientSeen(parsed))
+        if client is None:
+            counts.bad_certificate += 1
+            continue
+        counts.with_certificate += 1
+        _count_request(client, fields)
+    return list(seen.values()), counts
+
+
+def _count_request(client: ClientSeen, fields: dict[str, Any]) -> None:
+    client.requests += 1
+    moment = _field(fields, "requesttime", "requesttimeepoch", "time", "timestamp")
+    if moment is not None:
+        client.first_time = client.first_time or moment
+        client.last_time = moment
+    request_id = _field(fields, "requestid", "extendedrequestid")
+    if request_id is not None and len(client.request_ids) < MAX_REQUEST_IDS:
+        client.request_ids.append(request_id)
+    status = _field(fields, "status")
+    if status is not None:
+        client.statuses[status] += 1

@@ -1,0 +1,365 @@
+"""Would API Gateway admit this client certificate? (SPEC section 1, ``verify``.)
+
+Paths are built the way API Gateway builds them: every issuer up to a self-signed root must be
+in the truststore; at most four CA certificates; each certificate valid at ``--now``, signed
+with SHA-256 or stronger, with an RSA >= 2048 or EC >= 256 key; issuers must be CAs. Where
+several certificates share the issuer's name (a CA rollover), each is tried. Intermediates given
+with ``--untrusted`` or sent along in the client's file are not trusted (API Gateway does not
+use them); they are only searched to name the certificate the truststore lacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+
+from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
+from mtls_lint.chain import TrustGraph, key_ids_agree
+from mtls_lint.keys import PublicKeyInfo, spki_of
+from mtls_lint.profiles import STRONG_HASHES, Profile
+from mtls_lint.rules.keys import MIN_EC_BITS, MIN_RSA_BITS
+
+NO_ISSUER = "Could not find issuer for certificate"
+INSECURE = "Client cert using an insecure Signature Algorithm"
+SELF_SIGNED = "self signed certificate"
+EXPIRED = "certificate has expired"
+NOT_YET_VALID = "certificate is not yet valid"
+TOO_LONG = "certificate chain too long"
+BAD_SIGNATURE = "certificate signature failure"
+INVALID_CA = "invalid CA certificate"
+PATH_LENGTH = "path length constraint exceeded"
+KEY_MISMATCH = "private key does not match certificate"
+#: The reasons AWS documents in API Gateway's own log wording; the rest are OpenSSL's.
+DOCUMENTED = frozenset({NO_ISSUER, INSECURE, SELF_SIGNED})
+MAX_LINKS = 16  # far beyond any allowed path: bounds the search on hostile truststores
+MAX_ATTEMPTS = 64  # candidate paths tried (same-name CAs multiply them)
+
+
+@dataclass(frozen=True)
+class Link:
+    cert: ParsedCertificate
+    #: "client", "truststore", "untrusted" (``--untrusted``) or "sent by client"
+    source: str
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    #: The certificate checked, when the check is about one.
+    subject: str | None = None
+    sha256: str | None = None
+
+    def about(self, cert: ParsedCertificate) -> Check:
+        return Check(self.name, self.ok, self.detail, cert.subject, cert.sha256)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One candidate path from the client certificate upward."""
+
+    links: tuple[Link, ...]
+    #: None when the path reaches a self-signed truststore root; else why it stops.
+    stop: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str | None
+    chain: tuple[Link, ...]
+    checks: tuple[Check, ...]
+    fix: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def documented_by_aws(self) -> bool:
+        return self.reason in DOCUMENTED
+
+
+class Pool:
+    """Certificates to build paths from, indexed by subject."""
+
+    def __init__(self, certificates: Sequence[ParsedCertificate], source: str) -> None:
+        self.graph = TrustGraph(certificates)
+        self.source = source
+        self.fingerprints = {c.sha256 for c in certificates}
+
+    def issuers_of(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
+        named = self.graph.with_subject(cert.issuer_der)
+        aki = cert.authority_key_id
+        return sorted(named, key=lambda c: 0 if aki is not None and c.subject_key_id == aki else 1)
+
+
+def _signed_by(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[bool, str]:
+    try:
+        result, reason = check_signature(cert.cert, issuer.public_key)
+    except ValueError as exc:
+        return False, f"unreadable key: {exc}"
+    if result is SignatureCheck.UNCHECKABLE:
+        return key_ids_agree(cert, issuer), reason
+    return result is SignatureCheck.VALID, reason
+
+
+def paths(client: ParsedCertificate, pools: Sequence[Pool]) -> Iterator[Attempt]:
+    """Every path upward from ``client``, depth first, complete or stopped, trusted pool first."""
+    stack: list[tuple[Link, ...]] = [(Link(client, "client"),)]
+    while stack:
+        links = stack.pop()
+        current = links[-1].cert
+        if links[-1].source == "truststore" and current.is_self_issued:
+            ok, _ = _signed_by(current, current)
+            if ok:
+                yield Attempt(links)
+                continue
+        if len(links) >= MAX_LINKS:
+            yield Attempt(links, TOO_LONG, f"no root within {MAX_LINKS} certificates")
+            continue
+        seen = {link.cert.sha256 for link in links}
+        candidates = [
+            (candidate, pool.source)
+            for pool in pools
+            for candidate in pool.issuers_of(current)
+            if candidate.sha256 not in seen
+        ]
+        if not candidates:
+            yield Attempt(
+                links, NO_ISSUER, f"no certificate named {current.issuer} in the truststore"
+            )
+            continue
+        extended: list[tuple[Link, ...]] = []
+        failures: list[str] = []
+        for candidate, source in candidates:
+            ok, reason = _signed_by(current, candidate)
+            if ok:
+                extended.append((*links, Link(candidate, source)))
+            else:
+                failures.append(f"line {candidate.block.begin_line}: {reason}")
+        if not extended:
+            yield Attempt(links, BAD_SIGNATURE, "; ".join(failures))
+        stack.extend(reversed(extended))  # the first candidate is tried first
+
+
+def _day(moment: dt.datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _algorithm_check(cert: ParsedCertificate) -> Check:
+    algorithm, key = cert.signature_algorithm, cert.key
+    weak_hash = algorithm.hash is not None and algorithm.hash not in STRONG_HASHES
+    weak_key = (key.type == "rsa" and (key.bits or 0) < MIN_RSA_BITS) or (
+        key.type == "ec" and (key.bits or 0) < MIN_EC_BITS
+    )
+    detail = f"signed with {algorithm}, {key} key"
+    return Check("algorithm", not weak_hash and not weak_key, detail).about(cert)
+
+
+def _validity_check(cert: ParsedCertificate, now: dt.datetime) -> Check:
+    if cert.not_after < now:
+        return Check("expired", False, f"expired {_day(cert.not_after)}").about(cert)
+    if cert.not_before > now:
+        return Check("not-yet-valid", False, f"not valid until {_day(cert.not_before)}").about(cert)
+    return Check("validity", True, f"valid until {_day(cert.not_after)}").about(cert)
+
+
+def _ca_check(cert: ParsedCertificate) -> Check:
+    ok = cert.may_sign_certificates
+    detail = "may issue certificates" if ok else "is not a CA (basicConstraints or keyUsage)"
+    return Check("ca", ok, detail).about(cert)
+
+
+def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Check]:
+    """API Gateway's checks on a complete path, in the order a denial reason is chosen."""
+    certs = [link.cert for link in attempt.links]
+    checks = [_algorithm_check(cert) for cert in certs]
+    checks += [_validity_check(cert, now) for cert in certs]
+    checks += [_ca_check(cert) for cert in certs[1:]]
+    below = 0  # non-self-issued intermediate CAs between the client and the current issuer
+    for cert in certs[1:]:
+        if cert.path_length is not None and below > cert.path_length:
+            detail = f"pathLenConstraint {cert.path_length}, {below} CAs below it"
+            checks.append(Check("path-length", False, detail).about(cert))
+        below += 0 if cert.is_self_issued else 1
+    cas, limit = len(certs) - 1, profile.max_chain_cas
+    detail = f"{cas} CA certificates on the path (at most {limit})"
+    checks.append(Check("chain-length", cas <= limit, detail))
+    return checks
+
+
+REASON_OF_CHECK = {
+    "algorithm": INSECURE,
+    "expired": EXPIRED,
+    "not-yet-valid": NOT_YET_VALID,
+    "ca": INVALID_CA,
+    "path-length": PATH_LENGTH,
+    "chain-length": TOO_LONG,
+    "key": KEY_MISMATCH,
+    "issuer": NO_ISSUER,
+    "signature": BAD_SIGNATURE,
+    "self-signed": SELF_SIGNED,
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """How the files are called in fixes and commands."""
+
+    truststore: str
+    client: str
+    untrusted: str | None = None
+
+
+def verify(
+    client: ParsedCertificate,
+    truststore: Sequence[ParsedCertificate],
+    *,
+    now: dt.datetime,
+    profile: Profile,
+    names: Names,
+    untrusted: Sequence[ParsedCertificate] = (),
+    sent: Sequence[ParsedCertificate] = (),
+    key: PublicKeyInfo | None = None,
+) -> Verdict:
+    """The verdict on ``client``; ``untrusted`` and ``sent`` (the rest of the client's file)
+    are only searched to name what the truststore lacks."""
+    trusted = Pool(truststore, "truststore")
+    key_checks = [] if key is None else [_key_check(client, key)]
+    if client.is_self_issued and _signed_by(client, client)[0]:
+        return _self_signed(client, trusted, now, profile, names, key_checks)
+    attempts = list(islice(paths(client, [trusted]), MAX_ATTEMPTS))
+    evaluated = [(a, check_path(a, now, profile)) for a in attempts if a.stop is None]
+    for attempt, checks in evaluated:
+        if all(c.ok for c in checks):
+            return _decide(attempt.links, checks + key_checks, names)
+    if evaluated:
+        attempt, checks = evaluated[0]
+        return _decide(attempt.links, checks + key_checks, names)
+    stopped = max(attempts, key=lambda a: len(a.links))
+    stop_name = "issuer" if stopped.stop == NO_ISSUER else "signature"
+    last = stopped.links[-1].cert
+    checks = [Check(stop_name, False, stopped.detail).about(last)]
+    notes: tuple[str, ...] = ()
+    if stopped.stop == NO_ISSUER:
+        notes = _untrusted_path(client, trusted, untrusted, sent, names)
+    return _decide(stopped.links, checks + key_checks, names, notes)
+
+
+def _key_check(client: ParsedCertificate, key: PublicKeyInfo) -> Check:
+    same = key.spki == spki_of(client.public_key)
+    detail = (
+        f"the {key.kind} in {key.path} belongs to the client certificate"
+        if same
+        else f"the {key.kind} in {key.path} (public key sha256 {key.spki_sha256[:16]}…) does "
+        "not belong to the client certificate"
+    )
+    return Check("key", same, detail).about(client)
+
+
+def _self_signed(
+    client: ParsedCertificate,
+    trusted: Pool,
+    now: dt.datetime,
+    profile: Profile,
+    names: Names,
+    key_checks: list[Check],
+) -> Verdict:
+    link = Link(client, "client")
+    if client.sha256 in trusted.fingerprints:
+        pinned = Check("self-signed", True, "a byte-identical copy is in the truststore")
+        checks = [pinned, *check_path(Attempt((link,)), now, profile), *key_checks]
+        return _decide((link,), checks, names)
+    same_name = trusted.graph.with_subject(client.subject_der)
+    detail = "self-signed, and no byte-identical copy is in the truststore"
+    if same_name:
+        lines = ", ".join(str(c.block.begin_line) for c in same_name)
+        detail += f" (a different certificate with this subject is at line {lines}: re-issued?)"
+    checks = [Check("self-signed", False, detail).about(client), *key_checks]
+    return _decide((link,), checks, names)
+
+
+def _untrusted_path(
+    client: ParsedCertificate,
+    trusted: Pool,
+    untrusted: Sequence[ParsedCertificate],
+    sent: Sequence[ParsedCertificate],
+    names: Names,
+) -> tuple[str, ...]:
+    """What ``openssl verify -untrusted`` would find: the certificates the truststore lacks."""
+    if not untrusted and not sent:
+        return ()
+    files = {"untrusted": names.untrusted, "sent by client": names.client}
+    pools = [trusted, Pool(untrusted, "untrusted"), Pool(sent, "sent by client")]
+    for attempt in islice(paths(client, pools), MAX_ATTEMPTS):
+        if attempt.stop is None:
+            missing = [link for link in attempt.links if link.source in files]
+            listed = "; ".join(
+                f"{link.cert.subject} (sha256 {link.cert.sha256[:16]}…, {files[link.source]} "
+                f"line {link.cert.block.begin_line})"
+                for link in missing
+            )
+            return (
+                f"with the untrusted certificates a path exists (openssl verify -untrusted would "
+                f"accept it), but API Gateway uses only the truststore: add {listed} to "
+                f"{names.truststore}",
+            )
+    return ()
+
+
+def _decide(
+    links: tuple[Link, ...],
+    checks: list[Check],
+    names: Names,
+    notes: tuple[str, ...] = (),
+) -> Verdict:
+    failed = next((c for c in checks if not c.ok), None)
+    if failed is None:
+        return Verdict(True, None, links, tuple(checks), None, notes)
+    reason = REASON_OF_CHECK[failed.name]
+    return Verdict(
+        False, reason, links, tuple(checks), fix_for(reason, failed, links, names), notes
+    )
+
+
+FIXES = {
+    NO_ISSUER: "Add the CA certificate named {issuer} (the issuer of {top}), and every CA above "
+    "it up to a self-signed root, to {store}; upload it and update the custom domain's "
+    "truststore version. Confirm: {confirm}",
+    INSECURE: "Re-issue {subject} with SHA-256 (or stronger) and an RSA >= 2048 or EC "
+    "P-256/P-384 key. Show it: openssl x509 -in FILE -noout -text | grep -E "
+    "'Signature Algorithm|Public-Key'",
+    SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add this "
+    "exact certificate to {store}. Compare: openssl x509 -in {client} -noout -fingerprint "
+    "-sha256, and mtls-lint inspect {store}",
+    EXPIRED: "Replace {subject} with a certificate valid now (renew it; for a CA, add the "
+    "renewed certificate to {store}). Show it: openssl x509 -in FILE -noout -dates",
+    BAD_SIGNATURE: "The signature of {subject} does not verify with the truststore's "
+    "certificate of that name: fetch the certificate again, or add the issuer whose key signed "
+    "it. Confirm: {confirm}",
+    INVALID_CA: "Re-issue {subject} as a CA (basicConstraints=critical,CA:TRUE; keyUsage "
+    "keyCertSign) and re-issue what it signed. Show it: openssl x509 -in FILE -noout -ext "
+    "basicConstraints,keyUsage",
+    PATH_LENGTH: "{subject} allows fewer intermediate CAs below it: issue from a CA higher up, "
+    "or re-issue it with a larger pathlen. Confirm: {confirm}",
+    TOO_LONG: "Issue client certificates from a CA at most 4 CA certificates deep. "
+    "Confirm: {confirm}",
+    KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
+    "belongs to the key. Compare: mtls-lint match KEY {client}",
+}
+FIXES[NOT_YET_VALID] = FIXES[EXPIRED]
+
+
+def fix_for(reason: str, failed: Check, links: tuple[Link, ...], names: Names) -> str:
+    """The fix, as a person would do it, with the command that confirms it."""
+    top = links[-1].cert
+    return FIXES[reason].format(
+        subject=failed.subject or top.subject,
+        issuer=top.issuer,
+        top=top.subject,
+        store=names.truststore,
+        client=names.client,
+        confirm=f"openssl verify -CAfile {names.truststore} {names.client}",
+    )

@@ -1,0 +1,154 @@
+"""``mtls-lint verify`` and ``mtls-lint match``: the operator's side of the product."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from mtls_lint.bundle import read_bundle
+from mtls_lint.certificate import ParsedCertificate, parse_certificates
+from mtls_lint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, parse_now, read_file
+from mtls_lint.discover import display_path
+from mtls_lint.keys import KeyFileError, PublicKeyInfo, load_public_key
+from mtls_lint.profiles import PROFILES
+from mtls_lint.resolve import DEFAULT_MAX_FILE_BYTES
+
+MAX_LOG_LINE = 1024 * 1024
+
+
+def _password(variable: str | None) -> bytes | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise UsageError(f"--password-env {variable}: the variable is not set")
+    return value.encode()
+
+
+def _certificates(path: str) -> tuple[list[ParsedCertificate], list[str]]:
+    """Readable certificates of a file, and one line per entry that had to be skipped."""
+    shown = display_path(Path(path))
+    bundle = read_bundle(shown, read_file(Path(path), DEFAULT_MAX_FILE_BYTES))
+    certificates, unreadable = parse_certificates(bundle.blocks)
+    skipped = [
+        f"{shown}:{b.begin_line}: {b.label or 'unlabelled'} block: {b.problem}"
+        for b in bundle.blocks
+        if b.problem
+    ]
+    skipped += [
+        f"{shown}:{b.begin_line}: certificate #{b.cert_index}: {why}" for b, why in unreadable
+    ]
+    skipped += [
+        f"{shown}:{b.begin_line}: {b.label} block ignored"
+        for b in bundle.blocks
+        if not b.problem and b.cert_index is None
+    ]
+    return certificates, skipped
+
+
+def _key(args: argparse.Namespace) -> PublicKeyInfo | None:
+    if args.key is None:
+        return None
+    try:
+        return load_public_key(
+            Path(args.key), display_path(Path(args.key)), _password(args.password_env)
+        )
+    except KeyFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from mtls_lint.verify import Names, verify
+    from mtls_lint.verify_report import verdict_json, verdict_text
+
+    if (args.client is None) == (args.access_log is None):
+        raise UsageError("give either CLIENT_CERT or --access-log FILE")
+    now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
+    profile = PROFILES[args.profile]
+    truststore, skipped = _certificates(args.truststore)
+    untrusted: list[ParsedCertificate] = []
+    if args.untrusted:
+        untrusted, _ = _certificates(args.untrusted)
+    if args.access_log is not None:
+        return _run_access_log(args, truststore, skipped, untrusted, now)
+
+    sent, client_problems = _certificates(args.client)
+    if not sent:
+        why = f" ({client_problems[0]})" if client_problems else ""
+        raise UsageError(f"{args.client}: no readable certificate{why}")
+    names = Names(args.truststore, args.client, args.untrusted)
+    verdict = verify(
+        sent[0], truststore, now=now, profile=profile, names=names,
+        untrusted=untrusted, sent=sent[1:], key=_key(args),
+    )  # fmt: skip
+    if args.format == "json":
+        sys.stdout.write(json.dumps(verdict_json(verdict, skipped), indent=2) + "\n")
+    else:
+        sys.stdout.write(verdict_text(verdict, skipped))
+    return EXIT_OK if verdict.allowed else EXIT_FINDINGS
+
+
+def _log_lines(path: str) -> Iterator[str]:
+    if path == "-":
+        yield from sys.stdin
+        return
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            yield from handle
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _run_access_log(
+    args: argparse.Namespace,
+    truststore: list[ParsedCertificate],
+    skipped: list[str],
+    untrusted: list[ParsedCertificate],
+    now: dt.datetime,
+) -> int:
+    from mtls_lint.accesslog import read_access_log
+    from mtls_lint.verify import Names, verify
+    from mtls_lint.verify_report import access_log_json, access_log_text
+
+    seen, counts = read_access_log(line[:MAX_LOG_LINE] for line in _log_lines(args.access_log))
+    results = []
+    for client in seen:
+        names = Names(args.truststore, f"client-{client.certificate.sha256[:12]}.pem")
+        verdict = verify(
+            client.certificate, truststore, now=now, profile=PROFILES[args.profile],
+            names=names, untrusted=untrusted,
+        )  # fmt: skip
+        results.append((client, verdict))
+    render = access_log_json if args.format == "json" else access_log_text
+    sys.stdout.write(render(results, counts, skipped))
+    return EXIT_OK if all(v.allowed for _, v in results) else EXIT_FINDINGS
+
+
+def run_match(args: argparse.Namespace) -> int:
+    password = _password(args.password_env)
+    infos = []
+    for path in args.files:
+        try:
+            infos.append(load_public_key(Path(path), display_path(Path(path)), password))
+        except KeyFileError as exc:
+            print(f"mtls-lint: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    same = len({info.spki_sha256 for info in infos}) == 1
+    if args.format == "json":
+        document = {
+            "match": same,
+            "files": [
+                {"path": i.path, "kind": i.kind, "public_key_sha256": i.spki_sha256} for i in infos
+            ],
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        for info in infos:
+            print(f"{info.spki_sha256}  {info.kind:<12} {info.path}")
+        print("all match: they share one public key" if same else "DO NOT MATCH")
+    return EXIT_OK if same else EXIT_FINDINGS

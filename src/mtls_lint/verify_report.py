@@ -1,0 +1,135 @@
+"""Render verdicts of ``verify`` (one certificate, or one per certificate of an access log)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from mtls_lint.accesslog import ClientSeen, LineCounts
+from mtls_lint.certificate import ParsedCertificate, iso
+from mtls_lint.escape import printable
+from mtls_lint.verify import Link, Verdict
+
+
+def _link_json(link: Link) -> dict[str, Any]:
+    cert = link.cert
+    return {
+        "sha256": cert.sha256,
+        "subject": cert.subject,
+        "issuer": cert.issuer,
+        "not_before": iso(cert.not_before),
+        "not_after": iso(cert.not_after),
+        "source": link.source,
+        "line": cert.block.begin_line,
+    }
+
+
+def verdict_json(verdict: Verdict, skipped: Sequence[str] = ()) -> dict[str, Any]:
+    return {
+        "allowed": verdict.allowed,
+        "reason": verdict.reason,
+        "documented_by_aws": verdict.documented_by_aws,
+        "chain": [_link_json(link) for link in verdict.chain],
+        "checks": [
+            {
+                "name": c.name,
+                "ok": c.ok,
+                "subject": c.subject,
+                "sha256": c.sha256,
+                "detail": c.detail,
+            }
+            for c in verdict.checks
+        ],
+        "fix": verdict.fix,
+        "notes": list(verdict.notes),
+        "skipped": list(skipped),
+    }
+
+
+def verdict_text(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
+    lines = []
+    if verdict.allowed:
+        lines.append("ALLOWED: API Gateway would accept this client certificate")
+    else:
+        lines.append(f"DENIED: {verdict.reason}")
+        lines.append(
+            f"  API Gateway logs: Access denied. Reason: {verdict.reason}"
+            if verdict.documented_by_aws
+            else "  (OpenSSL's wording: AWS does not document the log line for this reason)"
+        )
+    lines += ["", "Path:"]
+    for link in verdict.chain:
+        cert = link.cert
+        where = f" line {cert.block.begin_line}" if link.source != "client" else ""
+        lines.append(f"  {link.source + where:<20} {printable(cert.subject)}")
+        lines.append(
+            f"  {'':<20} issuer {printable(cert.issuer)}; sha256 {cert.sha256[:16]}…; "
+            f"{cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}"
+        )
+    lines += ["", "Checks:"]
+    for check in verdict.checks:
+        about = f"{printable(check.subject)}: " if check.subject else ""
+        mark = "ok  " if check.ok else "FAIL"
+        lines.append(f"  [{mark}] {check.name:<13} {about}{printable(check.detail)}")
+    if verdict.fix:
+        lines += ["", f"Fix: {printable(verdict.fix)}"]
+    lines += [f"Note: {printable(note)}" for note in verdict.notes]
+    if skipped:
+        lines += ["", "Truststore entries skipped (unreadable):"]
+        lines += [f"  {printable(entry)}" for entry in skipped]
+    return "\n".join(lines) + "\n"
+
+
+def _seen_json(seen: ClientSeen, verdict: Verdict) -> dict[str, Any]:
+    cert: ParsedCertificate = seen.certificate
+    return {
+        "sha256": cert.sha256,
+        "subject": cert.subject,
+        "requests": seen.requests,
+        "first_time": seen.first_time,
+        "last_time": seen.last_time,
+        "request_ids": seen.request_ids,
+        "statuses": dict(seen.statuses),
+        "verdict": verdict_json(verdict),
+    }
+
+
+def access_log_json(
+    results: Sequence[tuple[ClientSeen, Verdict]], counts: LineCounts, skipped: Sequence[str]
+) -> str:
+    document = {
+        "certificates": [_seen_json(seen, verdict) for seen, verdict in results],
+        "lines": vars(counts),
+        "skipped": list(skipped),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def access_log_text(
+    results: Sequence[tuple[ClientSeen, Verdict]], counts: LineCounts, skipped: Sequence[str]
+) -> str:
+    lines = []
+    for seen, verdict in results:
+        cert = seen.certificate
+        outcome = "ALLOWED" if verdict.allowed else f"DENIED: {verdict.reason}"
+        lines.append(f"{printable(cert.subject)} (sha256 {cert.sha256[:16]}…): {outcome}")
+        when = f", {seen.first_time} to {seen.last_time}" if seen.first_time else ""
+        statuses = ", ".join(f"{n}x {s}" for s, n in seen.statuses.most_common())
+        lines.append(
+            f"  {seen.requests} requests{when}" + (f" (status {statuses})" if statuses else "")
+        )
+        if seen.request_ids:
+            lines.append(f"  request ids: {printable(', '.join(seen.request_ids))}")
+        if verdict.fix:
+            lines.append(f"  Fix: {printable(verdict.fix)}")
+        lines.extend(f"  Note: {printable(note)}" for note in verdict.notes)
+        lines.append("")
+    lines.append(
+        f"{counts.total} lines: {counts.with_certificate} with a client certificate, "
+        f"{counts.not_json} not JSON, {counts.no_certificate} without a certificate, "
+        f"{counts.bad_certificate} with an unreadable certificate"
+    )
+    if skipped:
+        lines.append(f"Truststore entries skipped (unreadable): {printable('; '.join(skipped))}")
+    return "\n".join(lines) + "\n"
