@@ -89,6 +89,8 @@ def read_access_log(lines: Iterable[str]) -> tuple[list[ClientSeen], LineCounts]
     seen: dict[str, ClientSeen] = {}
     counts = LineCounts()
     for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue  # blank lines are not requests
         counts.total += 1
         try:
             record = json.loads(line)

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
-from mtls_lint.bundle import BOM, read_bundle
+from mtls_lint.bundle import BOM, FileKind, read_bundle
 
 _PRIVATE = "private key"
 _PUBLIC = "public key"
@@ -51,15 +51,17 @@ def load_public_key(path: Path, shown: str, password: bytes | None = None) -> Pu
     except OSError as exc:
         raise KeyFileError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     bundle = read_bundle(shown, data)
+    if bundle.kind is not FileKind.PEM:
+        return _from_der(shown, data, password)
     blocks = [b for b in bundle.blocks if b.problem is None or b.is_private_key]
     if bundle.blocks and not blocks:
         raise KeyFileError(f"{shown}:{bundle.blocks[0].begin_line}: {bundle.blocks[0].problem}")
-    if blocks:
-        block = blocks[0]
-        lines = data.removeprefix(BOM).split(b"\n")
-        pem = b"\n".join(lines[block.begin_line - 1 : block.end_line]) + b"\n"
-        return _from_pem(shown, block.label, pem, password, block.begin_line)
-    return _from_der(shown, data, password)
+    if not blocks:
+        raise KeyFileError(f"{shown}: no PEM block in the file")
+    block = blocks[0]
+    lines = data.removeprefix(BOM).split(b"\n")
+    pem = b"\n".join(lines[block.begin_line - 1 : block.end_line]) + b"\n"
+    return _from_pem(shown, block.label, pem, password, block.begin_line)
 
 
 def _from_pem(

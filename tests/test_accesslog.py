@@ -1,0 +1,127 @@
+"""verify --access-log: one verdict per distinct client certificate in API Gateway's logs."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from mtls_lint.accesslog import read_access_log
+from mtls_lint.cli import main
+from tests.pki import NOW_ISO, PKI, Issued
+
+
+def flat(pem: bytes, request_id: str, status: str = "403", time: str = "") -> str:
+    """The flat format: field names chosen by the user, PEM with escaped newlines."""
+    return json.dumps({
+        "requestId": request_id, "status": status, "requestTime": time or f"t-{request_id}",
+        "clientCertPem": pem.decode(),
+    })  # fmt: skip
+
+
+def nested(pem: bytes, request_id: str) -> str:
+    """The troubleshooting article's names: identity.clientCert.clientCertPem."""
+    return json.dumps({
+        "requestId": request_id, "status": "200",
+        "identity": {"clientCert": {"clientCertPem": pem.decode(), "subjectDN": "x"}},
+    })  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def clients(pki: PKI, root: Issued, intermediate: Issued) -> tuple[Issued, Issued]:
+    good = pki.cert("log good client", issuer=intermediate, ca=False)
+    orphan_ca = pki.cert("log orphan CA")
+    bad = pki.cert("log bad client", issuer=orphan_ca, ca=False)
+    return good, bad
+
+
+@pytest.fixture
+def log_lines(clients: tuple[Issued, Issued]) -> list[str]:
+    good, bad = clients
+    one_line_pem = good.pem.replace(b"\n", b" ")  # some pipelines flatten newlines
+    return [
+        flat(good.pem, "r1", "200", "25/Nov/2026:10:00:00 +0000"),
+        "this is not json",
+        flat(bad.pem, "r2"),
+        json.dumps({"requestId": "r3", "status": "403", "clientCertPem": "-"}),
+        nested(good.pem, "r4"),
+        flat(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "r5"),
+        flat(bad.pem, "r6", time="25/Nov/2026:10:05:00 +0000"),
+        flat(one_line_pem, "r7", "200", "25/Nov/2026:10:09:00 +0000"),
+        "[1, 2, 3]",
+        "",
+    ]
+
+
+def test_requests_are_grouped_by_certificate(log_lines: list[str]) -> None:
+    seen, counts = read_access_log(log_lines)
+    by_subject = {client.certificate.common_name: client for client in seen}
+    assert set(by_subject) == {"log good client", "log bad client"}
+    good_seen = by_subject["log good client"]
+    assert (good_seen.requests, good_seen.request_ids) == (3, ["r1", "r4", "r7"])
+    assert good_seen.first_time == "25/Nov/2026:10:00:00 +0000"
+    assert good_seen.last_time == "25/Nov/2026:10:09:00 +0000"
+    assert dict(good_seen.statuses) == {"200": 3}
+    assert by_subject["log bad client"].request_ids == ["r2", "r6"]
+    assert (counts.total, counts.with_certificate) == (9, 5)  # the blank line is no request
+    assert (counts.not_json, counts.no_certificate, counts.bad_certificate) == (1, 2, 1)
+
+
+def test_one_verdict_per_certificate(
+    log_lines: list[str], root: Issued, intermediate: Issued, tmp_path: Path, capsys
+) -> None:
+    (tmp_path / "store.pem").write_bytes(root.pem + intermediate.pem)
+    (tmp_path / "access.log").write_text("\n".join(log_lines))
+    store, log = str(tmp_path / "store.pem"), str(tmp_path / "access.log")
+    code = main(
+        ["verify", "--format", "json", "--now", NOW_ISO, "--truststore", store, "--access-log", log]
+    )
+    assert code == 1
+    document = json.loads(capsys.readouterr().out)
+    verdicts = {c["subject"]: c for c in document["certificates"]}
+    good = verdicts["CN=log good client,O=mtls-lint tests"]
+    bad = verdicts["CN=log bad client,O=mtls-lint tests"]
+    assert (good["verdict"]["allowed"], good["requests"]) == (True, 3)
+    assert bad["verdict"]["reason"] == "Could not find issuer for certificate"
+    assert bad["request_ids"] == ["r2", "r6"]
+    assert document["lines"]["not_json"] == 1
+
+
+def test_text_report_and_stdin(
+    log_lines: list[str], root: Issued, intermediate: Issued, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys,
+) -> None:  # fmt: skip
+    (tmp_path / "store.pem").write_bytes(root.pem + intermediate.pem)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(log_lines)))
+    code = main(["verify", "--now", NOW_ISO, "--truststore", str(tmp_path / "store.pem"),
+                 "--access-log", "-"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "CN=log bad client,O=mtls-lint tests (sha256 " in out
+    assert "): DENIED: Could not find issuer for certificate" in out
+    assert "  2 requests, t-r2 to 25/Nov/2026:10:05:00 +0000 (status 2x 403)" in out
+    assert "  request ids: r2, r6" in out
+    assert out.rstrip().endswith(
+        "9 lines: 5 with a client certificate, 1 not JSON, 2 without a certificate, "
+        "1 with an unreadable certificate"
+    )
+
+
+def test_a_log_of_only_good_clients_exits_0(
+    clients, root: Issued, intermediate: Issued, tmp_path: Path
+) -> None:
+    good, _ = clients
+    (tmp_path / "store.pem").write_bytes(root.pem + intermediate.pem)
+    (tmp_path / "access.log").write_text(flat(good.pem, "r1", "200") + "\n")
+    assert main(["verify", "--now", NOW_ISO, "--truststore", str(tmp_path / "store.pem"),
+                 "--access-log", str(tmp_path / "access.log")]) == 0  # fmt: skip
+
+
+def test_a_missing_log_file_exits_2(root: Issued, tmp_path: Path, capsys) -> None:
+    (tmp_path / "store.pem").write_bytes(root.pem)
+    code = main(["verify", "--truststore", str(tmp_path / "store.pem"), "--access-log",
+                 str(tmp_path / "missing.log")])  # fmt: skip
+    assert code == 2
+    assert "missing.log: cannot read" in capsys.readouterr().err
