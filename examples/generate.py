@@ -69,6 +69,33 @@ def sha1_root() -> bytes:
         return out.read_bytes()
 
 
+def sha1_client(issuer: Pair) -> bytes:
+    """A client certificate signed with SHA-1 by ``issuer`` (cryptography refuses SHA-1)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        (d / "ca.pem").write_bytes(pem(issuer[0]))
+        (d / "ca.key").write_bytes(private_pem(issuer[1]))
+        subprocess.run(
+            ["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-keyout", str(d / "k.pem"), "-subj", "/O=Example Corp/CN=legacy-client",
+             "-out", str(d / "req.csr")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        subprocess.run(
+            ["openssl", "x509", "-req", "-in", str(d / "req.csr"), "-CA", str(d / "ca.pem"),
+             "-CAkey", str(d / "ca.key"), "-sha1", "-days", "3650", "-set_serial", "7",
+             "-out", str(d / "c.pem")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return (d / "c.pem").read_bytes()
+
+
+def private_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def main() -> None:
     root = make("Example Client Root CA")
     issuing = make("Example Client Issuing CA", root)
@@ -85,15 +112,21 @@ def main() -> None:
             pem(expired[0]),
             sha1_root(),
             pem(orphan[0]),
-            pasted_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ),
+            private_pem(pasted_key),
         ]
     )
     (HERE / "broken").mkdir(exist_ok=True)
     (HERE / "broken" / "bundle.pem").write_bytes(broken)
+
+    # client certificates for `mtls-lint verify --truststore examples/clean/bundle.pem ...`
+    clients = HERE / "clients"
+    clients.mkdir(exist_ok=True)
+    (clients / "good.pem").write_bytes(pem(make("api-client.example.com", issuing, ca=False)[0]))
+    (clients / "unknown-issuer.pem").write_bytes(
+        pem(make("partner-client.example.com", orphan, ca=False)[0])
+    )
+    (clients / "self-signed.pem").write_bytes(pem(make("pinned-client.example.com", ca=False)[0]))
+    (clients / "sha1.pem").write_bytes(sha1_client(issuing))
 
 
 if __name__ == "__main__":

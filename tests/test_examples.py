@@ -24,3 +24,24 @@ def test_the_broken_example_shows_the_four_classic_mistakes() -> None:
         "missing-issuer",
         "private-key-in-bundle",
     ]
+
+
+def test_the_example_clients_show_the_three_documented_reasons(capsys) -> None:
+    import json
+
+    from mtls_lint.cli import main
+
+    store = str(EXAMPLES / "clean" / "bundle.pem")
+    expected = {
+        "good": None,
+        "unknown-issuer": "Could not find issuer for certificate",
+        "sha1": "Client cert using an insecure Signature Algorithm",
+        "self-signed": "self signed certificate",
+    }
+    for name, reason in expected.items():
+        client = str(EXAMPLES / "clients" / f"{name}.pem")
+        code = main(
+            ["verify", "--format", "json", "--now", "2027-01-01", "--truststore", store, client]
+        )
+        verdict = json.loads(capsys.readouterr().out)
+        assert (code, verdict["reason"]) == (0 if reason is None else 1, reason), name

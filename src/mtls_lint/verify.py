@@ -332,8 +332,8 @@ FIXES = {
     "P-256/P-384 key. Show it: openssl x509 -in FILE -noout -text | grep -E "
     "'Signature Algorithm|Public-Key'",
     SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add this "
-    "exact certificate to {store}. Compare: openssl x509 -in {client} -noout -fingerprint "
-    "-sha256, and mtls-lint inspect {store}",
+    "exact certificate to {store}. Compare `openssl x509 -in {client} -noout -fingerprint "
+    "-sha256` with the fingerprints of the certificates in {store}",
     EXPIRED: "Replace {subject} with a certificate valid now (renew it; for a CA, add the "
     "renewed certificate to {store}). Show it: openssl x509 -in FILE -noout -dates",
     BAD_SIGNATURE: "The signature of {subject} does not verify with the truststore's "
