@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
+from mtls_lint.cli import main
 from tests.conftest import lint, rules_of
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -27,10 +29,6 @@ def test_the_broken_example_shows_the_four_classic_mistakes() -> None:
 
 
 def test_the_example_clients_show_the_three_documented_reasons(capsys) -> None:
-    import json
-
-    from mtls_lint.cli import main
-
     store = str(EXAMPLES / "clean" / "bundle.pem")
     expected = {
         "good": None,

@@ -8,11 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mtls_lint.bundle import read_bundle
+from mtls_lint.certificate import parse_certificates
 from mtls_lint.findings import FileResult
 from mtls_lint.profiles import PROFILES
 from mtls_lint.reporters import Report, reporter_by_name
+from mtls_lint.verify import Names, verify
 from tests.conftest import lint
-from tests.pki import PKI, Issued
+from tests.pki import NOW, PKI, Issued
 
 BLOCK = re.compile(rb"-----BEGIN [^-]+-----.*?-----END [^-]+-----\n?", re.S)
 
@@ -76,3 +79,20 @@ def test_arbitrary_bytes_yield_findings(raw: bytes) -> None:
     findings = lint(raw)
     assert not [f for f in findings if f.message.startswith("internal error")]
     assert all(f.line >= 1 and f.end_line >= f.line for f in findings)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_verify_gives_a_verdict_for_mutated_inputs(
+    seed: bytes, pki: PKI, intermediate: Issued, data: st.DataObject
+) -> None:
+    client_file = pki.cert("fuzz leaf", issuer=intermediate, ca=False).pem + intermediate.pem
+    store = parse_certificates(read_bundle("store.pem", mutate(seed, data.draw)).blocks)[0]
+    sent = parse_certificates(read_bundle("client.pem", mutate(client_file, data.draw)).blocks)[0]
+    if not sent:
+        return  # the CLI stops with exit 2 before verifying: tested in test_verify
+    verdict = verify(
+        sent[0], store, now=NOW, profile=PROFILES["apigateway"],
+        names=Names("store.pem", "client.pem"), sent=sent[1:],
+    )  # fmt: skip
+    assert verdict.allowed or verdict.reason
