@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from mtls_lint import __version__
 if TYPE_CHECKING:
     from mtls_lint.config import Config
     from mtls_lint.findings import FileResult
+    from mtls_lint.reporters import Report
     from mtls_lint.resolve import RunSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -186,14 +188,37 @@ def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult]
     return results, errors
 
 
-def run_check(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class CheckOutcome:
+    report: Report
+    run: RunSettings
+    #: Files that could not be read (each already reported on stderr).
+    io_errors: int
+
+    @property
+    def exit_code(self) -> int:
+        from mtls_lint.findings import Severity
+
+        if self.io_errors:
+            return EXIT_ERROR
+        if self.run.fail_on == "never":
+            return EXIT_OK
+        threshold = Severity.parse(self.run.fail_on)
+        failing = any(f.severity >= threshold for f in self.report.findings)
+        return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def output_format(args: argparse.Namespace) -> str:
+    return args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+
+
+def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
+    """Lint what ``args`` names and apply waivers: the report, nothing printed yet."""
     from mtls_lint.discover import repository_prefix
-    from mtls_lint.findings import Severity
-    from mtls_lint.reporters import Report, reporter_by_name
+    from mtls_lint.reporters import Report
     from mtls_lint.resolve import CheckOptions, resolve
     from mtls_lint.waivers import apply_waivers
 
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     options = CheckOptions(
         profile=args.profile,
         select=args.select,
@@ -214,7 +239,6 @@ def run_check(args: argparse.Namespace) -> int:
     waived = apply_waivers(
         results, run.waivers, run.lint.now, run.lint.rules, whole_tree=whole_tree
     )
-
     color = (
         fmt == "text"
         and args.output is None
@@ -227,29 +251,36 @@ def run_check(args: argparse.Namespace) -> int:
         waived.count,
         color=color,
         profile=run.lint.profile.name,
-        repo_prefix=repository_prefix(Path.cwd()) if fmt == "sarif" else "",
+        repo_prefix=repository_prefix(Path.cwd()),
     )
-    output = reporter_by_name()[fmt](report)
-    if args.output:
+    return CheckOutcome(report, run, errors)
+
+
+def emit(outcome: CheckOutcome, fmt: str, output: str | None) -> None:
+    """Write the report in ``fmt`` to ``output`` (or stdout); the step summary for github."""
+    from mtls_lint.reporters import reporter_by_name
+
+    text = reporter_by_name()[fmt](outcome.report)
+    if output:
         try:
-            Path(args.output).write_text(output, encoding="utf-8")
+            Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+            raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(output)
+        sys.stdout.write(text)
     if fmt == "github":
         from mtls_lint.summary import append_step_summary
 
-        problem = append_step_summary(report, run.lint.now)
+        problem = append_step_summary(outcome.report, outcome.run.lint.now)
         if problem:
             print(f"mtls-lint: warning: {problem}", file=sys.stderr)
 
-    if errors:
-        return EXIT_ERROR
-    if run.fail_on == "never":
-        return EXIT_OK
-    threshold = Severity.parse(run.fail_on)
-    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_OK
+
+def run_check(args: argparse.Namespace) -> int:
+    fmt = output_format(args)
+    outcome = execute_check(args, fmt)
+    emit(outcome, fmt, args.output)
+    return outcome.exit_code
 
 
 def run_rules(args: argparse.Namespace) -> int:

@@ -1,0 +1,86 @@
+"""The pre-commit hook, run by real pre-commit against a temporary git repository.
+
+``pre-commit try-repo`` installs this checkout (with its uncommitted changes) into a virtual
+environment with pip, fetching dependencies from the package registry, as a consumer's
+``repo:``/``rev:`` entry would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.pki import PKI, Issued
+
+ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.slow
+
+
+def pre_commit() -> list[str]:
+    executable = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if executable is None:
+        pytest.skip("pre-commit is not installed (pip install '.[test]')")
+    return [executable]
+
+
+def test_the_manifest_is_valid() -> None:
+    result = subprocess.run(
+        [*pre_commit(), "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run(
+        [*pre_commit(), "try-repo", str(ROOT), "mtls-lint", "--all-files", "--color", "never"],
+        cwd=repo, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_hook_fails_on_a_bad_bundle_and_passes_once_fixed(
+    tmp_path: Path, home: Path, pki: PKI, root: Issued, intermediate: Issued
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "good.pem").write_bytes(root.pem + intermediate.pem)
+    orphan = pki.cert("hook orphan", issuer=intermediate)
+    (repo / "bad.crt").write_bytes(orphan.pem)
+    (repo / "client.key").write_bytes(orphan.key_pem())  # pem by content; not a truststore
+    (repo / "notes.txt").write_text("not a certificate\n")
+    (repo / "partner.ca-bundle").write_bytes(root.pem)
+    git(repo, "add", ".")
+
+    failed = try_repo(repo, home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "bad.crt:1: error [missing-issuer]" in failed.stdout
+    assert "client.key" not in failed.stdout
+    assert "notes.txt" not in failed.stdout
+    assert "good.pem" not in failed.stdout.split("Failed")[-1]
+
+    (repo / "bad.crt").write_bytes(root.pem)
+    git(repo, "add", ".")
+    passed = try_repo(repo, home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
+    assert (repo / "client.key").read_bytes() == orphan.key_pem()  # left alone
