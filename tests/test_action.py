@@ -185,3 +185,9 @@ def test_the_example_workflows_use_this_action_with_pinned_inputs() -> None:
                 assert "${{" not in step.get("run", ""), f"{path.name}: {step}"
                 if "mtls-lint" in step.get("uses", ""):
                     assert set(step.get("with", {})) <= set(ACTION["inputs"]), path.name
+
+
+def test_the_readme_shows_the_example_workflows_verbatim() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for path in (ROOT / "examples" / "workflows").glob("*.yml"):
+        assert path.read_text().rstrip() in readme, path.name
