@@ -117,15 +117,17 @@ class PKI:
         serial: int | None = None,
         key_ids: bool = True,
         rsa_pss: bool = False,
+        same_key_as: Issued | None = None,
     ) -> Issued:
         """A certificate, cached by ``label``: self-signed unless ``issuer`` is given.
 
         ``ca=None`` leaves basicConstraints out; ``key_usage=False`` adds keyUsage without
-        keyCertSign (for a CA), ``None`` leaves keyUsage out.
+        keyCertSign (for a CA), ``None`` leaves keyUsage out. ``same_key_as`` reuses another
+        certificate's key (cross-signing, renewal with the same key).
         """
         if label in self._certs:
             return self._certs[label]
-        private = self.key(key, label)
+        private = same_key_as.key if same_key_as is not None else self.key(key, label)
         subject = subject or name(label)
         signer_key = issuer.key if issuer else private
         issuer_name = issuer.cert.subject if issuer else subject

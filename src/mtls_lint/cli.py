@@ -147,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--password-env", metavar="VAR")
     match.add_argument("--format", choices=("text", "json"), default="text")
 
+    inspect = commands.add_parser("inspect", help="show every certificate and the trust tree")
+    inspect.add_argument("bundles", nargs="+", metavar="BUNDLE")
+    inspect.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    inspect.add_argument("--now", metavar="ISO-8601")
+    inspect.add_argument("--expiry-days", type=non_negative, metavar="N", default=30,
+                         help="days-left below this are shown in yellow (default 30)")  # fmt: skip
+
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE")
@@ -319,6 +326,29 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_inspect(args: argparse.Namespace) -> int:
+    from mtls_lint.bundle import read_bundle
+    from mtls_lint.discover import display_path
+    from mtls_lint.inspect_report import render_json, render_markdown, render_text
+    from mtls_lint.inventory import take_inventory
+    from mtls_lint.resolve import DEFAULT_MAX_FILE_BYTES
+
+    now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
+    inventories = []
+    for name in args.bundles:
+        path = Path(name)
+        data = read_file(path, DEFAULT_MAX_FILE_BYTES)
+        inventories.append(take_inventory(read_bundle(display_path(path), data)))
+    if args.format == "json":
+        sys.stdout.write(render_json(inventories, now))
+    elif args.format == "markdown":
+        sys.stdout.write(render_markdown(inventories, now))
+    else:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        sys.stdout.write(render_text(inventories, now, color=color, window=args.expiry_days))
+    return EXIT_OK
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from mtls_lint.verify_cli import run_verify
 
@@ -337,6 +367,7 @@ COMMANDS = {
     "explain": run_explain,
     "verify": run_verify,
     "match": run_match,
+    "inspect": run_inspect,
 }
 
 

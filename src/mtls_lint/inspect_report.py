@@ -1,0 +1,146 @@
+"""``mtls-lint inspect``: a table of every certificate and the trust tree, as text, JSON or
+Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+
+from mtls_lint.certificate import ParsedCertificate, common_name
+from mtls_lint.escape import printable
+from mtls_lint.inventory import Inventory, Node, Unreadable, days_left
+from mtls_lint.summary import cell
+
+_RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
+COLUMNS = ("#", "LINE", "ROLE", "SUBJECT", "ISSUER", "KEY", "HASH", "NOT AFTER", "DAYS", "SHA256")
+
+
+def _name(cert: ParsedCertificate) -> str:
+    return f"CN={cert.common_name}" if cert.common_name else cert.subject
+
+
+def _issuer_name(cert: ParsedCertificate) -> str:
+    cn = common_name(cert.cert.issuer)
+    return f"CN={cn}" if cn else cert.issuer
+
+
+def _rows(inventory: Inventory, now: dt.datetime) -> list[list[str]]:
+    rows = []
+    for cert in inventory.certificates:
+        algorithm = cert.signature_algorithm
+        rows.append([
+            str(cert.index), str(cert.block.begin_line), inventory.role(cert),
+            printable(_name(cert)), printable(_issuer_name(cert)), str(cert.key),
+            algorithm.hash or algorithm.family, f"{cert.not_after:%Y-%m-%d}",
+            str(days_left(cert, now)), cert.sha256[:16],
+        ])  # fmt: skip
+    for broken in inventory.unreadable:
+        index = str(broken.block.cert_index or "-")
+        role = "unreadable" if broken.block.problem or broken.block.cert_index else "other"
+        rows.append([index, str(broken.block.begin_line), role,
+                     printable(broken.reason), "", "", "", "", "", ""])  # fmt: skip
+    return rows
+
+
+def _label(cert: ParsedCertificate, inventory: Inventory) -> str:
+    same = [c for c in inventory.graph.with_subject(cert.subject_der) if c is not cert]
+    note = f"; same subject as #{', #'.join(str(c.index) for c in same)}" if same else ""
+    return f"{printable(_name(cert))} (#{cert.index}, {inventory.role(cert)}{note})"
+
+
+def _tree_lines(nodes: Sequence[Node], inventory: Inventory) -> Iterator[str]:
+    """Each top node flush left, its descendants drawn with box-drawing branches."""
+    for top in nodes:
+        yield _label(top.cert, inventory)
+        stack = [(kid, "", i == len(top.children) - 1) for i, kid in enumerate(top.children)]
+        stack.reverse()
+        while stack:  # iterative: a very long chain must not exhaust the stack
+            node, indent, last = stack.pop()
+            yield f"{indent}{'└── ' if last else '├── '}{_label(node.cert, inventory)}"
+            inner = indent + ("    " if last else "│   ")
+            kids = node.children
+            stack.extend(
+                (kid, inner, i == len(kids) - 1) for i, kid in reversed(list(enumerate(kids)))
+            )
+
+
+def tree_text(inventory: Inventory) -> list[str]:
+    lines = list(_tree_lines(inventory.roots, inventory))
+    if inventory.orphans:
+        lines.append("(no issuer in bundle)")
+        lines += [f"    {line}" for line in _tree_lines(inventory.orphans, inventory)]
+    return lines
+
+
+def _color_days(days: str, value: int, window: int) -> str:
+    if value < 0:
+        return f"{_RED}{days}{_RESET}"
+    if value < window:
+        return f"{_YELLOW}{days}{_RESET}"
+    return days
+
+
+def render_text(
+    inventories: Sequence[Inventory], now: dt.datetime, *, color: bool, window: int
+) -> str:
+    out: list[str] = []
+    for inventory in inventories:
+        count = len(inventory.certificates)
+        out.append(f"{printable(inventory.path)}: {count} certificate{'s' if count != 1 else ''}")
+        rows = _rows(inventory, now)
+        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+        header = [c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)]
+        out.append("  " + "  ".join(header).rstrip())
+        for row in rows:
+            cells = [value.ljust(width) for value, width in zip(row, widths, strict=True)]
+            if color and row[8]:
+                cells[8] = _color_days(cells[8], int(row[8]), window)
+            out.append("  " + "  ".join(cells).rstrip())
+        out.append("")
+        out.append("Trust tree:")
+        out += [f"  {line}" for line in tree_text(inventory)] or ["  (no certificates)"]
+        out.append("")
+    return "\n".join(out)
+
+
+def _node_json(node: Node) -> dict[str, object]:
+    return {"sha256": node.cert.sha256, "children": [_node_json(kid) for kid in node.children]}
+
+
+def _unreadable_json(unreadable: Unreadable) -> dict[str, object]:
+    block = unreadable.block
+    return {
+        "index": block.cert_index,
+        "line": block.begin_line,
+        "end_line": block.end_line,
+        "reason": unreadable.reason,
+    }
+
+
+def render_json(inventories: Sequence[Inventory], now: dt.datetime) -> str:
+    files = []
+    for inventory in inventories:
+        files.append(
+            {
+                "path": inventory.path,
+                "certificates": [
+                    inventory.certificate_json(c, now) for c in inventory.certificates
+                ],
+                "tree": [_node_json(node) for node in inventory.roots + inventory.orphans],
+                "orphans": [node.cert.sha256 for node in inventory.orphans],
+                "unreadable": [_unreadable_json(u) for u in inventory.unreadable],
+            }
+        )
+    return json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(inventories: Sequence[Inventory], now: dt.datetime) -> str:
+    out: list[str] = []
+    for inventory in inventories:
+        out += [f"### {cell(inventory.path)}", ""]
+        out.append("| " + " | ".join(COLUMNS) + " |")
+        out.append("|" + "---|" * len(COLUMNS))
+        out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in _rows(inventory, now)]
+        out += ["", "```text", *tree_text(inventory), "```", ""]
+    return "\n".join(out)

@@ -1,0 +1,120 @@
+"""What a bundle holds, as a reviewer wants to see it: roles and the trust tree.
+
+Shared by ``inspect`` (which draws it) and ``diff`` (which compares two of them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from mtls_lint.bundle import Bundle, PemBlock
+from mtls_lint.certificate import ParsedCertificate, iso, parse_certificates
+from mtls_lint.chain import TrustGraph
+
+ROOT, INTERMEDIATE, LEAF, SELF_SIGNED_LEAF = "root", "intermediate", "leaf", "self-signed-leaf"
+
+
+@dataclass(frozen=True)
+class Node:
+    cert: ParsedCertificate
+    children: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    block: PemBlock
+    reason: str
+
+
+@dataclass
+class Inventory:
+    path: str
+    certificates: list[ParsedCertificate]
+    unreadable: list[Unreadable]
+    graph: TrustGraph
+    #: Self-signed certificates, with what they issued below them.
+    roots: list[Node] = field(default_factory=list)
+    #: Certificates whose issuer is not in the bundle (or does not verify), with their subtrees;
+    #: certificates caught in a cycle of cross-signatures land here too.
+    orphans: list[Node] = field(default_factory=list)
+
+    def role(self, cert: ParsedCertificate) -> str:
+        if self.graph.is_self_signed(cert):
+            return ROOT if cert.is_ca else SELF_SIGNED_LEAF
+        return INTERMEDIATE if cert.is_ca else LEAF
+
+    def certificate_json(self, cert: ParsedCertificate, now: dt.datetime) -> dict[str, object]:
+        algorithm = cert.signature_algorithm
+        return {
+            "index": cert.index,
+            "line": cert.block.begin_line,
+            "end_line": cert.block.end_line,
+            "role": self.role(cert),
+            "subject": cert.subject,
+            "issuer": cert.issuer,
+            "key": str(cert.key),
+            "signature_hash": algorithm.hash or algorithm.family,
+            "not_after": iso(cert.not_after),
+            "days_left": days_left(cert, now),
+            "sha256": cert.sha256,
+        }
+
+
+def days_left(cert: ParsedCertificate, now: dt.datetime) -> int:
+    """Whole days until notAfter; once expired, minus the whole days since (as check says)."""
+    if cert.not_after >= now:
+        return (cert.not_after - now).days
+    return -(now - cert.not_after).days
+
+
+def take_inventory(bundle: Bundle) -> Inventory:
+    certificates, unreadable = parse_certificates(bundle.blocks)
+    broken = [Unreadable(b, b.problem) for b in bundle.blocks if b.problem]
+    broken += [
+        Unreadable(b, f"a {b.label or 'unlabelled'} block, not a certificate")
+        for b in bundle.blocks
+        if not b.problem and b.cert_index is None
+    ]
+    inventory = Inventory(
+        path=bundle.path,
+        certificates=certificates,
+        unreadable=broken + [Unreadable(b, why) for b, why in unreadable],
+        graph=TrustGraph(certificates),
+    )
+    children: dict[int, list[ParsedCertificate]] = {}
+    tops: list[ParsedCertificate] = []
+    for cert in certificates:
+        parent = inventory.graph.parent(cert)
+        if parent is None:
+            tops.append(cert)
+        else:
+            children.setdefault(id(parent), []).append(cert)
+    placed: set[int] = set()
+
+    def build(top: ParsedCertificate) -> Node:
+        # iterative, so a 10,000-link chain does not exhaust the stack
+        order: list[ParsedCertificate] = []
+        stack = [top]
+        while stack:
+            cert = stack.pop()
+            if id(cert) in placed:
+                continue
+            placed.add(id(cert))
+            order.append(cert)
+            stack.extend(reversed(children.get(id(cert), [])))
+        nodes: dict[int, Node] = {}
+        for cert in reversed(order):
+            kids = tuple(nodes[id(c)] for c in children.get(id(cert), []) if id(c) in nodes)
+            nodes[id(cert)] = Node(cert, kids)
+        return nodes[id(top)]
+
+    for cert in tops:
+        node = build(cert)
+        (inventory.roots if inventory.graph.is_self_signed(cert) else inventory.orphans).append(
+            node
+        )
+    for cert in certificates:  # what no top reaches: a cycle of cross-signed certificates
+        if id(cert) not in placed:
+            inventory.orphans.append(build(cert))
+    return inventory
