@@ -154,6 +154,24 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--expiry-days", type=non_negative, metavar="N", default=30,
                          help="days-left below this are shown in yellow (default 30)")  # fmt: skip
 
+    diff = commands.add_parser(
+        "diff", help="what a change does to a truststore: diff OLD NEW, or diff --base REF"
+    )
+    diff.add_argument(
+        "paths", nargs="*", metavar="PATH", help="OLD NEW, or with --base what to compare"
+    )
+    diff.add_argument("--base", metavar="GIT_REF", help="compare the working tree with this ref")
+    diff.add_argument("--format", choices=("text", "json", "markdown", "github"))
+    diff.add_argument("--summary", action="store_true",
+                      help="also append the Markdown report to $GITHUB_STEP_SUMMARY")  # fmt: skip
+    diff.add_argument("--profile", choices=sorted(PROFILES))
+    diff.add_argument("--fail-on", choices=FAIL_ON)
+    diff.add_argument("--now", metavar="ISO-8601")
+    diff.add_argument("--expiry-days", type=non_negative, metavar="N")
+    diff_config = diff.add_mutually_exclusive_group()
+    diff_config.add_argument("--config", metavar="FILE")
+    diff_config.add_argument("--no-config", action="store_true")
+
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="RULE")
@@ -349,6 +367,12 @@ def run_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_diff(args: argparse.Namespace) -> int:
+    from mtls_lint.diff_cli import run_diff
+
+    return run_diff(args)
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from mtls_lint.verify_cli import run_verify
 
@@ -368,6 +392,7 @@ COMMANDS = {
     "verify": run_verify,
     "match": run_match,
     "inspect": run_inspect,
+    "diff": run_diff,
 }
 
 

@@ -7,6 +7,8 @@ certificate to print it, so reporters can be tested with hand-made findings.
 from __future__ import annotations
 
 import enum
+import hashlib
+import re
 from dataclasses import dataclass
 
 
@@ -58,6 +60,15 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, -self.severity, self.rule)
+
+    def fingerprint(self) -> str:
+        """What identifies this finding across line moves: rule + certificate SHA-256, or for
+        a finding about no certificate, rule + path + message with its numbers blanked."""
+        if self.certificate is not None:
+            key = f"{self.rule}\0{self.certificate.sha256}"
+        else:
+            key = f"{self.rule}\0{self.path}\0{re.sub(r'[0-9]+', '#', self.message)}"
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

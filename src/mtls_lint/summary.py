@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from mtls_lint.escape import printable
@@ -99,14 +100,27 @@ def _size(lines: list[str]) -> int:
 
 
 def append_step_summary(report: Report, now: dt.datetime) -> str | None:
-    """Append to the file ``$GITHUB_STEP_SUMMARY`` names; returns a warning, or None."""
+    """Append the check report to ``$GITHUB_STEP_SUMMARY``; returns a warning, or None."""
+    return append_markdown(lambda budget: markdown(report, now, budget))
+
+
+def append_markdown(render: Callable[[int], str]) -> str | None:
+    """Append ``render(budget)`` to the file ``$GITHUB_STEP_SUMMARY`` names, if any.
+
+    ``budget`` is what is left of GitHub's 1 MiB (less a margin); text still over it is cut
+    at a line with a note. Returns a warning when the file cannot be written, else None.
+    """
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return None
     path = Path(target)
     try:
         existing = path.stat().st_size if path.exists() else 0
-        text = markdown(report, now, max(0, STEP_SUMMARY_LIMIT - existing) - 1024)
+        budget = max(0, STEP_SUMMARY_LIMIT - existing - 1024)
+        text = render(budget)
+        if len(text.encode()) > budget:
+            cut = text.encode()[: max(0, budget - 200)].decode(errors="ignore").rsplit("\n", 1)[0]
+            text = f"{cut}\n\n> Cut here: GitHub limits a step summary to 1 MiB.\n"
         with path.open("a", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:

@@ -6,27 +6,16 @@ code scanning tracks an alert with its certificate when lines move or the file i
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from typing import Any
 
 from mtls_lint import __version__
-from mtls_lint.findings import Finding, Severity
+from mtls_lint.findings import Severity
 from mtls_lint.reporters import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "mtlsLintFinding/v1"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
-
-
-def fingerprint(finding: Finding) -> str:
-    """Rule + certificate SHA-256; for file-level findings, rule + path + message sans numbers."""
-    if finding.certificate is not None:
-        key = f"{finding.rule}\0{finding.certificate.sha256}"
-    else:
-        key = f"{finding.rule}\0{finding.path}\0{re.sub(r'[0-9]+', '#', finding.message)}"
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def rule_descriptors(profile: str) -> list[dict[str, Any]]:
@@ -88,7 +77,7 @@ def render(report: Report) -> str:
                         }
                     }
                 ],
-                "partialFingerprints": {FINGERPRINT: fingerprint(finding)},
+                "partialFingerprints": {FINGERPRINT: finding.fingerprint()},
             }
         )
     document = {

@@ -1,0 +1,90 @@
+"""What a change does to a truststore: certificates added, removed, kept and renewed, the
+findings it introduces and fixes, and CAs whose removal strands what they issued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mtls_lint.bundle import read_bundle
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.engine import LintSettings, lint_bundle
+from mtls_lint.findings import Finding
+from mtls_lint.inventory import Inventory, take_inventory
+
+
+@dataclass
+class FileDiff:
+    path: str
+    added: list[ParsedCertificate] = field(default_factory=list)
+    removed: list[ParsedCertificate] = field(default_factory=list)
+    kept: list[ParsedCertificate] = field(default_factory=list)
+    renewed: list[tuple[ParsedCertificate, ParsedCertificate]] = field(default_factory=list)
+    introduced: list[Finding] = field(default_factory=list)
+    fixed: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: "added" or "deleted" when the whole file is new or gone in this change.
+    file_status: str | None = None
+
+    @property
+    def changes_certificates(self) -> bool:
+        return bool(self.added or self.removed or self.renewed)
+
+
+def _lint(path: str, data: bytes | None, settings: LintSettings) -> tuple[Inventory, list[Finding]]:
+    bundle = read_bundle(path, data or b"")
+    if data is None:
+        return take_inventory(bundle), []
+    return take_inventory(bundle), list(lint_bundle(bundle, settings).findings)
+
+
+def diff_bundle(
+    path: str, old: bytes | None, new: bytes | None, settings: LintSettings
+) -> FileDiff:
+    """Compare two versions of one file (None: the file does not exist on that side)."""
+    before, old_findings = _lint(path, old, settings)
+    after, new_findings = _lint(path, new, settings)
+    result = FileDiff(
+        path, file_status="added" if old is None else "deleted" if new is None else None
+    )
+    old_by_sha = {c.sha256: c for c in before.certificates}
+    new_by_sha = {c.sha256: c for c in after.certificates}
+    result.kept = [c for c in after.certificates if c.sha256 in old_by_sha]
+    added = [c for sha, c in new_by_sha.items() if sha not in old_by_sha]
+    removed = [c for sha, c in old_by_sha.items() if sha not in new_by_sha]
+    for old_cert in list(removed):  # a renewal: one certificate out, one in, same subject
+        twin = next((c for c in added if c.subject_der == old_cert.subject_der), None)
+        if twin is not None:
+            result.renewed.append((old_cert, twin))
+            removed.remove(old_cert)
+            added.remove(twin)
+    result.added, result.removed = added, removed
+
+    old_prints = {f.fingerprint() for f in old_findings}
+    new_prints = {f.fingerprint() for f in new_findings}
+    result.introduced = [f for f in new_findings if f.fingerprint() not in old_prints]
+    result.fixed = [f for f in old_findings if f.fingerprint() not in new_prints]
+    result.warnings = _stranded(before, after, [old for old, _ in result.renewed] + removed)
+    return result
+
+
+def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]) -> list[str]:
+    """Warnings for CAs this change removes while something still depends on them."""
+    warnings = []
+    new_by_sha = {c.sha256: c for c in after.certificates}
+    for ca in gone:
+        if not ca.is_ca:
+            continue
+        for child in before.certificates:
+            if before.graph.parent(child) is not ca or child.sha256 not in new_by_sha:
+                continue
+            if after.graph.parent(new_by_sha[child.sha256]) is None:
+                warnings.append(
+                    f"removed CA {ca.subject} (sha256 {ca.sha256[:16]}…) issued {child.subject}, "
+                    "which is still in the bundle and now has no issuer"
+                )
+        if not after.graph.with_subject(ca.subject_der):
+            warnings.append(
+                f"removed CA {ca.subject} was the only certificate with that name: clients it "
+                "issued will get 403 'Could not find issuer for certificate'"
+            )
+    return warnings

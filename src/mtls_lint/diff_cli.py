@@ -1,0 +1,74 @@
+"""``mtls-lint diff OLD NEW`` and ``mtls-lint diff --base GIT_REF [PATH...]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mtls_lint.cli import EXIT_FINDINGS, EXIT_OK, UsageError, load_run_config, parse_now, read_file
+from mtls_lint.diff import FileDiff, diff_bundle
+from mtls_lint.discover import display_path
+from mtls_lint.findings import Severity
+from mtls_lint.resolve import CheckOptions, RunSettings, resolve
+
+
+def _pairs_from_git(
+    args: argparse.Namespace, run: RunSettings
+) -> list[tuple[str, bytes | None, bytes | None]]:
+    from mtls_lint.gitsource import GitError, changed_files, check_ref, show
+
+    try:
+        check_ref(args.base)
+        names = changed_files(args.base, args.paths, run.include, run.exclude, run.base)
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
+    pairs = []
+    for name in names:
+        old = show(args.base, name)
+        path = Path(name)
+        new = read_file(path, run.max_file_bytes) if path.is_file() else None
+        if old != new:
+            pairs.append((name, old, new))
+    return pairs
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from mtls_lint.diff_report import render_json, render_markdown, render_text
+    from mtls_lint.summary import append_markdown
+
+    options = CheckOptions(
+        profile=args.profile,
+        fail_on=args.fail_on,
+        now=parse_now(args.now) if args.now else None,
+        expiry_days=args.expiry_days,
+    )
+    run = resolve(options, load_run_config(args))
+    if args.base is not None:
+        pairs = _pairs_from_git(args, run)
+    elif len(args.paths) == 2:
+        old_path, new_path = (Path(p) for p in args.paths)
+        pairs = [(display_path(new_path), read_file(old_path, run.max_file_bytes),
+                  read_file(new_path, run.max_file_bytes))]  # fmt: skip
+    else:
+        raise UsageError("give OLD NEW, or --base GIT_REF [PATH...]")
+    diffs: list[FileDiff] = [diff_bundle(name, old, new, run.lint) for name, old, new in pairs]
+
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if fmt == "json":
+        sys.stdout.write(render_json(diffs))
+    elif fmt == "markdown":
+        sys.stdout.write(render_markdown(diffs))
+    else:
+        sys.stdout.write(render_text(diffs))
+    if fmt == "github" or args.summary:
+        problem = append_markdown(lambda _budget: render_markdown(diffs))
+        if problem:
+            print(f"mtls-lint: warning: {problem}", file=sys.stderr)
+
+    if run.fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(run.fail_on)
+    introduced = [f for d in diffs for f in d.introduced if f.severity >= threshold]
+    return EXIT_FINDINGS if introduced else EXIT_OK

@@ -1,0 +1,116 @@
+"""Render what ``mtls-lint diff`` found: text, JSON (SPEC section 1) or Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from mtls_lint.certificate import ParsedCertificate, iso
+from mtls_lint.diff import FileDiff
+from mtls_lint.escape import printable
+from mtls_lint.findings import Finding
+from mtls_lint.reporters.json import finding_json
+from mtls_lint.reporters.text import finding_line
+from mtls_lint.summary import cell
+
+
+def _cert_json(cert: ParsedCertificate) -> dict[str, str]:
+    return {"sha256": cert.sha256, "subject": cert.subject, "not_after": iso(cert.not_after)}
+
+
+def render_json(diffs: Sequence[FileDiff]) -> str:
+    files: list[dict[str, Any]] = []
+    for d in diffs:
+        files.append(
+            {
+                "path": d.path,
+                "status": d.file_status or "modified",
+                "added": [_cert_json(c) for c in d.added],
+                "removed": [_cert_json(c) for c in d.removed],
+                "kept": [_cert_json(c) for c in d.kept],
+                "renewed": [{"old": _cert_json(o), "new": _cert_json(n)} for o, n in d.renewed],
+                "introduced": [finding_json(f) for f in d.introduced],
+                "fixed": [finding_json(f) for f in d.fixed],
+                "warnings": d.warnings,
+            }
+        )
+    return json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _describe(cert: ParsedCertificate) -> str:
+    return f"{cert.subject} (sha256 {cert.sha256[:16]}…, not after {cert.not_after:%Y-%m-%d})"
+
+
+def _lines(d: FileDiff) -> list[tuple[str, str]]:
+    """(marker, text) pairs shared by the text and Markdown renderings."""
+    lines = [("+", f"added    {_describe(c)}") for c in d.added]
+    lines += [("-", f"removed  {_describe(c)}") for c in d.removed]
+    lines += [
+        ("~", f"renewed  {old.subject}: {old.sha256[:16]}… (not after {old.not_after:%Y-%m-%d})"
+              f" -> {new.sha256[:16]}… (not after {new.not_after:%Y-%m-%d})")
+        for old, new in d.renewed
+    ]  # fmt: skip
+    if d.kept:
+        lines.append(("=", f"kept     {len(d.kept)} certificate{'s' if len(d.kept) != 1 else ''}"))
+    if not d.changes_certificates and d.file_status is None:
+        lines.append(("=", "no certificate added, removed or renewed (reordered or reformatted)"))
+    lines += [("!", f"warning  {w}") for w in d.warnings]
+    return lines
+
+
+def _totals(diffs: Sequence[FileDiff]) -> str:
+    added = sum(len(d.added) for d in diffs)
+    removed = sum(len(d.removed) for d in diffs)
+    renewed = sum(len(d.renewed) for d in diffs)
+    introduced = sum(len(d.introduced) for d in diffs)
+    fixed = sum(len(d.fixed) for d in diffs)
+    return (
+        f"{len(diffs)} file{'s' if len(diffs) != 1 else ''} changed: {added} added, {removed} "
+        f"removed, {renewed} renewed; {introduced} finding{'s' if introduced != 1 else ''} "
+        f"introduced, {fixed} fixed"
+    )
+
+
+def render_text(diffs: Sequence[FileDiff]) -> str:
+    if not diffs:
+        return "no truststore changes\n"
+    out: list[str] = []
+    for d in diffs:
+        status = (
+            " (new file)"
+            if d.file_status == "added"
+            else (" (deleted)" if d.file_status == "deleted" else "")
+        )
+        out.append(f"{printable(d.path)}{status}")
+        out += [f"  {marker} {printable(text)}" for marker, text in _lines(d)]
+        out += [f"  introduced: {finding_line(f)}" for f in d.introduced]
+        out += [f"  fixed:      {finding_line(f)}" for f in d.fixed]
+        out.append("")
+    out.append(_totals(diffs))
+    return "\n".join(out) + "\n"
+
+
+def _finding_rows(title: str, findings: Sequence[Finding]) -> list[str]:
+    if not findings:
+        return []
+    rows = [f"**{title}**", "", "| Severity | Line | Rule | Message |", "|---|---|---|---|"]
+    rows += [
+        f"| {f.severity.label} | {f.line} | {cell(f.rule)} | {cell(f.message)} |" for f in findings
+    ]
+    return [*rows, ""]
+
+
+def render_markdown(diffs: Sequence[FileDiff]) -> str:
+    out = ["## mtls-lint diff", ""]
+    if not diffs:
+        return "\n".join([*out, "No truststore changes."]) + "\n"
+    out += [f"**{cell(_totals(diffs))}**", ""]
+    for d in diffs:
+        status = f" ({d.file_status})" if d.file_status else ""
+        out += [f"### {cell(d.path)}{status}", ""]
+        out += [f"- `{marker}` {cell(text)}" for marker, text in _lines(d)]
+        out.append("")
+        out += _finding_rows("Introduced findings", d.introduced)
+        out += _finding_rows("Fixed findings", d.fixed)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,74 @@
+"""Old versions of files from git, for ``diff --base REF``: ``git show REF:./PATH``.
+
+Paths are relative to the working directory, as the user typed them; git resolves ``./``
+against it. Every failure becomes a clear :class:`GitError` (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from mtls_lint.discover import discover, matches
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+
+
+def check_ref(ref: str) -> None:
+    if _git("rev-parse", "--is-inside-work-tree").returncode != 0:
+        raise GitError("--base needs a git repository: the working directory is not inside one")
+    if (
+        ref.startswith("-")
+        or _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode
+    ):
+        raise GitError(f"--base {ref}: no such commit, branch or tag (fetched it?)")
+
+
+def files_at(ref: str, paths: Sequence[str]) -> list[str]:
+    """Files tracked at ``ref`` under ``paths``, relative to the working directory."""
+    result = _git("ls-tree", "-r", "--name-only", "-z", ref, "--", *paths)
+    if result.returncode != 0:
+        raise GitError(f"git ls-tree {ref}: {result.stderr.decode(errors='replace').strip()}")
+    return [name for name in result.stdout.decode(errors="surrogateescape").split("\0") if name]
+
+
+def show(ref: str, path: str) -> bytes | None:
+    """The file's bytes at ``ref``, or None when it is not there."""
+    result = _git("show", f"{ref}:./{path}")
+    return result.stdout if result.returncode == 0 else None
+
+
+def changed_files(
+    ref: str, paths: Sequence[str], include: Sequence[str], exclude: Sequence[str], base: Path
+) -> list[str]:
+    """Truststore files under ``paths`` in the working tree or at ``ref``, sorted.
+
+    A path named explicitly must exist on one side; directories are walked on both.
+    """
+    candidates: set[str] = set()
+    for given in paths or ["."]:
+        at_ref = files_at(ref, [given])
+        on_disk = Path(given)
+        if on_disk.is_file():
+            candidates.add(on_disk.as_posix())
+        elif on_disk.is_dir():
+            candidates.update(p.as_posix() for p in discover([given], include, exclude, base))
+            candidates.update(
+                name for name in at_ref if matches(name, include) and not matches(name, exclude)
+            )
+        elif at_ref:
+            candidates.update(at_ref if len(at_ref) == 1 else
+                              [n for n in at_ref if matches(n, include)])  # fmt: skip
+        else:
+            raise GitError(f"{given}: not in the working tree and not tracked at {ref}")
+    return sorted(candidates)
