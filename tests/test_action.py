@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,38 @@ def test_the_readme_shows_the_example_workflows_verbatim() -> None:
     readme = (ROOT / "README.md").read_text()
     for path in (ROOT / "examples" / "workflows").glob("*.yml"):
         assert path.read_text().rstrip() in readme, path.name
+
+
+def commit_workspace(workspace: Path) -> None:
+    """Turn the workspace into a real repository whose main branch holds it as it is."""
+    shutil.rmtree(workspace / ".git")
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "base"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       cwd=workspace, check=True, capture_output=True)  # fmt: skip
+
+
+def test_diff_base_adds_the_change_to_the_summary(
+    runner: dict[str, str], workspace: Path, root: Issued
+) -> None:
+    commit_workspace(workspace)
+    (workspace / "certs" / "good.pem").write_bytes(root.pem)  # the intermediate is removed
+    result = run_step(
+        lint_step(), runner, workspace,
+        {"paths": "certs/good.pem", "diff-base": "main", "fail-on": "never"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::group::mtls-lint diff --base main" in result.stdout
+    summary = Path(runner["GITHUB_STEP_SUMMARY"]).read_text()
+    assert "## mtls-lint diff" in summary
+    assert "- `-` removed  CN=Intermediate CA" in summary
+
+
+def test_a_diff_base_that_does_not_exist_fails_clearly(
+    runner: dict[str, str], workspace: Path
+) -> None:
+    commit_workspace(workspace)
+    result = run_step(
+        lint_step(), runner, workspace, {"paths": "certs/good.pem", "diff-base": "nope"}
+    )
+    assert result.returncode == 2
+    assert "--base nope: no such commit" in result.stderr

@@ -7,6 +7,7 @@ into a shell script -- and are split with :func:`shlex.split`, so a path such as
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import shlex
@@ -15,12 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mtls_lint.cli import EXIT_ERROR, UsageError, build_parser, emit, execute_check
+from mtls_lint.escape import workflow_data
 from mtls_lint.findings import Severity
 
 
-def check_argv(env: Mapping[str, str]) -> list[str]:
-    """The ``mtls-lint check`` command line the inputs describe."""
-    argv = ["check", "--format", "github"]
+def _options(env: Mapping[str, str]) -> list[str]:
+    argv = []
     for option, variable in (
         ("--config", "INPUT_CONFIG"),
         ("--profile", "INPUT_PROFILE"),
@@ -29,8 +30,25 @@ def check_argv(env: Mapping[str, str]) -> list[str]:
         value = env.get(variable, "").strip()
         if value:
             argv += [option, value]
-    argv += shlex.split(env.get("INPUT_ARGS", ""))
-    return [*argv, "--", *shlex.split(env.get("INPUT_PATHS", "") or ".")]
+    return argv
+
+
+def _paths(env: Mapping[str, str]) -> list[str]:
+    return shlex.split(env.get("INPUT_PATHS", "") or ".")
+
+
+def check_argv(env: Mapping[str, str]) -> list[str]:
+    """The ``mtls-lint check`` command line the inputs describe."""
+    argv = ["check", "--format", "github", *_options(env), *shlex.split(env.get("INPUT_ARGS", ""))]
+    return [*argv, "--", *_paths(env)]
+
+
+def diff_argv(env: Mapping[str, str]) -> list[str] | None:
+    """The ``mtls-lint diff --base`` command line, when the ``diff-base`` input is set."""
+    base = env.get("INPUT_DIFF_BASE", "").strip()
+    if not base:
+        return None
+    return ["diff", "--format", "github", f"--base={base}", *_options(env), "--", *_paths(env)]
 
 
 def write_outputs(path: str, values: Mapping[str, str]) -> None:
@@ -43,11 +61,12 @@ def write_outputs(path: str, values: Mapping[str, str]) -> None:
 
 def main(env: Mapping[str, str] = os.environ) -> int:
     try:
-        argv = check_argv(env)
+        argv, diff = check_argv(env), diff_argv(env)
     except ValueError as exc:  # unbalanced quotes in an input
         print(f"mtls-lint: error: cannot split the action's inputs: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     sarif_file = env.get("INPUT_SARIF_FILE", "").strip()
     try:
         outcome = execute_check(args, "github")
@@ -67,7 +86,22 @@ def main(env: Mapping[str, str] = os.environ) -> int:
                 "sarif-file": str(Path(sarif_file).resolve()) if sarif_file else "",
             },
         )
-    return outcome.exit_code
+    if diff is None:
+        return outcome.exit_code
+    print(f"::group::mtls-lint diff --base {workflow_data(env['INPUT_DIFF_BASE'].strip())}")
+    diff_code = run_diff(parser.parse_args(diff))
+    print("::endgroup::")
+    return max(outcome.exit_code, diff_code)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from mtls_lint.diff_cli import run_diff as diff
+
+    try:
+        return diff(args)
+    except UsageError as exc:
+        print(f"mtls-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -1,0 +1,225 @@
+"""diff: certificates added, removed, kept and renewed; findings introduced and fixed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mtls_lint.cli import main
+from mtls_lint.diff import diff_bundle
+from mtls_lint.engine import LintSettings, enabled_rules
+from mtls_lint.profiles import PROFILES
+from tests.pki import NOW, NOW_ISO, PKI, Issued
+
+SETTINGS = LintSettings(PROFILES["apigateway"], NOW, enabled_rules(PROFILES["apigateway"]))
+
+
+def subjects(certs) -> list[str]:
+    return [c.common_name for c in certs]
+
+
+def test_added(root: Issued, intermediate: Issued) -> None:
+    d = diff_bundle("b.pem", root.pem, root.pem + intermediate.pem, SETTINGS)
+    assert (subjects(d.added), subjects(d.removed), subjects(d.kept)) == (
+        ["Intermediate CA"], [], ["Root CA"],
+    )  # fmt: skip
+    assert d.introduced == []
+    assert d.warnings == []
+
+
+def test_removed_with_the_findings_it_fixes(pki: PKI, root: Issued) -> None:
+    old_ca = pki.cert("diff expired CA", issuer=root, not_after=NOW.replace(month=5))
+    d = diff_bundle("b.pem", root.pem + old_ca.pem, root.pem, SETTINGS)
+    assert subjects(d.removed) == ["diff expired CA"]
+    assert [f.rule for f in d.fixed] == ["expired"]
+    assert any("only certificate with that name" in w for w in d.warnings)
+
+
+def test_renewed_certificates_are_paired_by_subject(
+    pki: PKI, root: Issued, intermediate: Issued
+) -> None:
+    renewed = pki.cert("diff renewed intermediate", issuer=root, subject=intermediate.cert.subject)
+    d = diff_bundle("b.pem", root.pem + intermediate.pem, root.pem + renewed.pem, SETTINGS)
+    assert d.added == []
+    assert d.removed == []
+    ((old, new),) = d.renewed
+    assert (old.sha256, new.sha256) == (intermediate.sha256, renewed.sha256)
+
+
+def test_reorder_only_reports_no_change(root: Issued, intermediate: Issued) -> None:
+    d = diff_bundle("b.pem", root.pem + intermediate.pem, intermediate.pem + root.pem, SETTINGS)
+    assert not d.changes_certificates
+    assert (d.introduced, d.fixed) == ([], [])  # findings follow certificates, not lines
+    assert len(d.kept) == 2
+
+
+def test_file_added_and_file_deleted(root: Issued, intermediate: Issued) -> None:
+    added = diff_bundle("b.pem", None, root.pem + intermediate.pem, SETTINGS)
+    assert (added.file_status, len(added.added)) == ("added", 2)
+    deleted = diff_bundle("b.pem", intermediate.pem, None, SETTINGS)
+    assert (deleted.file_status, len(deleted.removed)) == ("deleted", 1)
+    assert [f.rule for f in deleted.fixed] == ["missing-issuer"]
+
+
+def test_a_removal_that_orphans_a_certificate(pki: PKI, root: Issued, intermediate: Issued) -> None:
+    leaf_ca = pki.cert("diff sub CA", issuer=intermediate)
+    d = diff_bundle(
+        "b.pem", root.pem + intermediate.pem + leaf_ca.pem, root.pem + leaf_ca.pem, SETTINGS
+    )
+    assert subjects(d.removed) == ["Intermediate CA"]
+    assert any("issued CN=diff sub CA" in w and "now has no issuer" in w for w in d.warnings)
+    assert [f.rule for f in d.introduced] == ["missing-issuer"]
+
+
+def test_diff_old_new_from_the_cli(
+    pki: PKI, root: Issued, intermediate: Issued, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "old.pem").write_bytes(root.pem + intermediate.pem)
+    (tmp_path / "new.pem").write_bytes(intermediate.pem)
+    old, new = str(tmp_path / "old.pem"), str(tmp_path / "new.pem")
+    assert main(["diff", "--no-config", "--now", NOW_ISO, old, new]) == 1  # introduces an error
+    out = capsys.readouterr().out
+    assert "  - removed  CN=Root CA,O=mtls-lint tests (sha256 " in out
+    assert "  introduced: " in out
+    assert "[missing-issuer]" in out
+    assert out.rstrip().endswith(
+        "1 file changed: 0 added, 1 removed, 0 renewed; 1 finding introduced, 0 fixed"
+    )
+    assert main(["diff", "--no-config", "--now", NOW_ISO, "--fail-on", "never", old, new]) == 0
+
+
+def test_json_shape(root: Issued, intermediate: Issued, tmp_path: Path, capsys) -> None:
+    (tmp_path / "old.pem").write_bytes(root.pem)
+    (tmp_path / "new.pem").write_bytes(root.pem + intermediate.pem)
+    main(["diff", "--no-config", "--format", "json", "--now", NOW_ISO,
+          str(tmp_path / "old.pem"), str(tmp_path / "new.pem")])  # fmt: skip
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    assert {
+        "path",
+        "added",
+        "removed",
+        "kept",
+        "renewed",
+        "introduced",
+        "fixed",
+        "warnings",
+    } <= set(file)
+    subject = "CN=Intermediate CA,O=mtls-lint tests"
+    not_after = "2030-01-01T00:00:00Z"
+    assert file["added"] == [
+        {"sha256": intermediate.sha256, "subject": subject, "not_after": not_after}
+    ]
+    assert file["kept"][0]["sha256"] == root.sha256
+
+
+def test_usage_without_files_or_base_exits_2(capsys) -> None:
+    assert main(["diff", "--no-config", "one.pem"]) == 2
+    assert "give OLD NEW, or --base GIT_REF" in capsys.readouterr().err
+
+
+# --base against a real repository -------------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=repo, check=True, capture_output=True)  # fmt: skip
+
+
+@pytest.fixture
+def repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, root: Issued, intermediate: Issued
+) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "certs").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "certs" / "bundle.pem").write_bytes(root.pem + intermediate.pem)
+    (repo / "certs" / "legacy.pem").write_bytes(root.pem)
+    (repo / "README.md").write_text("docs\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "first")
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return repo
+
+
+def test_base_compares_the_working_tree_with_a_commit(
+    repo: Path, pki: PKI, root: Issued, intermediate: Issued, capsys
+) -> None:
+    renewed = pki.cert("diff renewed intermediate", issuer=root, subject=intermediate.cert.subject)
+    (repo / "certs" / "bundle.pem").write_bytes(root.pem + renewed.pem)
+    (repo / "certs" / "legacy.pem").unlink()
+    (repo / "certs" / "partner.pem").write_bytes(root.pem)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "second")
+    code = main(["diff", "--format", "json", "--now", NOW_ISO, "--base", "HEAD~1"])
+    files = {f["path"]: f for f in json.loads(capsys.readouterr().out)["files"]}
+    assert code == 0
+    assert set(files) == {"certs/bundle.pem", "certs/legacy.pem", "certs/partner.pem"}
+    assert files["certs/bundle.pem"]["renewed"][0]["new"]["sha256"] == renewed.sha256
+    assert files["certs/legacy.pem"]["status"] == "deleted"
+    assert files["certs/partner.pem"]["status"] == "added"
+
+
+def test_base_with_no_change_says_so(repo: Path, capsys) -> None:
+    assert main(["diff", "--base", "main"]) == 0
+    assert capsys.readouterr().out == "no truststore changes\n"
+
+
+def test_base_limited_to_a_path_and_summary(
+    repo: Path, root: Issued, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    (repo / "certs" / "legacy.pem").write_bytes(root.pem + root.pem)
+    (repo / "certs" / "bundle.pem").write_bytes(root.pem)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    main(["diff", "--format", "github", "--now", NOW_ISO, "--base", "HEAD", "certs/legacy.pem"])
+    out = capsys.readouterr().out
+    assert out.startswith("certs/legacy.pem\n")
+    assert "bundle.pem" not in out
+    text = summary.read_text()
+    assert text.startswith("## mtls-lint diff\n")
+    assert "### certs/legacy.pem" in text
+    second = root.pem.count(b"\n") + 1
+    assert f"| warning | {second} | duplicate-certificate |" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base", "no-such-ref"], "--base no-such-ref: no such commit"),
+        (
+            ["--base", "HEAD", "certs/missing.pem"],
+            "certs/missing.pem: not in the working tree and not tracked at HEAD",
+        ),
+        (["--base=--output=/tmp/x"], "--base --output=/tmp/x: no such commit"),  # no git option
+    ],
+)
+def test_base_errors_exit_2(repo: Path, capsys, args: list[str], message: str) -> None:
+    code = main(["diff", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+
+
+def test_base_outside_a_repository_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert main(["diff", "--no-config", "--base", "HEAD"]) == 2
+    assert "not inside one" in capsys.readouterr().err
+
+
+def test_broken_bundles_are_shown_not_dropped(repo: Path, root: Issued, capsys) -> None:
+    (repo / "certs" / "legacy.pem").write_bytes(root.pem + b"-----BEGIN CERTIFICATE-----\nMIIB\n")
+    code = main(
+        ["diff", "--format", "json", "--now", NOW_ISO, "--base", "HEAD", "certs/legacy.pem"]
+    )
+    (file,) = json.loads(capsys.readouterr().out)["files"]
+    assert code == 1
+    assert [f["rule"] for f in file["introduced"]] == ["malformed-pem"]
