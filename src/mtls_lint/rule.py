@@ -117,54 +117,55 @@ def _guard(
         yield Crash(exc, cert)
 
 
-def _rule(
-    rule_id: str,
-    summary: str,
-    severity: Severity | None,
-    alb: Any,
-    cloudfront: Any,
-    citation: str,
-    options: Mapping[str, type] | None,
-    defaults: Options | None,
-    kind: str,
-) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
-    by_profile = {
-        "apigateway": severity,
-        "alb": severity if alb is SAME else alb,
-        "cloudfront": severity if cloudfront is SAME else cloudfront,
-    }
-    assert set(by_profile) == set(PROFILES)
-
-    def decorate(function: Callable[..., Iterable[Problem]]) -> Rule:
-        return Rule(
-            id=rule_id,
-            summary=summary,
-            severity=by_profile,
-            citation=citation,
-            docstring=function.__doc__ or "",
-            options=dict(options or {}),
-            defaults=dict(defaults or {}),
-            **{kind: function},
-        )
-
-    return decorate
+Declare = Callable[[Callable[..., Iterable[Problem]]], Rule]
 
 
-def file_rule(
-    rule_id: str,
-    summary: str,
-    *,
-    severity: Severity | None,
-    alb: Any = SAME,
-    cloudfront: Any = SAME,
-    citation: str,
-    options: Mapping[str, type] | None = None,
-    defaults: Options | None = None,
-) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
-    """Declare a rule that looks at the whole file: ``check(ctx, options)``."""
-    return _rule(
-        rule_id, summary, severity, alb, cloudfront, citation, options, defaults, "file_check"
-    )
+def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
+    """Make a rule decorator whose check is stored as ``kind`` (one signature for both)."""
+
+    def declare(
+        rule_id: str,
+        summary: str,
+        *,
+        severity: Severity | None,
+        alb: Any = SAME,
+        cloudfront: Any = SAME,
+        citation: str,
+        options: Mapping[str, type] | None = None,
+        defaults: Options | None = None,
+    ) -> Declare:
+        by_profile = {
+            "apigateway": severity,
+            "alb": severity if alb is SAME else alb,
+            "cloudfront": severity if cloudfront is SAME else cloudfront,
+        }
+        assert set(by_profile) == set(PROFILES)
+
+        def decorate(function: Callable[..., Iterable[Problem]]) -> Rule:
+            return Rule(
+                id=rule_id,
+                summary=summary,
+                severity=by_profile,
+                citation=citation,
+                docstring=function.__doc__ or "",
+                options=dict(options or {}),
+                defaults=dict(defaults or {}),
+                **{kind: function},
+            )
+
+        return decorate
+
+    declare.__doc__ = doc
+    return declare
+
+
+file_rule = _declarer(
+    "file_check", "Declare a rule that looks at the whole file: ``check(ctx, options)``."
+)
+certificate_rule = _declarer(
+    "certificate_check",
+    "Declare a rule called once per parsed certificate: ``check(ctx, cert, options)``.",
+)
 
 
 def config_rule(
@@ -180,21 +181,3 @@ def config_rule(
         return Rule(rule_id, summary, by_profile, citation, function.__doc__ or "")
 
     return decorate
-
-
-def certificate_rule(
-    rule_id: str,
-    summary: str,
-    *,
-    severity: Severity | None,
-    alb: Any = SAME,
-    cloudfront: Any = SAME,
-    citation: str,
-    options: Mapping[str, type] | None = None,
-    defaults: Options | None = None,
-) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
-    """Declare a rule called once per parsed certificate: ``check(ctx, cert, options)``."""
-    return _rule(
-        rule_id, summary, severity, alb, cloudfront, citation, options, defaults,
-        "certificate_check",
-    )  # fmt: skip
