@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from mtls_lint.resolve import RunSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_ON = ("error", "warning", "notice", "never")
 
 
 class UsageError(Exception):
@@ -91,6 +90,7 @@ def read_file(path: Path, limit: int) -> bytes:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from mtls_lint.findings import FAIL_ON
     from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES
     from mtls_lint.reporters import FORMATS
 

@@ -16,11 +16,10 @@ from typing import Any
 import yaml
 
 from mtls_lint.config import Config, ConfigError, Waiver
-from mtls_lint.findings import Severity
+from mtls_lint.findings import FAIL_ON, Severity
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rules import RULES
 
-FAIL_ON = ("error", "warning", "notice", "never")
 LIMITS = ("certificates", "certificate-bytes", "bundle-bytes", "file-bytes")
 TOP_LEVEL = (
     "profile", "include", "exclude", "fail-on", "expiry-days", "limits", "rules", "waivers",

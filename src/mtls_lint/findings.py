@@ -11,6 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+#: The values of ``--fail-on`` and ``fail-on:``: a severity, or never.
+FAIL_ON = ("error", "warning", "notice", "never")
+
 
 class Severity(enum.IntEnum):
     """How bad a finding is. Ordered, so ``--fail-on`` is a comparison."""
