@@ -29,8 +29,8 @@ def test_crlf_and_bom_keep_line_numbers(root: Issued, intermediate: Issued) -> N
     assert [b.begin_line for b in bundle.blocks] == [1, n + 2]
     assert [b.der for b in bundle.blocks] == [root.der, intermediate.der]
     assert bundle.has_bom
-    assert bundle.crlf_lines[0] == 1
-    assert bundle.blank_lines == (n + 1,)
+    assert bundle.crlf.first == 1
+    assert bundle.blank_runs == ((n + 1, n + 1),)
 
 
 def test_text_outside_blocks_is_kept_with_its_lines(root: Issued) -> None:
@@ -38,9 +38,9 @@ def test_text_outside_blocks_is_kept_with_its_lines(root: Issued) -> None:
     bundle = read_bundle("b.pem", data)
     assert [(t.line, t.text) for t in bundle.outside] == [
         (1, "subject=CN = Root"),
-        (2, ""),
         (3 + lines_of(root.pem), "trailing note"),
     ]
+    assert bundle.blank_runs == ((2, 2),)
     assert bundle.blocks[0].begin_line == 3
 
 
@@ -124,4 +124,4 @@ def test_long_lines_and_trailing_whitespace_are_noted(root: Issued) -> None:
     bundle = read_bundle("b.pem", data)
     assert bundle.blocks[0].der == root.der
     assert bundle.blocks[0].long_line == 2
-    assert bundle.trailing_space_lines == (1,)
+    assert bundle.trailing_space == (1, 1)

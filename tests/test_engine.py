@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from mtls_lint.engine import enabled_rules
+from mtls_lint.engine import MAX_FINDINGS_PER_RULE, enabled_rules
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rules import RULES
@@ -101,3 +101,12 @@ def test_selecting_a_rule_that_is_off_turns_it_on() -> None:
     chosen = enabled_rules(PROFILES["apigateway"], select=["blank-line"])
     assert chosen["blank-line"].severity is Severity.ERROR
     assert "blank-line" not in enabled_rules(PROFILES["apigateway"])
+
+
+def test_findings_of_one_rule_are_capped_per_file(root: Issued) -> None:
+    data = root.pem + b"".join(b"note %d\n\n" % i for i in range(MAX_FINDINGS_PER_RULE + 50))
+    stray = fired(lint(data), "stray-text")
+    assert len(stray) == MAX_FINDINGS_PER_RULE + 1
+    last = stray[-1]
+    assert last.message.startswith("50 more stray-text findings in this file are not listed")
+    assert last.line == stray[-2].line + 2  # where the first unlisted one is

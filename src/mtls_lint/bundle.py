@@ -13,6 +13,7 @@ import binascii
 import warnings
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from cryptography import x509
 
@@ -29,9 +30,12 @@ class FileKind(Enum):
     BINARY = "binary"  # no armour, not text, not a certificate
 
 
-@dataclass(frozen=True)
-class PemBlock:
-    """One ``-----BEGIN``/``-----END`` block, or what is left of one."""
+class PemBlock(NamedTuple):
+    """One ``-----BEGIN``/``-----END`` block, or what is left of one.
+
+    (Named tuples, not dataclasses, for the per-line and per-block values: a hostile file can
+    hold hundreds of thousands of them.)
+    """
 
     label: str
     begin_line: int
@@ -53,16 +57,21 @@ class PemBlock:
         return self.label.endswith("PRIVATE KEY")
 
 
-@dataclass(frozen=True)
-class TextLine:
-    """A line outside every block, as text (undecodable bytes replaced)."""
+class TextLine(NamedTuple):
+    """A non-blank line outside every block, as text (undecodable bytes replaced)."""
 
     line: int
     text: str
 
-    @property
-    def is_blank(self) -> bool:
-        return not self.text.strip()
+
+class Tally(NamedTuple):
+    """How many lines have some property, and the first of them (None when there is none)."""
+
+    lines: int = 0
+    first: int | None = None
+
+    def add(self, line: int) -> Tally:
+        return Tally(self.lines + 1, self.first or line)
 
 
 @dataclass(frozen=True)
@@ -76,10 +85,10 @@ class Bundle:
     #: Lines holding ``-----END`` with no open block: (line, label).
     stray_ends: tuple[tuple[int, str], ...]
     has_bom: bool
-    crlf_lines: tuple[int, ...]
-    trailing_space_lines: tuple[int, ...]
-    #: Empty or whitespace-only lines, inside blocks or not.
-    blank_lines: tuple[int, ...]
+    crlf: Tally
+    trailing_space: Tally
+    #: Runs of empty or whitespace-only lines, inside blocks or not: (first, last).
+    blank_runs: tuple[tuple[int, int], ...]
 
     @property
     def certificate_blocks(self) -> tuple[PemBlock, ...]:
@@ -115,10 +124,15 @@ def _read_unarmoured(path: str, data: bytes, raw_lines: list[bytes], has_bom: bo
         blocks = (PemBlock("CERTIFICATE", 1, 1, data, 1, None, len(data), None),)
     elif b"\0" in data or not _is_utf8(data):
         kind = FileKind.BINARY
-    else:
-        outside = tuple(
-            TextLine(n, _decode(line.removesuffix(b"\r"))) for n, line in enumerate(raw_lines, 1)
-        )
+    blanks = _Runs()
+    if kind is FileKind.TEXT:
+        texts = []
+        for number, line in enumerate(raw_lines, 1):
+            if line.strip():
+                texts.append(TextLine(number, _decode(line.removesuffix(b"\r"))))
+            else:
+                blanks.add(number)
+        outside = tuple(texts)
     return Bundle(
         path=path,
         kind=kind,
@@ -128,10 +142,26 @@ def _read_unarmoured(path: str, data: bytes, raw_lines: list[bytes], has_bom: bo
         outside=outside,
         stray_ends=(),
         has_bom=has_bom,
-        crlf_lines=(),
-        trailing_space_lines=(),
-        blank_lines=tuple(line.line for line in outside if line.is_blank),
+        crlf=Tally(),
+        trailing_space=Tally(),
+        blank_runs=blanks.runs(),
     )
+
+
+class _Runs:
+    """Collects line numbers as (first, last) runs, so a million blank lines cost one pair."""
+
+    def __init__(self) -> None:
+        self._runs: list[list[int]] = []
+
+    def add(self, line: int) -> None:
+        if self._runs and self._runs[-1][1] == line - 1:
+            self._runs[-1][1] = line
+        else:
+            self._runs.append([line, line])
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        return tuple((first, last) for first, last in self._runs)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -176,33 +206,34 @@ class _Splitter:
         self.blocks: list[PemBlock] = []
         self.outside: list[TextLine] = []
         self.stray_ends: list[tuple[int, str]] = []
-        self.crlf: list[int] = []
-        self.trailing: list[int] = []
-        self.blank: list[int] = []
+        self.crlf = Tally()
+        self.trailing = Tally()
+        self.blank = _Runs()
         self.cert_count = 0
         # the open block
         self.label: str | None = None
         self.begin = 0
-        self.body: list[tuple[int, bytes]] = []
+        #: The open block's base64, joined (its lines are begin + 1, begin + 2, ...).
+        self.body = bytearray()
+        self.long_line: int | None = None
         self.size = 0
 
     def run(self) -> Bundle:
         for number, raw in enumerate(self.raw_lines, 1):
             nbytes = len(raw) + 1
             if raw.endswith(b"\r"):
-                self.crlf.append(number)
+                self.crlf = self.crlf.add(number)
                 raw = raw[:-1]
             stripped = raw.strip()
             if not stripped:
-                self.blank.append(number)
+                self.blank.add(number)
             elif len(stripped) != len(raw) and raw[-1:].isspace():
-                self.trailing.append(number)
+                self.trailing = self.trailing.add(number)
             if stripped.startswith(b"-----"):
                 self._armour_line(number, stripped, raw, nbytes)
             elif self.label is not None:
-                self.size += nbytes
-                self.body.append((number, stripped))
-            else:
+                self._body_line(number, stripped, nbytes)
+            elif stripped:
                 self.outside.append(TextLine(number, _decode(raw)))
         if self.label is not None:
             last = len(self.raw_lines)
@@ -216,9 +247,9 @@ class _Splitter:
             outside=tuple(self.outside),
             stray_ends=tuple(self.stray_ends),
             has_bom=self.has_bom,
-            crlf_lines=tuple(self.crlf),
-            trailing_space_lines=tuple(self.trailing),
-            blank_lines=tuple(self.blank),
+            crlf=self.crlf,
+            trailing_space=self.trailing,
+            blank_runs=self.blank.runs(),
         )
 
     def _armour_line(self, number: int, stripped: bytes, raw: bytes, nbytes: int) -> None:
@@ -228,7 +259,8 @@ class _Splitter:
             if self.label is not None:
                 problem = f"-----BEGIN at line {number} before this block's -----END"
                 self._close(number - 1, problem, truncated=True)
-            self.label, self.begin, self.body, self.size = begin, number, [], nbytes
+            self.label, self.begin, self.size = begin, number, nbytes
+            self.body, self.long_line = bytearray(), None
         elif end is not None and self.label is not None:
             self.size += nbytes
             problem = None
@@ -238,8 +270,7 @@ class _Splitter:
         elif end is not None:
             self.stray_ends.append((number, end))
         elif self.label is not None:
-            self.size += nbytes
-            self.body.append((number, stripped))  # not base64: the decode reports it
+            self._body_line(number, stripped, nbytes)  # not base64: the decode reports it
         else:
             self.outside.append(TextLine(number, _decode(raw)))
 
@@ -251,9 +282,8 @@ class _Splitter:
             cert_index = self.cert_count
         der = None
         if not label.endswith("PRIVATE KEY") and not truncated:
-            der, base64_problem = self._decode_body()
+            der, base64_problem = self._decode_body(end_line)
             problem = problem or base64_problem
-        long_line = next((n for n, text in self.body if len(text) > MAX_BASE64_LINE), None)
         self.blocks.append(
             PemBlock(
                 label=label,
@@ -263,17 +293,24 @@ class _Splitter:
                 cert_index=cert_index,
                 problem=problem,
                 size=self.size,
-                long_line=long_line,
+                long_line=self.long_line,
             )
         )
         self.label = None
-        self.body = []
+        self.body = bytearray()
 
-    def _decode_body(self) -> tuple[bytes | None, str | None]:
+    def _body_line(self, number: int, stripped: bytes, nbytes: int) -> None:
+        self.size += nbytes
+        self.body += stripped
+        if self.long_line is None and len(stripped) > MAX_BASE64_LINE:
+            self.long_line = number
+
+    def _decode_body(self, end_line: int) -> tuple[bytes | None, str | None]:
         try:
-            return base64.b64decode(b"".join(t for _, t in self.body), validate=True), None
+            return base64.b64decode(bytes(self.body), validate=True), None
         except binascii.Error as exc:
-            for number, text in self.body:
+            for number in range(self.begin + 1, end_line):  # find the line to blame
+                text = self.raw_lines[number - 1].strip()
                 if text.translate(None, _BASE64_ALPHABET) or b"=" in text.rstrip(b"="):
                     return None, f"invalid base64 at line {number}"
             return None, f"invalid base64: {exc}"

@@ -9,16 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mtls_lint.bundle import Bundle
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.findings import CertificateRef, FileResult, Finding, Severity
 from mtls_lint.profiles import Profile
-from mtls_lint.rule import Crash, LintContext, Options, Rule
+from mtls_lint.rule import Crash, LintContext, Options, Problem, Rule
 from mtls_lint.rules import RULES
 
 DEFAULT_EXPIRY_DAYS = 30
+#: A hostile file can hold hundreds of thousands of broken blocks; past this many findings of
+#: one rule in one file, the rest are counted in one last finding instead of listed.
+MAX_FINDINGS_PER_RULE = 1000
 
 
 @dataclass(frozen=True)
@@ -83,23 +86,39 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
     findings: list[Finding] = []
     for rule_id, setting in settings.rules.items():
         rule = RULES[rule_id]
+        listed = 0
+        unlisted: Problem | None = None
+        unlisted_count = 0
         for problem in rule.run(ctx, setting.options):
             if isinstance(problem, Crash):
                 findings.append(_crash_finding(rule, bundle, problem))
+            elif listed >= MAX_FINDINGS_PER_RULE:
+                unlisted = unlisted or problem
+                unlisted_count += 1
             else:
-                ref = _ref(problem.certificate) if problem.certificate is not None else None
-                findings.append(
-                    Finding(
-                        rule=rule.id,
-                        severity=setting.severity,
-                        path=bundle.path,
-                        line=problem.line,
-                        end_line=max(problem.end_line, problem.line),
-                        message=problem.message,
-                        certificate=ref,
-                    )
-                )
+                listed += 1
+                findings.append(_finding(rule, setting, bundle, problem))
+        if unlisted is not None:
+            message = (
+                f"{unlisted_count} more {rule.id} findings in this file are not listed "
+                f"(at most {MAX_FINDINGS_PER_RULE} per rule and file); the first is: "
+                f"{unlisted.message}"
+            )
+            findings.append(_finding(rule, setting, bundle, replace(unlisted, message=message)))
     return findings
+
+
+def _finding(rule: Rule, setting: RuleSetting, bundle: Bundle, problem: Problem) -> Finding:
+    ref = _ref(problem.certificate) if problem.certificate is not None else None
+    return Finding(
+        rule=rule.id,
+        severity=setting.severity,
+        path=bundle.path,
+        line=problem.line,
+        end_line=max(problem.end_line, problem.line),
+        message=problem.message,
+        certificate=ref,
+    )
 
 
 def _crash_finding(rule: Rule, bundle: Bundle, crash: Crash) -> Finding:

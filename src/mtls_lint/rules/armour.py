@@ -168,6 +168,6 @@ def empty_bundle(ctx: LintContext, options: Options) -> Iterator[Problem]:
         return
     broken = len(ctx.bundle.certificate_blocks)
     detail = f"none of its {broken} certificate blocks can be read" if broken else "it is empty"
-    if not broken and ctx.bundle.outside and not all(t.is_blank for t in ctx.bundle.outside):
+    if not broken and ctx.bundle.outside:
         detail = "it holds only text"
     yield Problem(f"no certificate in the file: {detail}", 1, max(1, ctx.bundle.line_count))

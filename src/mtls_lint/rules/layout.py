@@ -58,7 +58,7 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
     texts = {
         line.line: line
         for line in ctx.bundle.outside
-        if not line.is_blank and not (ctx.profile.allows_comments and _is_allowed_comment(line))
+        if not (ctx.profile.allows_comments and _is_allowed_comment(line))
     }
     where = (
         "ALB accepts only '#' comments without '-' there"
@@ -92,7 +92,7 @@ def blank_line(ctx: LintContext, options: Options) -> Iterator[Problem]:
 
     Show it: ``grep -n '^[[:space:]]*$' FILE``
     """
-    for first, last in runs(ctx.bundle.blank_lines):
+    for first, last in ctx.bundle.blank_runs:
         count = last - first + 1
         lines = f"{count} blank lines" if count > 1 else "a blank line"
         yield Problem(f"{lines}; the {ctx.profile.name} format allows none", first, last)
@@ -122,13 +122,11 @@ def pem_hygiene(ctx: LintContext, options: Options) -> Iterator[Problem]:
         return
     if bundle.has_bom:
         yield Problem("the file starts with a UTF-8 byte order mark", 1, 1)
-    if bundle.crlf_lines:
-        first = bundle.crlf_lines[0]
-        count = len(bundle.crlf_lines)
+    count, first = bundle.crlf
+    if first is not None:
         yield Problem(f"{count} lines end in CRLF (first: line {first})", first, first)
-    if bundle.trailing_space_lines:
-        first = bundle.trailing_space_lines[0]
-        count = len(bundle.trailing_space_lines)
+    count, first = bundle.trailing_space
+    if first is not None:
         message = f"{count} lines have trailing whitespace (first: line {first})"
         yield Problem(message, first, first)
     long_lines = [block.long_line for block in bundle.blocks if block.long_line is not None]
@@ -139,11 +137,8 @@ def pem_hygiene(ctx: LintContext, options: Options) -> Iterator[Problem]:
             first,
             first,
         )
-    blanks = set(bundle.blank_lines)
-    if 1 in blanks:
-        first, last = next(runs(bundle.blank_lines))
-        yield Problem("blank lines before the first block", first, last)
-    if bundle.line_count > 1 and bundle.line_count in blanks:
-        first, last = list(runs(bundle.blank_lines))[-1]
-        if first > 1:
-            yield Problem("blank lines after the last block", first, last)
+    blanks = bundle.blank_runs
+    if blanks and blanks[0][0] == 1:
+        yield Problem("blank lines before the first block", *blanks[0])
+    if blanks and blanks[-1][1] == bundle.line_count and blanks[-1][0] > 1:
+        yield Problem("blank lines after the last block", *blanks[-1])
