@@ -70,7 +70,12 @@ def days_left(cert: ParsedCertificate, now: dt.datetime) -> int:
 
 def take_inventory(bundle: Bundle) -> Inventory:
     certificates, unreadable = parse_certificates(bundle.blocks)
-    broken = [Unreadable(b, b.problem) for b in bundle.blocks if b.problem]
+    broken = [
+        Unreadable(b, f"{b.label or 'unlabelled'} block: {b.problem}")
+        for b in bundle.blocks
+        if b.problem
+    ]
+    broken += [Unreadable(b, f"certificate #{b.cert_index}: {why}") for b, why in unreadable]
     broken += [
         Unreadable(b, f"a {b.label or 'unlabelled'} block, not a certificate")
         for b in bundle.blocks
@@ -79,7 +84,7 @@ def take_inventory(bundle: Bundle) -> Inventory:
     inventory = Inventory(
         path=bundle.path,
         certificates=certificates,
-        unreadable=broken + [Unreadable(b, why) for b, why in unreadable],
+        unreadable=broken,
         graph=TrustGraph(certificates),
     )
     children: dict[int, list[ParsedCertificate]] = {}

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
 from mtls_lint.chain import TrustGraph, key_ids_agree
 from mtls_lint.keys import PublicKeyInfo, spki_of
@@ -98,7 +100,7 @@ class Pool:
 def _signed_by(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[bool, str]:
     try:
         result, reason = check_signature(cert.cert, issuer.public_key)
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:  # the issuer's key cannot be loaded
         return False, f"unreadable key: {exc}"
     if result is SignatureCheck.UNCHECKABLE:
         return key_ids_agree(cert, issuer), reason

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mtls_lint.bundle import read_bundle
-from mtls_lint.certificate import ParsedCertificate, parse_certificates
+from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, parse_now, read_file
 from mtls_lint.discover import display_path
+from mtls_lint.inventory import take_inventory
 from mtls_lint.keys import KeyFileError, PublicKeyInfo, load_public_key
 from mtls_lint.profiles import PROFILES
 from mtls_lint.resolve import DEFAULT_MAX_FILE_BYTES
@@ -33,22 +34,9 @@ def _password(variable: str | None) -> bytes | None:
 def _certificates(path: str) -> tuple[list[ParsedCertificate], list[str]]:
     """Readable certificates of a file, and one line per entry that had to be skipped."""
     shown = display_path(Path(path))
-    bundle = read_bundle(shown, read_file(Path(path), DEFAULT_MAX_FILE_BYTES))
-    certificates, unreadable = parse_certificates(bundle.blocks)
-    skipped = [
-        f"{shown}:{b.begin_line}: {b.label or 'unlabelled'} block: {b.problem}"
-        for b in bundle.blocks
-        if b.problem
-    ]
-    skipped += [
-        f"{shown}:{b.begin_line}: certificate #{b.cert_index}: {why}" for b, why in unreadable
-    ]
-    skipped += [
-        f"{shown}:{b.begin_line}: {b.label} block ignored"
-        for b in bundle.blocks
-        if not b.problem and b.cert_index is None
-    ]
-    return certificates, skipped
+    inventory = take_inventory(read_bundle(shown, read_file(Path(path), DEFAULT_MAX_FILE_BYTES)))
+    skipped = [f"{shown}:{u.block.begin_line}: {u.reason}" for u in inventory.unreadable]
+    return inventory.certificates, skipped
 
 
 def _key(args: argparse.Namespace) -> PublicKeyInfo | None:
