@@ -184,6 +184,13 @@ class PKI:
         self._certs[label] = issued
         return issued
 
+    def chain(self, prefix: str, cas: int) -> list[Issued]:
+        """A root and ``cas - 1`` CAs below it, each issuing the next: ``prefix 0`` is the root."""
+        certs = [self.cert(f"{prefix} 0")]
+        for i in range(1, cas):
+            certs.append(self.cert(f"{prefix} {i}", issuer=certs[-1]))
+        return certs
+
     # -- certificates cryptography will not sign ---------------------------------------------
 
     def openssl_cert(
@@ -252,6 +259,13 @@ def relabelled(issued: Issued, oid: bytes) -> bytes:
     der = issued.der
     assert der.count(SHA256_RSA) == 2
     return pem_of(der.replace(SHA256_RSA, oid))
+
+
+def altered(issued: Issued) -> bytes:
+    """The certificate as PEM with the last byte of its signature flipped."""
+    der = bytearray(issued.der)
+    der[-1] ^= 0x01
+    return pem_of(bytes(der))
 
 
 def pem_of(der: bytes) -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mtls_lint.cli import main
-from tests.pki import NOW, NOW_ISO, PKI, Issued, pem_of
+from tests.pki import NOW, NOW_ISO, PKI, Issued, altered
 
 DAY = 86400
 
@@ -35,24 +35,11 @@ class Case:
     at: dt.datetime = NOW
 
 
-def chain(pki: PKI, prefix: str, cas: int) -> list[Issued]:
-    certs = [pki.cert(f"{prefix} CA 0")]
-    for i in range(1, cas):
-        certs.append(pki.cert(f"{prefix} CA {i}", issuer=certs[-1]))
-    return certs
-
-
-def altered(issued: Issued) -> bytes:
-    der = bytearray(issued.der)
-    der[-1] ^= 1
-    return pem_of(bytes(der))
-
-
 @pytest.fixture(scope="module")
 def cases(pki: PKI, root: Issued, intermediate: Issued) -> dict[str, Case]:
     leaf_root = pki.cert("verify leaf by root", issuer=root, ca=False)
     leaf = pki.cert("verify leaf", issuer=intermediate, ca=False)
-    five, four = chain(pki, "Five", 5), chain(pki, "Four", 4)
+    five, four = pki.chain("Five CA", 5), pki.chain("Four CA", 4)
     old_ca = pki.cert("verify expired CA", issuer=root, not_after=NOW.replace(month=5))
     future = pki.cert("verify future leaf", issuer=intermediate, ca=False,
                       not_before=NOW.replace(month=7))  # fmt: skip

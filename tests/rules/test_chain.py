@@ -4,14 +4,7 @@ import pytest
 
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE
 from tests.conftest import fired, lint, rules_of
-from tests.pki import MD2_RSA, PKI, Issued, pem_of, relabelled
-
-
-def altered(issued: Issued) -> bytes:
-    """The certificate as PEM with the last byte of its signature flipped."""
-    der = bytearray(issued.der)
-    der[-1] ^= 0x01
-    return pem_of(bytes(der))
+from tests.pki import MD2_RSA, PKI, Issued, altered, relabelled
 
 
 @pytest.fixture(scope="module")
@@ -147,15 +140,8 @@ def test_issuer_with_key_cert_sign_is_quiet(pki: PKI, root: Issued) -> None:
 # chain-too-deep -------------------------------------------------------------------------------
 
 
-def chain_of(pki: PKI, length: int, prefix: str) -> list[Issued]:
-    certs = [pki.cert(f"{prefix} 0")]
-    for i in range(1, length):
-        certs.append(pki.cert(f"{prefix} {i}", issuer=certs[-1]))
-    return certs
-
-
 def test_chain_too_deep_fires_at_the_fifth_ca(pki: PKI) -> None:
-    chain = chain_of(pki, 5, "Deep")
+    chain = pki.chain("Deep", 5)
     (finding,) = fired(lint(b"".join(c.pem for c in chain)), "chain-too-deep")
     assert finding.certificate is not None
     assert finding.certificate.index == 5
@@ -163,12 +149,12 @@ def test_chain_too_deep_fires_at_the_fifth_ca(pki: PKI) -> None:
 
 
 def test_four_cas_are_allowed(pki: PKI) -> None:
-    chain = chain_of(pki, 4, "Deep")
+    chain = pki.chain("Deep", 4)
     assert not fired(lint(b"".join(c.pem for c in chain)), "chain-too-deep")
 
 
 def test_a_very_long_chain_does_not_exhaust_the_stack(pki: PKI) -> None:
-    chain = chain_of(pki, 1200, "Long")
+    chain = pki.chain("Long", 1200)
     findings = lint(b"".join(c.pem for c in reversed(chain)), select=["chain-too-deep"])
     # 1196 CAs are too deep; the engine lists MAX_FINDINGS_PER_RULE and counts the rest
     assert len(findings) == MAX_FINDINGS_PER_RULE + 1
