@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE, enabled_rules
@@ -75,7 +73,7 @@ def test_a_crashing_rule_becomes_a_finding_and_the_rest_still_run(
         raise RuntimeError("boom")
         yield
 
-    broken = dataclasses.replace(RULES["expired"], certificate_check=explode)
+    broken = RULES["expired"]._replace(certificate_check=explode)
     monkeypatch.setitem(RULES, "expired", broken)
     findings = lint(root.pem + intermediate.pem + root.pem)
     crashes = fired(findings, "expired")

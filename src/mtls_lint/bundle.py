@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import warnings
-from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
@@ -74,8 +73,7 @@ class Tally(NamedTuple):
         return Tally(self.lines + 1, self.first or line)
 
 
-@dataclass(frozen=True)
-class Bundle:
+class Bundle(NamedTuple):
     path: str
     kind: FileKind
     size: int

@@ -11,8 +11,8 @@ import enum
 import hashlib
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -54,8 +54,7 @@ def _signature_family(oid: str) -> str:
     return {"1.3.101.112": "ed25519", "1.3.101.113": "ed448"}.get(oid, "unknown")
 
 
-@dataclass(frozen=True)
-class SignatureAlgorithm:
+class SignatureAlgorithm(NamedTuple):
     oid: str
     #: ``rsa-pkcs1``, ``rsa-pss``, ``ecdsa``, ``dsa``, ``ed25519``, ``ed448`` or ``unknown``.
     family: str
@@ -76,8 +75,7 @@ class SignatureCheck(enum.Enum):
     UNCHECKABLE = "uncheckable"
 
 
-@dataclass(frozen=True)
-class KeyInfo:
+class KeyInfo(NamedTuple):
     """The public key as the profiles describe keys: ``rsa`` 2048, ``ec`` secp256r1, ``ed25519``."""
 
     type: str

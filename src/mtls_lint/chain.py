@@ -10,8 +10,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
@@ -29,16 +28,14 @@ class LinkStatus(enum.Enum):
     UNCHECKED = "unchecked"
 
 
-@dataclass(frozen=True)
-class IssuerLink:
+class IssuerLink(NamedTuple):
     status: LinkStatus
     issuer: ParsedCertificate | None = None
     candidates: tuple[ParsedCertificate, ...] = ()
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class PathLengthViolation:
+class PathLengthViolation(NamedTuple):
     #: The CA whose pathLenConstraint is exceeded.
     constrained: ParsedCertificate
     path_length: int

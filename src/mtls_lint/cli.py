@@ -12,9 +12,8 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mtls_lint import __version__
 
@@ -213,8 +212,7 @@ def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult]
     return results, errors
 
 
-@dataclass(frozen=True)
-class CheckOutcome:
+class CheckOutcome(NamedTuple):
     report: Report
     run: RunSettings
     #: Files that could not be read (each already reported on stderr).
@@ -273,7 +271,7 @@ def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
     report = Report(
         waived.files,
         waived.config_findings,
-        waived.count,
+        waived.hidden,
         color=color,
         profile=run.lint.profile.name,
         repo_prefix=repository_prefix(Path.cwd()),

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mtls_lint.discover import is_repository_root
-from mtls_lint.findings import Severity
+from mtls_lint.findings import EMPTY, Severity
 
 CONFIG_NAMES = (".mtls-lint.yaml", ".mtls-lint.yml")
 
@@ -21,8 +20,7 @@ class ConfigError(Exception):
     """A mistake in a config file; the message starts with ``file:line:``."""
 
 
-@dataclass(frozen=True)
-class Waiver:
+class Waiver(NamedTuple):
     """Findings of ``rules`` on the certificate with this SHA-256 are not reported."""
 
     sha256: str
@@ -37,18 +35,17 @@ class Waiver:
         return self.until is not None and now.date() > self.until
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     path: Path | None = None
     profile: str | None = None
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
     fail_on: str | None = None
     expiry_days: int | None = None
-    limits: Mapping[str, int | None] = field(default_factory=dict)
+    limits: Mapping[str, int | None] = EMPTY
     #: Severity set per rule; None means ``off``.
-    severities: Mapping[str, Severity | None] = field(default_factory=dict)
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severities: Mapping[str, Severity | None] = EMPTY
+    options: Mapping[str, Mapping[str, Any]] = EMPTY
     waivers: tuple[Waiver, ...] = ()
 
     @property

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from mtls_lint.bundle import Bundle
 from mtls_lint.certificate import ParsedCertificate
-from mtls_lint.findings import CertificateRef, FileResult, Finding, Severity
+from mtls_lint.findings import EMPTY, CertificateRef, FileResult, Finding, Severity
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import Crash, LintContext, Options, Problem, Rule
 from mtls_lint.rules import RULES
@@ -24,14 +24,12 @@ DEFAULT_EXPIRY_DAYS = 30
 MAX_FINDINGS_PER_RULE = 1000
 
 
-@dataclass(frozen=True)
-class RuleSetting:
+class RuleSetting(NamedTuple):
     severity: Severity
-    options: Options = field(default_factory=dict)
+    options: Options = EMPTY
 
 
-@dataclass(frozen=True)
-class LintSettings:
+class LintSettings(NamedTuple):
     profile: Profile
     now: dt.datetime
     rules: Mapping[str, RuleSetting]
@@ -104,7 +102,7 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
                 f"(at most {MAX_FINDINGS_PER_RULE} per rule and file); the first is: "
                 f"{unlisted.message}"
             )
-            findings.append(_finding(rule, setting, bundle, replace(unlisted, message=message)))
+            findings.append(_finding(rule, setting, bundle, unlisted._replace(message=message)))
     return findings
 
 

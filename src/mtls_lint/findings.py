@@ -9,7 +9,12 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+#: The default of mapping fields in the (immutable) value types.
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 #: The values of ``--fail-on`` and ``fail-on:``: a severity, or never.
 FAIL_ON = ("error", "warning", "notice", "never")
@@ -34,11 +39,12 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (error, warning or notice)") from None
 
 
-@dataclass(frozen=True)
-class CertificateRef:
+class CertificateRef(NamedTuple):
     """What a report says about the certificate a finding is about."""
 
-    index: int
+    #: 1-based position among the file's certificates. (Shadows ``tuple.index`` on purpose:
+    #: the reports call it index.)
+    index: int  # type: ignore[assignment]
     sha256: str
     subject: str
     issuer: str
@@ -51,8 +57,7 @@ class CertificateRef:
         return f"CN={self.common_name}" if self.common_name else (self.subject or "<empty subject>")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     severity: Severity
     path: str
@@ -74,8 +79,7 @@ class Finding:
         return hashlib.sha256(key.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """Everything a reporter needs to know about one linted file."""
 
     path: str

@@ -81,8 +81,8 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         write_outputs(
             env["GITHUB_OUTPUT"],
             {
-                "errors": str(report.count(Severity.ERROR)),
-                "warnings": str(report.count(Severity.WARNING)),
+                "errors": str(report.number_of(Severity.ERROR)),
+                "warnings": str(report.number_of(Severity.WARNING)),
                 "sarif-file": str(Path(sarif_file).resolve()) if sarif_file else "",
             },
         )

@@ -6,14 +6,13 @@ declares its own severity per profile.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 STRONG_HASHES = frozenset({"sha256", "sha384", "sha512"})
 NIST_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     name: str
     #: Signature algorithm families the service documents (``rsa-pkcs1``, ``ecdsa``, ``rsa-pss``).
     signature_families: frozenset[str]
@@ -29,7 +28,7 @@ class Profile:
     count_only_cas: bool = False
     max_certificate_bytes: int | None = None
     max_bundle_bytes: int | None = None
-    allowed_labels: frozenset[str] = field(default_factory=lambda: frozenset({"CERTIFICATE"}))
+    allowed_labels: frozenset[str] = frozenset({"CERTIFICATE"})
     #: ``#`` comment lines (without ``-``) are allowed outside blocks.
     allows_comments: bool = False
 

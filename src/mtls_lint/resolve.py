@@ -5,11 +5,10 @@ Command-line options override the file; the file overrides the defaults.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mtls_lint.config import Config, Waiver
 from mtls_lint.discover import DEFAULT_INCLUDE
@@ -19,8 +18,7 @@ from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES, Profile
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """What the command line said; None means "not given"."""
 
     profile: str | None = None
@@ -34,8 +32,7 @@ class CheckOptions:
     inventory: bool = False
 
 
-@dataclass(frozen=True)
-class RunSettings:
+class RunSettings(NamedTuple):
     lint: LintSettings
     fail_on: str
     include: tuple[str, ...]
@@ -49,8 +46,7 @@ class RunSettings:
 def with_limits(profile: Profile, config: Config) -> Profile:
     """The profile with the config's ``limits`` (a raised quota; ``null`` removes a limit)."""
     limits = config.limits
-    return dataclasses.replace(
-        profile,
+    return profile._replace(
         max_certificates=limits.get("certificates", profile.max_certificates),
         max_certificate_bytes=limits.get("certificate-bytes", profile.max_certificate_bytes),
         max_bundle_bytes=limits.get("bundle-bytes", profile.max_bundle_bytes),

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from mtls_lint.bundle import Bundle, PemBlock
 from mtls_lint.certificate import ParsedCertificate, parse_certificates
 from mtls_lint.chain import TrustGraph
-from mtls_lint.findings import Severity
+from mtls_lint.findings import EMPTY, Severity
 from mtls_lint.profiles import PROFILES, Profile
 
 Options = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     message: str
     line: int
     end_line: int
@@ -67,8 +65,7 @@ CertificateCheck = Callable[[LintContext, ParsedCertificate, Options], Iterable[
 SAME = object()
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     summary: str
     #: Default severity per profile name; None means off by default.
@@ -79,8 +76,8 @@ class Rule:
     file_check: FileCheck | None = None
     certificate_check: CertificateCheck | None = None
     #: Option name -> type, and defaults (yamllint's CONF and DEFAULT).
-    options: Mapping[str, type] = field(default_factory=dict)
-    defaults: Options = field(default_factory=dict)
+    options: Mapping[str, type] = EMPTY
+    defaults: Options = EMPTY
 
     @property
     def doc(self) -> str:
@@ -100,8 +97,7 @@ class Rule:
                 yield from _guard(partial(self.certificate_check, ctx, cert, options), cert)
 
 
-@dataclass(frozen=True)
-class Crash:
+class Crash(NamedTuple):
     """An exception raised inside a rule, and the certificate it was checking."""
 
     error: Exception

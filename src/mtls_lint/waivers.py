@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from mtls_lint.config import Waiver
 from mtls_lint.engine import RuleSetting
 from mtls_lint.findings import FileResult, Finding
 
 
-@dataclass(frozen=True)
-class Waived:
+class Waived(NamedTuple):
     files: tuple[FileResult, ...]
     #: expired-waiver and unused-waiver findings, located in the config file.
     config_findings: tuple[Finding, ...]
-    count: int
+    hidden: int
 
 
 def apply_waivers(
@@ -49,7 +48,7 @@ def apply_waivers(
             else:
                 used.add(id(match))
                 count += 1
-        kept_files.append(replace(result, findings=tuple(kept)))
+        kept_files.append(result._replace(findings=tuple(kept)))
 
     config_findings = []
     expired = rules.get("expired-waiver")

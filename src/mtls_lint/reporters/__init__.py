@@ -8,13 +8,12 @@ can be tested with hand-made findings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mtls_lint.findings import FileResult, Finding, Severity
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     files: tuple[FileResult, ...]
     #: Findings about the config file (expired-waiver, unused-waiver).
     config_findings: tuple[Finding, ...] = ()
@@ -32,7 +31,7 @@ class Report:
         found = [finding for result in self.files for finding in result.findings]
         return found + list(self.config_findings)
 
-    def count(self, severity: Severity) -> int:
+    def number_of(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
 
     @property

@@ -37,7 +37,7 @@ def render(report: Report) -> str:
         "files": [{"path": r.path, "certificates": r.certificates} for r in report.files],
         "findings": [finding_json(f) for f in report.findings],
         "summary": {
-            **{s.label: report.count(s) for s in reversed(Severity)},
+            **{s.label: report.number_of(s) for s in reversed(Severity)},
             "waived": report.waived,
         },
     }

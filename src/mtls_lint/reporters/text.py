@@ -29,9 +29,9 @@ def finding_line(finding: Finding, color: bool = False) -> str:
 
 def summary_line(report: Report) -> str:
     return (
-        f"{_plural(report.count(Severity.ERROR), 'error')}, "
-        f"{_plural(report.count(Severity.WARNING), 'warning')}, "
-        f"{_plural(report.count(Severity.NOTICE), 'notice')} in "
+        f"{_plural(report.number_of(Severity.ERROR), 'error')}, "
+        f"{_plural(report.number_of(Severity.WARNING), 'warning')}, "
+        f"{_plural(report.number_of(Severity.NOTICE), 'notice')} in "
         f"{_plural(len(report.files), 'file')} ({_plural(report.certificates, 'certificate')})"
         + (f"; {report.waived} waived" if report.waived else "")
     )
