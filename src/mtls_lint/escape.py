@@ -6,8 +6,6 @@ carry ANSI escapes, bidi overrides or newlines followed by ``::workflow-command:
 
 from __future__ import annotations
 
-import unicodedata
-
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
@@ -15,6 +13,8 @@ def printable(text: str) -> str:
     """Escape control, format and separator characters as ``\\xNN``/``\\uNNNN``."""
     if text.isprintable():
         return text
+    import unicodedata  # only for the rare unprintable text: kept off the hook's start-up
+
     out = []
     for char in text:
         if char == " " or unicodedata.category(char) not in _UNSAFE_CATEGORIES:
