@@ -62,7 +62,9 @@ def resolve(options: CheckOptions, config: Config) -> RunSettings:
     expiry_days = options.expiry_days
     if expiry_days is None:
         expiry_days = config.expiry_days if config.expiry_days is not None else DEFAULT_EXPIRY_DAYS
-    max_file_bytes = options.max_file_bytes or config.limits.get("file-bytes")
+    max_file_bytes = options.max_file_bytes
+    if max_file_bytes is None:
+        max_file_bytes = config.limits.get("file-bytes") or DEFAULT_MAX_FILE_BYTES
     return RunSettings(
         lint=LintSettings(
             profile=profile,
@@ -81,6 +83,6 @@ def resolve(options: CheckOptions, config: Config) -> RunSettings:
         include=config.include or DEFAULT_INCLUDE,
         exclude=config.exclude,
         base=config.root or Path.cwd(),
-        max_file_bytes=max_file_bytes or DEFAULT_MAX_FILE_BYTES,
+        max_file_bytes=max_file_bytes,
         waivers=config.waivers,
     )
