@@ -177,7 +177,11 @@ def test_base_limited_to_a_path_and_summary(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     main(["diff", "--format", "github", "--now", NOW_ISO, "--base", "HEAD", "certs/legacy.pem"])
     out = capsys.readouterr().out
-    assert out.startswith("certs/legacy.pem\n")
+    lines = out.splitlines()
+    token = lines[0].removeprefix("::stop-commands::")
+    assert len(token) >= 32
+    assert lines[-1] == f"::{token}::"
+    assert lines[1] == "certs/legacy.pem"
     assert "bundle.pem" not in out
     text = summary.read_text()
     assert text.startswith("## mtls-lint diff\n")
@@ -223,3 +227,13 @@ def test_broken_bundles_are_shown_not_dropped(repo: Path, root: Issued, capsys) 
     (file,) = json.loads(capsys.readouterr().out)["files"]
     assert code == 1
     assert [f["rule"] for f in file["introduced"]] == ["malformed-pem"]
+
+
+def test_github_format_keeps_hostile_file_names_inert(repo: Path, root: Issued, capsys) -> None:
+    hostile = "::error file=x::pwned.pem"
+    (repo / hostile).write_bytes(root.pem)
+    main(["diff", "--format", "github", "--now", NOW_ISO, "--base", "HEAD", hostile])
+    lines = capsys.readouterr().out.splitlines()
+    token = lines[0].removeprefix("::stop-commands::")
+    assert lines[-1] == f"::{token}::"
+    assert any(line.startswith("::error") for line in lines[1:-1])  # inside: inert

@@ -36,6 +36,7 @@ def _pairs_from_git(
 
 def run_diff(args: argparse.Namespace) -> int:
     from mtls_lint.diff_report import render_json, render_markdown, render_text
+    from mtls_lint.reporters.github import inert
     from mtls_lint.summary import append_markdown
 
     options = CheckOptions(
@@ -60,6 +61,8 @@ def run_diff(args: argparse.Namespace) -> int:
         sys.stdout.write(render_json(diffs))
     elif fmt == "markdown":
         sys.stdout.write(render_markdown(diffs))
+    elif fmt == "github":  # file names and subjects come from the pull request: keep them inert
+        sys.stdout.write("\n".join(inert(render_text(diffs).splitlines())) + "\n")
     else:
         sys.stdout.write(render_text(diffs))
     if fmt == "github" or args.summary:

@@ -36,12 +36,16 @@ def annotation(finding: Finding) -> str:
     return f"::{finding.severity.label} {properties}::{workflow_data(message)}"
 
 
-def render(report: Report, token: str | None = None) -> str:
+def inert(lines: list[str], token: str | None = None) -> list[str]:
+    """``lines`` between ``::stop-commands::`` and its resume marker, under a fresh token, so
+    none of them can run a workflow command whatever it starts with."""
     token = token or secrets.token_hex(16)
+    return [f"::stop-commands::{token}", *lines, f"::{token}::"]
+
+
+def render(report: Report, token: str | None = None) -> str:
     worst_first = sorted(report.findings, key=lambda f: (-f.severity, f.sort_key()))
     lines = [annotation(f) for f in worst_first]
-    lines.append(f"::stop-commands::{token}")
-    lines.extend(text.finding_line(f) for f in report.findings)
-    lines.append(f"::{token}::")
+    lines += inert([text.finding_line(f) for f in report.findings], token)
     lines.append(text.summary_line(report))
     return "\n".join(lines) + "\n"
