@@ -191,3 +191,10 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path, clean_bundle: bytes) -> None
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (0, "")
     assert "in 1 file (2 certificates)" in result.stdout
+
+
+def test_errors_about_hostile_file_names_stay_on_one_line(repo: Path, capsys) -> None:
+    assert check("x\n::error::pwned.pem") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "x\\x0a::error::pwned.pem: cannot read" in err

@@ -30,6 +30,14 @@ class UsageError(Exception):
     """A mistake in what the user asked for, or a file that cannot be read: exit 2."""
 
 
+def complain(level: str, message: str) -> None:
+    """One line on stderr; file names in it may come from a pull request, so it is escaped
+    (a newline followed by ``::`` would otherwise start a workflow command in the job log)."""
+    from mtls_lint.escape import printable
+
+    print(f"mtls-lint: {level}: {printable(message)}", file=sys.stderr)
+
+
 def parse_now(text: str) -> dt.datetime:
     """ISO 8601 date or date-time; a trailing ``Z`` and naive times mean UTC."""
     value = text.strip()
@@ -205,7 +213,7 @@ def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult]
         try:
             data = read_file(path, run.max_file_bytes)
         except UsageError as exc:
-            print(f"mtls-lint: error: {exc}", file=sys.stderr)
+            complain("error", str(exc))
             errors += 1
             continue
         results.append(lint_bundle(read_bundle(display_path(path), data), run.lint))
@@ -296,7 +304,7 @@ def emit(outcome: CheckOutcome, fmt: str, output: str | None) -> None:
 
         problem = append_step_summary(outcome.report, outcome.run.lint.now)
         if problem:
-            print(f"mtls-lint: warning: {problem}", file=sys.stderr)
+            complain("warning", problem)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -400,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"mtls-lint: error: {exc}", file=sys.stderr)
+        complain("error", str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

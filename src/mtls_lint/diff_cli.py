@@ -7,7 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-from mtls_lint.cli import EXIT_FINDINGS, EXIT_OK, UsageError, load_run_config, parse_now, read_file
+from mtls_lint.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    complain,
+    load_run_config,
+    parse_now,
+    read_file,
+)
 from mtls_lint.diff import FileDiff, diff_bundle
 from mtls_lint.discover import display_path
 from mtls_lint.findings import Severity
@@ -68,7 +76,7 @@ def run_diff(args: argparse.Namespace) -> int:
     if fmt == "github" or args.summary:
         problem = append_markdown(lambda _budget: render_markdown(diffs))
         if problem:
-            print(f"mtls-lint: warning: {problem}", file=sys.stderr)
+            complain("warning", problem)
 
     if run.fail_on == "never":
         return EXIT_OK

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from mtls_lint.cli import EXIT_ERROR, UsageError, build_parser, emit, execute_check
+from mtls_lint.cli import EXIT_ERROR, UsageError, build_parser, complain, emit, execute_check
 from mtls_lint.escape import workflow_data
 from mtls_lint.findings import Severity
 
@@ -63,7 +63,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     try:
         argv, diff = check_argv(env), diff_argv(env)
     except ValueError as exc:  # unbalanced quotes in an input
-        print(f"mtls-lint: error: cannot split the action's inputs: {exc}", file=sys.stderr)
+        complain("error", f"cannot split the action's inputs: {exc}")
         return EXIT_ERROR
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -74,7 +74,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         if sarif_file:
             emit(outcome, "sarif", sarif_file)
     except UsageError as exc:
-        print(f"mtls-lint: error: {exc}", file=sys.stderr)
+        complain("error", str(exc))
         return EXIT_ERROR
     if env.get("GITHUB_OUTPUT"):
         report = outcome.report
@@ -100,7 +100,7 @@ def run_diff(args: argparse.Namespace) -> int:
     try:
         return diff(args)
     except UsageError as exc:
-        print(f"mtls-lint: error: {exc}", file=sys.stderr)
+        complain("error", str(exc))
         return EXIT_ERROR
 
 

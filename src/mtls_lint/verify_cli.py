@@ -12,7 +12,15 @@ from pathlib import Path
 
 from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import ParsedCertificate
-from mtls_lint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, parse_now, read_file
+from mtls_lint.cli import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    complain,
+    parse_now,
+    read_file,
+)
 from mtls_lint.discover import display_path
 from mtls_lint.inventory import take_inventory
 from mtls_lint.keys import KeyFileError, PublicKeyInfo, load_public_key
@@ -124,7 +132,7 @@ def run_match(args: argparse.Namespace) -> int:
         try:
             infos.append(load_public_key(Path(path), display_path(Path(path)), password))
         except KeyFileError as exc:
-            print(f"mtls-lint: error: {exc}", file=sys.stderr)
+            complain("error", str(exc))
             return EXIT_ERROR
     same = len({info.spki_sha256 for info in infos}) == 1
     if args.format == "json":
