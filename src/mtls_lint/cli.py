@@ -264,7 +264,7 @@ def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
 
     results, errors = lint_files(args.paths, run)
     if not results and not errors:
-        print("mtls-lint: warning: no files to lint", file=sys.stderr)
+        complain("warning", "no files to lint")
     # only a run over whole directories can tell that a waiver matched nothing
     whole_tree = all(Path(p).is_dir() for p in args.paths)
     waived = apply_waivers(
