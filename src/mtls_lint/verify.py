@@ -335,7 +335,7 @@ FIXES = {
     "'Signature Algorithm|Public-Key'",
     SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add this "
     "exact certificate to {store}. Compare `openssl x509 -in {client} -noout -fingerprint "
-    "-sha256` with the fingerprints of the certificates in {store}",
+    "-sha256` with the fingerprints `mtls-lint inspect {store}` lists",
     EXPIRED: "Replace {subject} with a certificate valid now (renew it; for a CA, add the "
     "renewed certificate to {store}). Show it: openssl x509 -in FILE -noout -dates",
     BAD_SIGNATURE: "The signature of {subject} does not verify with the truststore's "

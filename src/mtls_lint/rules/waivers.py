@@ -43,6 +43,6 @@ def unused_waiver() -> None:
 
     Fix: delete the waiver.
 
-    Show it: ``grep -rl SHA256 --include='*.pem' .`` finds nothing; compute fingerprints with
-    ``openssl x509 -in FILE -noout -fingerprint -sha256``.
+    Show it: ``mtls-lint inspect --format json BUNDLE...`` lists every certificate's sha256;
+    the waiver's is not among them.
     """
