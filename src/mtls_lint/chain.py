@@ -120,7 +120,8 @@ class TrustGraph:
             memo[id(item)] = value
         return memo[id(cert)]
 
-    def _candidates(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
+    def candidates(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
+        """Certificates named as ``cert``'s issuer: itself first, then by key identifier."""
         named = self._by_subject.get(cert.issuer_der, [])
         aki = cert.authority_key_id
 
@@ -132,7 +133,7 @@ class TrustGraph:
         return sorted(named, key=rank)
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
-        candidates = self._candidates(cert)
+        candidates = self.candidates(cert)
         if not candidates:
             return IssuerLink(LinkStatus.MISSING)
         tried: dict[str, SignatureCheck] = {}  # by certificate: copies are checked once
@@ -140,12 +141,7 @@ class TrustGraph:
         unchecked: ParsedCertificate | None = None
         for candidate in candidates:
             if candidate.sha256 not in tried:
-                try:
-                    key = candidate.public_key
-                except (ValueError, UnsupportedAlgorithm) as exc:
-                    reasons.append(f"#{candidate.index}: unreadable key ({exc})")
-                    continue
-                tried[candidate.sha256], reason = check_signature(cert.cert, key)
+                tried[candidate.sha256], reason = check_link(cert, candidate)
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
             result = tried[candidate.sha256]
@@ -154,14 +150,26 @@ class TrustGraph:
                     LinkStatus.SELF_SIGNED if candidate.sha256 == cert.sha256 else LinkStatus.ISSUED
                 )
                 return IssuerLink(status, candidate, tuple(candidates))
-            if (
-                result is SignatureCheck.UNCHECKABLE
-                and unchecked is None
-                and key_ids_agree(cert, candidate)
-            ):
+            if result is SignatureCheck.UNCHECKABLE and unchecked is None:
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons))
+
+
+def check_link(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[SignatureCheck, str]:
+    """Did ``issuer`` sign ``cert``? VALID, INVALID, or UNCHECKABLE -- a signature nothing can
+    check, accepted on name and agreeing key identifiers -- with the reason when not VALID.
+
+    The one place both the bundle's issuer graph and ``verify``'s path search decide a link.
+    """
+    try:
+        key = issuer.public_key
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        return SignatureCheck.INVALID, f"unreadable key ({exc})"
+    result, reason = check_signature(cert.cert, key)
+    if result is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
+        return SignatureCheck.INVALID, reason
+    return result, reason
 
 
 def key_ids_agree(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:

@@ -15,10 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from cryptography.exceptions import UnsupportedAlgorithm
-
-from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
-from mtls_lint.chain import TrustGraph, key_ids_agree
+from mtls_lint.certificate import ParsedCertificate, SignatureCheck
+from mtls_lint.chain import TrustGraph, check_link
 from mtls_lint.keys import PublicKeyInfo, spki_of
 from mtls_lint.profiles import STRONG_HASHES, Profile
 from mtls_lint.rules.keys import MIN_EC_BITS, MIN_RSA_BITS
@@ -92,19 +90,12 @@ class Pool:
         self.fingerprints = {c.sha256 for c in certificates}
 
     def issuers_of(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
-        named = self.graph.with_subject(cert.issuer_der)
-        aki = cert.authority_key_id
-        return sorted(named, key=lambda c: 0 if aki is not None and c.subject_key_id == aki else 1)
+        return self.graph.candidates(cert)
 
 
 def _signed_by(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[bool, str]:
-    try:
-        result, reason = check_signature(cert.cert, issuer.public_key)
-    except (ValueError, UnsupportedAlgorithm) as exc:  # the issuer's key cannot be loaded
-        return False, f"unreadable key: {exc}"
-    if result is SignatureCheck.UNCHECKABLE:
-        return key_ids_agree(cert, issuer), reason
-    return result is SignatureCheck.VALID, reason
+    result, reason = check_link(cert, issuer)
+    return result is not SignatureCheck.INVALID, reason
 
 
 def paths(client: ParsedCertificate, pools: Sequence[Pool]) -> Iterator[Attempt]:
