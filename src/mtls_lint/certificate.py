@@ -116,6 +116,13 @@ def common_name(name: x509.Name) -> str:
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
 
+def days_left(not_after: dt.datetime, now: dt.datetime) -> int:
+    """Whole days until ``not_after``; once past, minus the whole days since (as check says)."""
+    if not_after >= now:
+        return (not_after - now).days
+    return -(now - not_after).days
+
+
 def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -7,9 +7,9 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 
-from mtls_lint.certificate import ParsedCertificate, common_name
+from mtls_lint.certificate import ParsedCertificate, common_name, days_left
 from mtls_lint.escape import printable
-from mtls_lint.inventory import Inventory, Node, Unreadable, days_left
+from mtls_lint.inventory import Inventory, Node, Unreadable
 from mtls_lint.summary import cell
 
 _RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
@@ -33,7 +33,7 @@ def _rows(inventory: Inventory, now: dt.datetime) -> list[list[str]]:
             str(cert.index), str(cert.block.begin_line), inventory.role(cert),
             printable(_name(cert)), printable(_issuer_name(cert)), str(cert.key),
             algorithm.hash or algorithm.family, f"{cert.not_after:%Y-%m-%d}",
-            str(days_left(cert, now)), cert.sha256[:16],
+            str(days_left(cert.not_after, now)), cert.sha256[:16],
         ])  # fmt: skip
     for broken in inventory.unreadable:
         index = str(broken.block.cert_index or "-")

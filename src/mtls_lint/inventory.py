@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate, iso, parse_certificates
+from mtls_lint.certificate import ParsedCertificate, days_left, iso, parse_certificates
 from mtls_lint.chain import TrustGraph
 
 ROOT, INTERMEDIATE, LEAF, SELF_SIGNED_LEAF = "root", "intermediate", "leaf", "self-signed-leaf"
@@ -56,16 +56,9 @@ class Inventory:
             "key": str(cert.key),
             "signature_hash": algorithm.hash or algorithm.family,
             "not_after": iso(cert.not_after),
-            "days_left": days_left(cert, now),
+            "days_left": days_left(cert.not_after, now),
             "sha256": cert.sha256,
         }
-
-
-def days_left(cert: ParsedCertificate, now: dt.datetime) -> int:
-    """Whole days until notAfter; once expired, minus the whole days since (as check says)."""
-    if cert.not_after >= now:
-        return (cert.not_after - now).days
-    return -(now - cert.not_after).days
 
 
 def take_inventory(bundle: Bundle) -> Inventory:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from mtls_lint.certificate import days_left
 from mtls_lint.escape import printable
 from mtls_lint.findings import CertificateRef, Severity
 from mtls_lint.reporters import Report
@@ -86,11 +87,8 @@ def _expiring(report: Report, now: dt.datetime) -> list[str]:
     ]
     for cert, path in soonest:
         not_after = dt.datetime.fromisoformat(cert.not_after.replace("Z", "+00:00"))
-        left = (
-            f"{(not_after - now).days}"
-            if not_after >= now
-            else (f"expired {(now - not_after).days} days ago")
-        )
+        days = days_left(not_after, now)
+        left = str(days) if not_after >= now else f"expired {-days} days ago"
         lines.append(f"| {cell(cert.short_name)} | {cell(path)} | {cert.not_after[:10]} | {left} |")
     return lines
 
