@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,9 @@ def test_verify_key_of_a_pinned_client_checks_the_truststore_copy(
         "sha256": reissued.sha256,
         "detail": f"the private key in {key} belongs to the client certificate",
     }  # fmt: skip
+
+
+def test_match_refuses_a_fifo_instead_of_hanging(ec_leaf: Issued, tmp_path: Path, capsys) -> None:
+    os.mkfifo(tmp_path / "pipe.pem")
+    assert main(["match", str(tmp_path / "pipe.pem"), write(tmp_path, "c.pem", ec_leaf.pem)]) == 2
+    assert "pipe.pem: not a regular file" in capsys.readouterr().err

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -44,12 +43,9 @@ def _info(path: str, kind: str, public_key: object) -> PublicKeyInfo:
     return PublicKeyInfo(path, kind, hashlib.sha256(spki).hexdigest(), spki)
 
 
-def load_public_key(path: Path, shown: str, password: bytes | None = None) -> PublicKeyInfo:
-    """The public key of the first key or certificate in the file (PEM or DER)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KeyFileError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+def load_public_key(shown: str, data: bytes, password: bytes | None = None) -> PublicKeyInfo:
+    """The public key of the first key or certificate in ``data`` (PEM or DER), the bytes of
+    the file called ``shown``."""
     bundle = read_bundle(shown, data)
     if bundle.kind is not FileKind.PEM:
         return _from_der(shown, data, password)

@@ -39,10 +39,15 @@ def _password(variable: str | None) -> bytes | None:
     return value.encode()
 
 
+def _read(path: str) -> tuple[str, bytes]:
+    """The name to show for a file, and its bytes (size-capped; never a FIFO that hangs)."""
+    return display_path(Path(path)), read_file(Path(path), DEFAULT_MAX_FILE_BYTES)
+
+
 def _certificates(path: str) -> tuple[list[ParsedCertificate], list[str]]:
     """Readable certificates of a file, and one line per entry that had to be skipped."""
-    shown = display_path(Path(path))
-    inventory = take_inventory(read_bundle(shown, read_file(Path(path), DEFAULT_MAX_FILE_BYTES)))
+    shown, data = _read(path)
+    inventory = take_inventory(read_bundle(shown, data))
     skipped = [f"{shown}:{u.block.begin_line}: {u.reason}" for u in inventory.unreadable]
     return inventory.certificates, skipped
 
@@ -51,9 +56,7 @@ def _key(args: argparse.Namespace) -> PublicKeyInfo | None:
     if args.key is None:
         return None
     try:
-        return load_public_key(
-            Path(args.key), display_path(Path(args.key)), _password(args.password_env)
-        )
+        return load_public_key(*_read(args.key), _password(args.password_env))
     except KeyFileError as exc:
         raise UsageError(str(exc)) from None
 
@@ -130,7 +133,7 @@ def run_match(args: argparse.Namespace) -> int:
     infos = []
     for path in args.files:
         try:
-            infos.append(load_public_key(Path(path), display_path(Path(path)), password))
+            infos.append(load_public_key(*_read(path), password))
         except KeyFileError as exc:
             complain("error", str(exc))
             return EXIT_ERROR
