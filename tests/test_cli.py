@@ -76,6 +76,43 @@ def test_an_oversize_file_is_refused(repo: Path, capsys) -> None:
     assert "over the 1024-byte limit" in capsys.readouterr().err
 
 
+def test_a_file_over_the_certificate_limit_is_refused_at_the_first_extra_certificate(
+    repo: Path, root: Issued, intermediate: Issued, capsys
+) -> None:
+    (repo / "many.pem").write_bytes(root.pem + intermediate.pem + root.pem)
+    (repo / "few.pem").write_bytes(root.pem)
+    assert check("--max-certificates", "2", "many.pem", "few.pem") == 2
+    captured = capsys.readouterr()
+    third = (root.pem + intermediate.pem).count(b"\n") + 1
+    assert captured.err == (
+        f"mtls-lint: error: many.pem:{third}: certificate 3, over the limit of 2 certificates "
+        "for one file (raise it with --max-certificates or limits.file-certificates)\n"
+    )
+    assert "in 1 file (1 certificate)" in captured.out  # the other file is still linted
+
+
+def test_the_certificate_limit_is_a_config_limit(
+    repo: Path, root: Issued, intermediate: Issued
+) -> None:
+    (repo / "b.pem").write_bytes(root.pem + intermediate.pem)
+    (repo / ".mtls-lint.yaml").write_text("limits: {file-certificates: 1}\n")
+    assert check("b.pem") == 2
+    assert check("--max-certificates", "2", "b.pem") == 0  # the command line wins
+
+
+@pytest.mark.parametrize("command", ["inspect", "verify"])
+def test_operator_commands_honour_the_file_limits(
+    repo: Path, root: Issued, intermediate: Issued, command: str, capsys
+) -> None:
+    (repo / "store.pem").write_bytes(root.pem + intermediate.pem)
+    args = {"inspect": ["inspect", "store.pem"],
+            "verify": ["verify", "--truststore", "store.pem", "store.pem"]}[command]  # fmt: skip
+    assert main([*args, "--max-certificates", "1"]) == 2
+    assert "store.pem:" in capsys.readouterr().err
+    assert main([*args, "--max-file-bytes", "100"]) == 2
+    assert "over the 100-byte limit" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mtls_lint.config import Config
     from mtls_lint.findings import FileResult
     from mtls_lint.reporters import Report
-    from mtls_lint.resolve import RunSettings
+    from mtls_lint.resolve import FileLimits, RunSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -77,23 +77,65 @@ def non_negative(text: str) -> int:
     return value
 
 
-def read_file(path: Path, limit: int) -> bytes:
-    """The file's bytes; refuses non-regular files (a FIFO would hang) and oversize files."""
+def read_file(path: Path, limits: FileLimits) -> bytes:
+    """The file's bytes; refuses non-regular files (a FIFO would hang) and files over a limit."""
+    limit = limits.max_bytes
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(f"{path}: not a regular file")
         if info.st_size > limit:
-            raise UsageError(
-                f"{path}: {info.st_size} bytes, over the {limit}-byte limit for one file"
-            )
+            raise UsageError(f"{path}: {info.st_size} bytes, {_over_byte_limit(limit)}")
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise UsageError(f"{path}: over the {limit}-byte limit for one file")
+    refuse_over_limits(str(path), data, limits)
     return data
+
+
+def _over_byte_limit(limit: int) -> str:
+    return (
+        f"over the {limit}-byte limit for one file "
+        "(raise it with --max-file-bytes or limits.file-bytes)"
+    )
+
+
+CERTIFICATE_ARMOUR = b"-----BEGIN CERTIFICATE-----"
+
+
+def refuse_over_limits(shown: str, data: bytes, limits: FileLimits) -> None:
+    """Refuse ``data`` (the file ``shown``) before any parsing when it is over a limit.
+
+    Certificates are counted as armour lines in the bytes (a superset of what the splitter
+    accepts), so refusing costs one scan, whatever the file holds.
+    """
+    if len(data) > limits.max_bytes:
+        raise UsageError(f"{shown}: {_over_byte_limit(limits.max_bytes)}")
+    limit = limits.max_certificates
+    if data.count(CERTIFICATE_ARMOUR) <= limit:
+        return
+    at = -1
+    for _ in range(limit + 1):
+        at = data.find(CERTIFICATE_ARMOUR, at + 1)
+    line = data.count(b"\n", 0, at) + 1
+    raise UsageError(
+        f"{shown}:{line}: certificate {limit + 1}, over the limit of {limit} certificates "
+        "for one file (raise it with --max-certificates or limits.file-certificates)"
+    )
+
+
+def add_limit_options(parser: argparse.ArgumentParser, *, config_key: bool = False) -> None:
+    where = ", or the config's limits.{}" if config_key else ""
+    parser.add_argument(
+        "--max-file-bytes", type=non_negative, metavar="N",
+        help="refuse larger files (default 10 MiB" + where.format("file-bytes") + ")",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-certificates", type=non_negative, metavar="N",
+        help="refuse files holding more certificates (default 10000"
+        + where.format("file-certificates") + ")",
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,10 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--expiry-days", type=non_negative, metavar="N", help="default 30, or the config's"
     )
-    check.add_argument(
-        "--max-file-bytes", type=non_negative, metavar="N",
-        help="refuse larger files (default 10 MiB, or the config's limits.file-bytes)",
-    )  # fmt: skip
+    add_limit_options(check, config_key=True)
     config = check.add_mutually_exclusive_group()
     config.add_argument("--config", metavar="FILE", help="config file (default: "
                         ".mtls-lint.yaml found from here up to the repository root)")  # fmt: skip
@@ -148,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--now", metavar="ISO-8601")
     verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     verify.add_argument("--format", choices=("text", "json"), default="text")
+    add_limit_options(verify)
 
     match = commands.add_parser("match", help="do these keys and certificates share a key?")
     match.add_argument("files", nargs="+", metavar="KEY_OR_CERT")
@@ -157,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="show every certificate and the trust tree")
     inspect.add_argument("bundles", nargs="+", metavar="BUNDLE")
     inspect.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    add_limit_options(inspect)
     inspect.add_argument("--now", metavar="ISO-8601")
     inspect.add_argument("--expiry-days", type=non_negative, metavar="N", default=30,
                          help="days-left below this are shown in yellow (default 30)")  # fmt: skip
@@ -175,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--fail-on", choices=FAIL_ON)
     diff.add_argument("--now", metavar="ISO-8601")
     diff.add_argument("--expiry-days", type=non_negative, metavar="N")
+    add_limit_options(diff, config_key=True)
     diff_config = diff.add_mutually_exclusive_group()
     diff_config.add_argument("--config", metavar="FILE")
     diff_config.add_argument("--no-config", action="store_true")
@@ -211,7 +253,7 @@ def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult]
     errors = 0
     for path in discover(paths, run.include, run.exclude, run.base):
         try:
-            data = read_file(path, run.max_file_bytes)
+            data = read_file(path, run.file_limits)
         except UsageError as exc:
             complain("error", str(exc))
             errors += 1
@@ -258,6 +300,7 @@ def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
         now=parse_now(args.now) if args.now else None,
         expiry_days=args.expiry_days,
         max_file_bytes=args.max_file_bytes,
+        max_file_certificates=args.max_certificates,
         inventory=fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY")),
     )
     run = resolve(options, load_run_config(args))
@@ -355,13 +398,14 @@ def run_inspect(args: argparse.Namespace) -> int:
     from mtls_lint.discover import display_path
     from mtls_lint.inspect_report import render_json, render_markdown, render_text
     from mtls_lint.inventory import take_inventory
-    from mtls_lint.resolve import DEFAULT_MAX_FILE_BYTES
+    from mtls_lint.resolve import FileLimits
 
     now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
+    limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
     inventories = []
     for name in args.bundles:
         path = Path(name)
-        data = read_file(path, DEFAULT_MAX_FILE_BYTES)
+        data = read_file(path, limits)
         inventories.append(take_inventory(read_bundle(display_path(path), data)))
     if args.format == "json":
         sys.stdout.write(render_json(inventories, now))

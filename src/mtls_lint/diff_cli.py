@@ -15,6 +15,7 @@ from mtls_lint.cli import (
     load_run_config,
     parse_now,
     read_file,
+    refuse_over_limits,
 )
 from mtls_lint.diff import FileDiff, diff_bundle
 from mtls_lint.discover import display_path
@@ -35,8 +36,10 @@ def _pairs_from_git(
     pairs = []
     for name in names:
         old = show(args.base, name)
+        if old is not None:
+            refuse_over_limits(f"{args.base}:{name}", old, run.file_limits)
         path = Path(name)
-        new = read_file(path, run.max_file_bytes) if path.is_file() else None
+        new = read_file(path, run.file_limits) if path.is_file() else None
         if old != new:
             pairs.append((name, old, new))
     return pairs
@@ -52,14 +55,16 @@ def run_diff(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         now=parse_now(args.now) if args.now else None,
         expiry_days=args.expiry_days,
+        max_file_bytes=args.max_file_bytes,
+        max_file_certificates=args.max_certificates,
     )
     run = resolve(options, load_run_config(args))
     if args.base is not None:
         pairs = _pairs_from_git(args, run)
     elif len(args.paths) == 2:
         old_path, new_path = (Path(p) for p in args.paths)
-        pairs = [(display_path(new_path), read_file(old_path, run.max_file_bytes),
-                  read_file(new_path, run.max_file_bytes))]  # fmt: skip
+        pairs = [(display_path(new_path), read_file(old_path, run.file_limits),
+                  read_file(new_path, run.file_limits))]  # fmt: skip
     else:
         raise UsageError("give OLD NEW, or --base GIT_REF [PATH...]")
     diffs: list[FileDiff] = [diff_bundle(name, old, new, run.lint) for name, old, new in pairs]

@@ -16,6 +16,28 @@ from mtls_lint.engine import DEFAULT_EXPIRY_DAYS, LintSettings, enabled_rules
 from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES, Profile
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Bounds parsing work and memory (about 200 MB at this many certificates) on hostile files.
+DEFAULT_MAX_FILE_CERTIFICATES = 10_000
+
+
+class FileLimits(NamedTuple):
+    """Caps on one input file: over either, the file is refused (exit 2), not linted."""
+
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_certificates: int = DEFAULT_MAX_FILE_CERTIFICATES
+
+    @classmethod
+    def chosen(
+        cls, max_bytes: int | None, max_certificates: int | None, config: Config | None = None
+    ) -> FileLimits:
+        """The command line's value, else the config's ``limits``, else the default."""
+        limits = config.limits if config is not None else {}
+        return cls(
+            max_bytes if max_bytes is not None else limits.get("file-bytes") or cls().max_bytes,
+            max_certificates
+            if max_certificates is not None
+            else limits.get("file-certificates") or cls().max_certificates,
+        )
 
 
 class CheckOptions(NamedTuple):
@@ -28,6 +50,7 @@ class CheckOptions(NamedTuple):
     now: dt.datetime | None = None
     expiry_days: int | None = None
     max_file_bytes: int | None = None
+    max_file_certificates: int | None = None
     #: Collect every certificate's description (for the step summary).
     inventory: bool = False
 
@@ -39,7 +62,7 @@ class RunSettings(NamedTuple):
     exclude: tuple[str, ...]
     #: Directory the globs are relative to: the config file's, else the working directory.
     base: Path
-    max_file_bytes: int
+    file_limits: FileLimits
     waivers: tuple[Waiver, ...]
 
 
@@ -62,9 +85,6 @@ def resolve(options: CheckOptions, config: Config) -> RunSettings:
     expiry_days = options.expiry_days
     if expiry_days is None:
         expiry_days = config.expiry_days if config.expiry_days is not None else DEFAULT_EXPIRY_DAYS
-    max_file_bytes = options.max_file_bytes
-    if max_file_bytes is None:
-        max_file_bytes = config.limits.get("file-bytes") or DEFAULT_MAX_FILE_BYTES
     return RunSettings(
         lint=LintSettings(
             profile=profile,
@@ -83,6 +103,8 @@ def resolve(options: CheckOptions, config: Config) -> RunSettings:
         include=config.include or DEFAULT_INCLUDE,
         exclude=config.exclude,
         base=config.root or Path.cwd(),
-        max_file_bytes=max_file_bytes,
+        file_limits=FileLimits.chosen(
+            options.max_file_bytes, options.max_file_certificates, config
+        ),
         waivers=config.waivers,
     )

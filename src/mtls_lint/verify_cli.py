@@ -25,7 +25,7 @@ from mtls_lint.discover import display_path
 from mtls_lint.inventory import take_inventory
 from mtls_lint.keys import KeyFileError, PublicKeyInfo, load_public_key
 from mtls_lint.profiles import PROFILES
-from mtls_lint.resolve import DEFAULT_MAX_FILE_BYTES
+from mtls_lint.resolve import FileLimits
 
 MAX_LOG_LINE = 1024 * 1024
 
@@ -39,14 +39,18 @@ def _password(variable: str | None) -> bytes | None:
     return value.encode()
 
 
-def _read(path: str) -> tuple[str, bytes]:
-    """The name to show for a file, and its bytes (size-capped; never a FIFO that hangs)."""
-    return display_path(Path(path)), read_file(Path(path), DEFAULT_MAX_FILE_BYTES)
+def _read(path: str, limits: FileLimits) -> tuple[str, bytes]:
+    """The name to show for a file, and its bytes (capped; never a FIFO that hangs)."""
+    return display_path(Path(path)), read_file(Path(path), limits)
 
 
-def _certificates(path: str) -> tuple[list[ParsedCertificate], list[str]]:
+def _limits(args: argparse.Namespace) -> FileLimits:
+    return FileLimits.chosen(args.max_file_bytes, args.max_certificates)
+
+
+def _certificates(path: str, limits: FileLimits) -> tuple[list[ParsedCertificate], list[str]]:
     """Readable certificates of a file, and one line per entry that had to be skipped."""
-    shown, data = _read(path)
+    shown, data = _read(path, limits)
     inventory = take_inventory(read_bundle(shown, data))
     skipped = [f"{shown}:{u.block.begin_line}: {u.reason}" for u in inventory.unreadable]
     return inventory.certificates, skipped
@@ -56,7 +60,7 @@ def _key(args: argparse.Namespace) -> PublicKeyInfo | None:
     if args.key is None:
         return None
     try:
-        return load_public_key(*_read(args.key), _password(args.password_env))
+        return load_public_key(*_read(args.key, _limits(args)), _password(args.password_env))
     except KeyFileError as exc:
         raise UsageError(str(exc)) from None
 
@@ -69,14 +73,14 @@ def run_verify(args: argparse.Namespace) -> int:
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
     now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
     profile = PROFILES[args.profile]
-    truststore, skipped = _certificates(args.truststore)
+    truststore, skipped = _certificates(args.truststore, _limits(args))
     untrusted: list[ParsedCertificate] = []
     if args.untrusted:
-        untrusted, _ = _certificates(args.untrusted)
+        untrusted, _ = _certificates(args.untrusted, _limits(args))
     if args.access_log is not None:
         return _run_access_log(args, truststore, skipped, untrusted, now)
 
-    sent, client_problems = _certificates(args.client)
+    sent, client_problems = _certificates(args.client, _limits(args))
     if not sent:
         why = f" ({client_problems[0]})" if client_problems else ""
         raise UsageError(f"{args.client}: no readable certificate{why}")
@@ -133,7 +137,7 @@ def run_match(args: argparse.Namespace) -> int:
     infos = []
     for path in args.files:
         try:
-            infos.append(load_public_key(*_read(path), password))
+            infos.append(load_public_key(*_read(path, FileLimits()), password))
         except KeyFileError as exc:
             complain("error", str(exc))
             return EXIT_ERROR
