@@ -39,6 +39,9 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (error, warning or notice)") from None
 
 
+SHORT_NAME_MAX = 120
+
+
 class CertificateRef(NamedTuple):
     """What a report says about the certificate a finding is about."""
 
@@ -53,8 +56,12 @@ class CertificateRef(NamedTuple):
 
     @property
     def short_name(self) -> str:
-        """``CN=...`` when the subject has a common name, else the whole subject."""
-        return f"CN={self.common_name}" if self.common_name else (self.subject or "<empty subject>")
+        """``CN=...`` when the subject has a common name, else the subject; a hostile name of
+        thousands of attributes is cut, so a report line stays a line."""
+        label = (
+            f"CN={self.common_name}" if self.common_name else (self.subject or "<empty subject>")
+        )
+        return label if len(label) <= SHORT_NAME_MAX else label[: SHORT_NAME_MAX - 1] + "…"
 
 
 class Finding(NamedTuple):
