@@ -18,7 +18,7 @@ from mtls_lint.cli import (
     refuse_over_limits,
 )
 from mtls_lint.diff import FileDiff, diff_bundle
-from mtls_lint.discover import display_path
+from mtls_lint.discover import display_path, unicode_name
 from mtls_lint.findings import Severity
 from mtls_lint.resolve import CheckOptions, RunSettings, resolve
 
@@ -41,7 +41,7 @@ def _pairs_from_git(
         path = Path(name)
         new = read_file(path, run.file_limits) if path.is_file() else None
         if old != new:
-            pairs.append((name, old, new))
+            pairs.append((unicode_name(name), old, new))
     return pairs
 
 

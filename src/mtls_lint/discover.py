@@ -57,9 +57,23 @@ def relative_to(path: Path, base: Path, fallback: Path) -> str:
 def display_path(path: Path) -> str:
     """Paths as reports show them: relative to the working directory when inside it, with /."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return unicode_name(shown)
+
+
+def unicode_name(name: str) -> str:
+    """``name`` with the bytes that are not UTF-8 written as ``\\xNN``.
+
+    POSIX file names are bytes; Python carries the undecodable ones as lone surrogates, which
+    no UTF-8 report (JSON, SARIF, a fingerprint's hash input) can hold.
+    """
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file system produced
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def discover(

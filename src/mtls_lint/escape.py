@@ -9,15 +9,16 @@ from __future__ import annotations
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
-def printable(text: str) -> str:
-    """Escape control, format and separator characters as ``\\xNN``/``\\uNNNN``."""
+def printable(text: str, keep: str = "") -> str:
+    """Escape control, format and separator characters as ``\\xNN``/``\\uNNNN``, except
+    those in ``keep`` (left for a later escaping step)."""
     if text.isprintable():
         return text
     import unicodedata  # only for the rare unprintable text: kept off the hook's start-up
 
     out = []
     for char in text:
-        if char == " " or unicodedata.category(char) not in _UNSAFE_CATEGORIES:
+        if char == " " or char in keep or unicodedata.category(char) not in _UNSAFE_CATEGORIES:
             out.append(char)
         elif ord(char) < 0x100:
             out.append(f"\\x{ord(char):02x}")

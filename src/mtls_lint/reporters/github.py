@@ -27,7 +27,8 @@ def annotation(finding: Finding) -> str:
     properties = ",".join(
         f"{key}={workflow_property(value)}"
         for key, value in (
-            ("file", finding.path),
+            # a file name may carry terminal escapes; line breaks are the toolkit's to escape
+            ("file", printable(finding.path, keep="\r\n")),
             ("line", str(finding.line)),
             ("endLine", str(finding.end_line)),
             ("title", f"mtls-lint {finding.rule}"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from mtls_lint import __version__
 from mtls_lint.findings import Severity
@@ -46,9 +47,10 @@ def rule_descriptors(profile: str) -> list[dict[str, Any]]:
 
 
 def uri(path: str, prefix: str) -> str:
+    """A URI reference for ``path``: percent-encoded, as SARIF requires (``a b.pem``)."""
     if path.startswith("/"):
-        return "file://" + path
-    return prefix + path
+        return "file://" + quote(path)
+    return quote(prefix + path)
 
 
 def render(report: Report) -> str:
