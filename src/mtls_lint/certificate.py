@@ -272,7 +272,7 @@ class ParsedCertificate:
             return SignatureAlgorithm(oid, *_LEGACY_SIGNATURES[oid])
         try:
             algorithm = self.cert.signature_hash_algorithm
-        except UnsupportedAlgorithm:
+        except (UnsupportedAlgorithm, ValueError):  # ValueError: RSA-PSS parameters unreadable
             algorithm = None
         name = algorithm.name if algorithm is not None else None
         return SignatureAlgorithm(oid, _signature_family(oid), name)
@@ -314,7 +314,7 @@ def check_signature(cert: x509.Certificate, issuer_key: object) -> tuple[Signatu
     try:
         hash_algorithm = cert.signature_hash_algorithm
         params = cert.signature_algorithm_parameters
-    except UnsupportedAlgorithm as exc:
+    except (UnsupportedAlgorithm, ValueError) as exc:  # ValueError: unreadable RSA-PSS parameters
         return SignatureCheck.UNCHECKABLE, str(exc)
     signature, data = cert.signature, cert.tbs_certificate_bytes
     try:
