@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import warnings
 from enum import Enum
 from typing import NamedTuple
@@ -182,15 +183,22 @@ def _is_der_certificate(data: bytes) -> bool:
     return True
 
 
+#: RFC 7468 labels are printable ASCII. Odd ones (lowercase, a stray dash) are still armour,
+#: for the rules to report; a "label" with control characters or a run of dashes is text that
+#: merely starts with five dashes (a file with CR-only line endings is one such "line", its
+#: keys included, which a message quoting the label would print).
+_LABEL = re.compile(rb"[\x20-\x7e]*")
+MAX_LABEL = 64
+
+
 def _armour(stripped: bytes, keyword: bytes) -> str | None:
     """The label of a ``-----BEGIN label-----`` (or END) line, or None for other lines."""
-    if (
-        stripped.startswith(keyword)
-        and stripped.endswith(b"-----")
-        and len(stripped) >= len(keyword) + 5
-    ):
-        return _decode(stripped[len(keyword) : -5])
-    return None
+    if not (stripped.startswith(keyword) and stripped.endswith(b"-----")):
+        return None
+    label = stripped[len(keyword) : -5]
+    if len(label) > MAX_LABEL or b"--" in label or not _LABEL.fullmatch(label):
+        return None
+    return label.decode("ascii")
 
 
 class _Splitter:

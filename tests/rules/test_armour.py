@@ -72,3 +72,14 @@ def test_empty_bundle_fires_on_empty_text_and_all_broken_files() -> None:
     broken = b"-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"
     (finding,) = fired(lint(broken), "empty-bundle")
     assert "none of its 1 certificate blocks" in finding.message
+
+
+def test_a_file_with_cr_only_line_endings_never_quotes_its_key(root: Issued) -> None:
+    # one "line" from -----BEGIN to the last -----: taken for a label, it printed the key
+    key_pem = root.key_pem()
+    findings = lint((root.pem + key_pem).replace(b"\n", b"\r"))
+    assert fired(findings, "stray-text")
+    body = b"".join(key_pem.splitlines()[1:-1]).decode()
+    for f in findings:
+        for chunk in (body[i : i + 16] for i in range(0, len(body) - 16, 8)):
+            assert chunk not in f.message

@@ -22,10 +22,26 @@ def test_stray_text_allows_comments_on_alb_but_not_apigateway(root: Issued) -> N
 
 
 def test_stray_text_escapes_nothing_itself_but_quotes_a_preview(root: Issued) -> None:
-    data = b"x" * 100 + b"\n" + root.pem
+    data = b"note " * 20 + b"\n" + root.pem
     (finding,) = fired(lint(data), "stray-text")
-    assert "x" * 40 + "…" in finding.message
-    assert "x" * 41 not in finding.message
+    assert "'" + ("note " * 8)[:40] + "…'" in finding.message
+
+
+def test_stray_text_never_quotes_base64_a_key_without_its_begin_line(root: Issued) -> None:
+    key = root.key_pem()
+    body = key.split(b"\n", 1)[1]  # the -----BEGIN line is gone
+    (finding,) = fired(lint(root.pem + body), "stray-text")
+    assert "base64 outside PEM blocks" in finding.message
+    assert "-----BEGIN line?" in finding.message
+    for line in body.decode().splitlines()[:-1]:
+        assert line[:16] not in finding.message
+
+
+def test_stray_text_never_quotes_hex_dumps(root: Issued) -> None:
+    dump = b"    00:a4:b3:11:22:33:44:55:66:77:88:99:aa:bb:cc\n"
+    (finding,) = fired(lint(dump + root.pem), "stray-text")
+    assert "'[hex]'" in finding.message
+    assert "a4:b3" not in finding.message
 
 
 def test_blank_line_is_off_on_apigateway_and_an_error_on_alb(

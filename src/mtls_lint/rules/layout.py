@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from mtls_lint.bundle import MAX_BASE64_LINE, FileKind, TextLine
@@ -66,12 +67,26 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
         else ("API Gateway does not document text between certificates")
     )
     for first, last in runs(sorted(texts)):
-        preview = texts[first].text.strip()
-        if len(preview) > PREVIEW:
-            preview = preview[:PREVIEW] + "…"
+        preview = _preview(texts[first].text)
         count = last - first + 1
         lines = f"{count} lines" if count > 1 else "1 line"
-        yield Problem(f"text outside PEM blocks ({lines}): {preview!r}; {where}", first, last)
+        if preview == ENCODED_PLACEHOLDER:
+            what = f"base64 outside PEM blocks ({lines}; a block without its -----BEGIN line?)"
+        else:
+            what = f"text outside PEM blocks ({lines}): {preview!r}"
+        yield Problem(f"{what}; {where}", first, last)
+
+
+#: Runs of base64 (and the hex of ``openssl -text`` dumps) are never quoted: text outside
+#: the blocks may be a private key whose BEGIN line is gone.
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}=*")
+_HEX_DUMP = re.compile(r"(?:[0-9A-Fa-f]{2}:){8,}[0-9A-Fa-f]{0,2}")
+ENCODED_PLACEHOLDER = "[base64]"
+
+
+def _preview(text: str) -> str:
+    preview = _BASE64.sub(ENCODED_PLACEHOLDER, _HEX_DUMP.sub("[hex]", text.strip()))
+    return preview if len(preview) <= PREVIEW else preview[:PREVIEW] + "…"
 
 
 @file_rule(
