@@ -1,76 +1,233 @@
-"""No input crashes the tool: mutated real bundles give findings, never a traceback."""
+"""No input crashes the tool: mutated real bundles give findings, never a traceback.
+
+Each example mutates a real bundle (bit flips in the base64 and in the DER under it,
+truncated blocks, shuffled labels, CRLF/CR/BOM mixes, huge lines, NUL bytes, bytes that are
+not UTF-8...) and runs ``mtls-lint check`` on it in every format. ``HYPOTHESIS_PROFILE=deep``
+runs 5,000 examples per test instead of the default (see ``bench/README.md``).
+"""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import io
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
+import cryptography_vectors
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import parse_certificates
-from mtls_lint.findings import FileResult
+from mtls_lint.cli import main
 from mtls_lint.profiles import PROFILES
-from mtls_lint.reporters import Report, reporter_by_name
 from mtls_lint.verify import Names, verify
 from tests.conftest import lint
-from tests.pki import NOW, PKI, Issued
+from tests.outputs import (
+    assert_github_commands,
+    assert_json_report,
+    assert_sarif_report,
+    assert_terminal_safe,
+    lines_in,
+)
+from tests.pki import NOW, NOW_ISO, PKI, Issued
 
-BLOCK = re.compile(rb"-----BEGIN [^-]+-----.*?-----END [^-]+-----\n?", re.S)
+REPO = Path(__file__).parent.parent
+VECTORS = Path(cryptography_vectors.__file__).parent / "x509"
+BLOCK = re.compile(rb"-----BEGIN ([^-\r\n]*)-----\r?\n(.*?)-----END [^-\r\n]*-----", re.S)
+ARMOUR = re.compile(rb"-----(BEGIN|END) ([^-\r\n]*)-----")
+BASE64_LINE = re.compile(rb"[A-Za-z0-9+/=]+\r?")
+ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+LABELS = [b"CERTIFICATE", b"PRIVATE KEY", b"TRUSTED CERTIFICATE", b"X509 CRL", b"", b"CERT"]
+ODD_BYTES = [b"\x00", b"\xff\xfe", b"\xc3\x28", b"\xe9t\xe9", b"\xed\xa0\x80", b"\x1b[2J", b"\r"]
 
 
 @pytest.fixture(scope="module")
-def seed(pki: PKI, root: Issued, intermediate: Issued) -> bytes:
+def seeds(pki: PKI, root: Issued, intermediate: Issued) -> list[bytes]:
+    """Real bundles: generated with a private key in it, the repository's broken example,
+    and real-world chains with text around them from cryptography-vectors."""
     leaf = pki.cert("fuzz leaf", issuer=intermediate, ca=False)
     weak = pki.cert("fuzz weak", key="rsa-1024")
-    return b"# comment\n" + root.pem + intermediate.pem + leaf.pem + weak.pem + leaf.key_pem()
+    generated = b"# comment\n" + root.pem + intermediate.pem + leaf.pem + weak.pem + leaf.key_pem()
+    return [
+        generated,
+        (REPO / "examples" / "broken" / "bundle.pem").read_bytes(),
+        (VECTORS / "cryptography.io.chain_with_garbage.pem").read_bytes(),
+        (VECTORS / "cryptography.io.with_headers.pem").read_bytes(),
+    ]
+
+
+def key_chunks(data: bytes) -> set[str]:
+    """16-character pieces of every private key's base64 in ``data``: none may be printed."""
+    chunks = set()
+    for label, body in BLOCK.findall(data):
+        if label.endswith(b"PRIVATE KEY"):
+            for line in body.split():
+                text = line.decode()
+                chunks.update(text[i : i + 16] for i in range(0, len(text) - 15, 8))
+    return chunks
+
+
+def _at_lines(data: bytes, draw: st.DrawFn, change) -> bytes:
+    lines = data.split(b"\n")
+    return b"\n".join(change(lines, draw(st.integers(0, len(lines) - 1))))
+
+
+def _flip_base64(data: bytes, draw: st.DrawFn) -> bytes:
+    lines = data.split(b"\n")
+    body = [i for i, line in enumerate(lines) if BASE64_LINE.fullmatch(line)]
+    if not body:
+        return data
+    i = draw(st.sampled_from(body))
+    line = bytearray(lines[i])
+    line[draw(st.integers(0, len(line) - 1))] = draw(st.sampled_from(ALPHABET))
+    lines[i] = bytes(line)
+    return b"\n".join(lines)
+
+
+def _flip_der(data: bytes, draw: st.DrawFn) -> bytes:
+    """Flip one bit of the DER under a block, re-encoded as valid base64: reaches the parser."""
+    blocks = list(BLOCK.finditer(data))
+    if not blocks:
+        return data
+    block = draw(st.sampled_from(blocks))
+    try:
+        der = bytearray(base64.b64decode(b"".join(block[2].split())))
+    except ValueError:
+        return data
+    if not der:
+        return data
+    der[draw(st.integers(0, len(der) - 1))] ^= 1 << draw(st.integers(0, 7))
+    body = base64.encodebytes(bytes(der)).replace(b"\n", b"") or b""
+    wrapped = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64)) + b"\n"
+    return data[: block.start(2)] + wrapped + data[block.end(2) :]
+
+
+def _truncate_block(data: bytes, draw: st.DrawFn) -> bytes:
+    blocks = list(BLOCK.finditer(data))
+    if not blocks:
+        return data[: draw(st.integers(0, len(data)))]
+    block = draw(st.sampled_from(blocks))
+    cut = draw(st.integers(block.start(), block.end()))
+    rest = data[block.end() :] if draw(st.booleans()) else b""  # mid-file or at the end
+    return data[:cut] + rest
+
+
+def _shuffle_labels(data: bytes, draw: st.DrawFn) -> bytes:
+    lines = list(ARMOUR.finditer(data))
+    if not lines:
+        return data
+    labels = [m[2] for m in lines]
+    new = draw(st.permutations(labels)) if draw(st.booleans()) else labels[:]
+    i = draw(st.integers(0, len(new) - 1))
+    new[i] = draw(st.sampled_from(LABELS))
+    out, last = [], 0
+    for match, label in zip(lines, new, strict=True):
+        out += [data[last : match.start(2)], label]
+        last = match.end(2)
+    return b"".join([*out, data[last:]])
+
+
+def _line_endings(data: bytes, draw: st.DrawFn) -> bytes:
+    lines = data.split(b"\n")
+    endings = draw(st.lists(st.sampled_from([b"\n", b"\r\n", b"\r", b"\n\r"]), min_size=1))
+    out = b"".join(line + endings[i % len(endings)] for i, line in enumerate(lines))
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + out
+
+
+def _huge_line(data: bytes, draw: st.DrawFn) -> bytes:
+    filler = draw(st.sampled_from([b"A", b"x", b"-", b"\xff", b" ", b"="]))
+    huge = filler * draw(st.integers(5_000, 200_000))
+    return _at_lines(data, draw, lambda lines, i: [*lines[:i], huge, *lines[i:]])
+
+
+def _insert(data: bytes, draw: st.DrawFn) -> bytes:
+    at = draw(st.integers(0, len(data)))
+    piece = draw(st.sampled_from(ODD_BYTES) | st.binary(min_size=1, max_size=40))
+    return data[:at] + piece + data[at:]
+
+
+def _cut_lines(data: bytes, draw: st.DrawFn) -> bytes:
+    n = draw(st.integers(1, 4))
+    return _at_lines(data, draw, lambda lines, i: lines[:i] + lines[i + n :])
+
+
+def _dup_line(data: bytes, draw: st.DrawFn) -> bytes:
+    return _at_lines(data, draw, lambda lines, i: [*lines[: i + 1], *lines[i:]])
+
+
+def _swap_blocks(data: bytes, draw: st.DrawFn) -> bytes:
+    blocks = list(BLOCK.finditer(data))
+    if len(blocks) < 2:
+        return data
+    a, b = sorted(draw(st.permutations(range(len(blocks))))[:2])
+    x, y = blocks[a], blocks[b]
+    return data[: x.start()] + y[0] + data[x.end() : y.start()] + x[0] + data[y.end() :]
+
+
+MUTATIONS = [
+    _flip_base64, _flip_der, _truncate_block, _shuffle_labels, _line_endings,
+    _huge_line, _insert, _cut_lines, _dup_line, _swap_blocks,
+]  # fmt: skip
 
 
 def mutate(data: bytes, draw: st.DrawFn) -> bytes:
-    out = bytearray(data)
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "cut", "swap", "insert", "truncate", "dup", "crlf"]))
-        lines = bytes(out).splitlines(keepends=True)
-        if op == "flip" and out:
-            i = draw(st.integers(0, len(out) - 1))
-            out[i] ^= draw(st.integers(1, 255))
-        elif op == "cut" and lines:
-            i = draw(st.integers(0, len(lines) - 1))
-            del lines[i : i + draw(st.integers(1, 4))]
-            out = bytearray(b"".join(lines))
-        elif op == "swap":
-            blocks = BLOCK.findall(bytes(out))
-            if len(blocks) >= 2:
-                a, b = draw(st.permutations(blocks))[:2]
-                out = bytearray(bytes(out).replace(a, b"\0A\0").replace(b, a).replace(b"\0A\0", b))
-        elif op == "insert":
-            i = draw(st.integers(0, len(out)))
-            out[i:i] = draw(st.binary(max_size=40))
-        elif op == "truncate" and out:
-            del out[draw(st.integers(0, len(out) - 1)) :]
-        elif op == "dup" and lines:
-            i = draw(st.integers(0, len(lines) - 1))
-            lines.insert(i, lines[i])
-            out = bytearray(b"".join(lines))
-        elif op == "crlf":
-            out = bytearray(bytes(out).replace(b"\n", b"\r\n"))
-    return bytes(out)
+    for mutation in draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4)):
+        data = mutation(data, draw) if data else data
+    return data
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+        patch.delenv("GITHUB_ACTIONS", raising=False)
+        yield tmp_path_factory.mktemp("fuzz")
+
+
+def run_check(path: Path, fmt: str, profile: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        args = ["check", "--no-config", "--now", NOW_ISO, "--profile", profile, "--format", fmt]
+        code = main([*args, str(path)])
+    return code, out.getvalue(), err.getvalue()
 
 
 @settings(
+    # the property that matters most gets 3x the profile's examples (450 by default)
+    max_examples=3 * settings.default.max_examples,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_mutated_bundles_yield_findings_never_crashes(seed: bytes, data: st.DataObject) -> None:
+def test_mutated_bundles_give_sound_reports_in_every_format(
+    seeds: list[bytes], workdir: Path, data: st.DataObject
+) -> None:
+    seed = data.draw(st.sampled_from(seeds))
     mutated = mutate(seed, data.draw)
-    findings = lint(mutated, profile=data.draw(st.sampled_from(sorted(PROFILES))))
-    crashes = [f for f in findings if f.message.startswith("internal error")]
-    assert crashes == []
-    report = Report((FileResult("fuzz.pem", 0, tuple(findings)),))
-    for render in reporter_by_name().values():
-        assert render(report)
+    path = workdir / "fuzz.pem"
+    path.write_bytes(mutated)
+    lines = lines_in(mutated)
+    secrets = key_chunks(seed)
+    profile = data.draw(st.sampled_from(sorted(PROFILES)))
+    for fmt in ("text", "json", "sarif", "github"):
+        code, out, err = run_check(path, fmt, profile)
+        assert code in (0, 1), err
+        assert err == ""
+        leaked = [chunk for chunk in secrets if chunk in out]
+        assert not leaked, f"private key material in the {fmt} report: {leaked[:3]}"
+        if fmt == "json":
+            document = assert_json_report(out, lines)
+            assert not [f for f in document["findings"] if "internal error" in f["message"]]
+        elif fmt == "sarif":
+            assert_sarif_report(out, lines)
+        elif fmt == "github":
+            assert_github_commands(out, lines)
+        else:
+            assert_terminal_safe(out)
 
 
 @settings(deadline=None)
@@ -78,16 +235,17 @@ def test_mutated_bundles_yield_findings_never_crashes(seed: bytes, data: st.Data
 def test_arbitrary_bytes_yield_findings(raw: bytes) -> None:
     findings = lint(raw)
     assert not [f for f in findings if f.message.startswith("internal error")]
-    assert all(f.line >= 1 and f.end_line >= f.line for f in findings)
+    assert all(1 <= f.line <= f.end_line <= lines_in(raw) for f in findings)
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_verify_gives_a_verdict_for_mutated_inputs(
-    seed: bytes, pki: PKI, intermediate: Issued, data: st.DataObject
+    seeds: list[bytes], pki: PKI, intermediate: Issued, data: st.DataObject
 ) -> None:
     client_file = pki.cert("fuzz leaf", issuer=intermediate, ca=False).pem + intermediate.pem
-    store = parse_certificates(read_bundle("store.pem", mutate(seed, data.draw)).blocks)[0]
+    store_file = mutate(data.draw(st.sampled_from(seeds)), data.draw)
+    store = parse_certificates(read_bundle("store.pem", store_file).blocks)[0]
     sent = parse_certificates(read_bundle("client.pem", mutate(client_file, data.draw)).blocks)[0]
     if not sent:
         return  # the CLI stops with exit 2 before verifying: tested in test_verify
