@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -235,3 +236,18 @@ def test_errors_about_hostile_file_names_stay_on_one_line(repo: Path, capsys) ->
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "x\\x0a::error::pwned.pem: cannot read" in err
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(
+    repo: Path, clean_bundle: bytes, enabled: bool
+) -> None:
+    (repo / "b.pem").write_bytes(clean_bundle)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert check("b.pem") == 0
+        assert main(["check", "--now", "nonsense", "b.pem"]) == 2  # an error on the way out
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -446,11 +448,30 @@ COMMANDS = {
 }
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one command.
+
+    A run's objects (parsed certificates, the trust graph) live until it ends and form no
+    cycles, so the collector only re-scans them, more often the more there are: about 10%
+    of a 10,000-certificate run and 25% of a 100,000 one, which made time grow faster than
+    the bundle. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad options
     try:
-        return COMMANDS[args.command](args)
+        with cyclic_gc_paused():
+            return COMMANDS[args.command](args)
     except UsageError as exc:
         complain("error", str(exc))
         return EXIT_ERROR
