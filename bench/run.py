@@ -1,170 +1,222 @@
 """Benchmarks for SPEC section 8, as ratios to baselines measured in the same run.
 
-    python bench/run.py [--repeat N]
+    python bench/run.py [--sizes 100 1000 10000 100000] [--repeat N] [--mozilla PATH]
 
-1. `mtls-lint check` on the Mozilla CA bundle (certifi's copy, or the system bundle) against
-   bench/baseline.py on the same file, both as fresh processes: what a user waits for. Runs
-   are interleaved; the best run of each is the least disturbed by other load on the machine
-   (noise only adds time), the median is what a user typically sees: both ratios are shown.
-2. Scaling: lint time for a synthetic bundle of N and of 10*N distinct certificates, in-process
-   (process start-up would hide a quadratic term).
-3. Peak memory (max RSS) of `check` on a 10,000-certificate bundle, next to the RSS of a
-   process that only imports mtls_lint.
+Every measurement is a fresh process, as a user or a hook runs it, timed on the wall clock
+with its peak memory (``ru_maxrss`` of that child, from ``os.wait4``). The two sides of a
+comparison alternate (A, B, A, B, ...) so that drift in machine load hits both alike, and
+medians are reported. Measured:
+
+1. start-up: ``mtls-lint --version`` against ``python -c "import cryptography.x509"``;
+2. ``mtls-lint check`` against bench/baseline.py (load the bundle with cryptography, verify
+   each signature against its issuer) on the Mozilla CA bundle and on synthetic bundles of
+   each size (bench/corpus.py builds them once into bench/.cache/);
+3. time growth per 10x certificates, for both;
+4. the bars: Mozilla ratio <= 1.5x, growth <= 11x per 10x, peak memory < 200 MB at 10,000.
+
+Uses the standard library and the project's own dependencies only (certifi if installed,
+for the current Mozilla bundle; the system bundle otherwise).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import itertools
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
+
+import corpus
 
 HERE = Path(__file__).parent
+#: Both sides run as an installed tool runs: with bytecode caches (a session may disable them).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+#: Runs per side when --repeat is not given: fewer for the sizes that take seconds a run.
+REPEAT = {100: 21, 1_000: 15, 10_000: 7, 100_000: 3}
+MOZILLA_REPEAT = 21
+BARS = {"ratio": 1.5, "growth": 11.0, "memory_mb": 200.0, "memory_at": 10_000}
 
 
-def mozilla_bundle() -> Path:
+class Run(NamedTuple):
+    seconds: float
+    max_rss_mb: float
+
+
+class Comparison(NamedTuple):
+    label: str
+    certificates: int
+    baseline: list[Run]
+    lint: list[Run]
+
+    @staticmethod
+    def median(runs: list[Run]) -> float:
+        return statistics.median(r.seconds for r in runs)
+
+    @property
+    def ratio(self) -> float:
+        return self.median(self.lint) / self.median(self.baseline)
+
+
+def measure(command: list[str]) -> Run:
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"{' '.join(command)} exited {child.returncode}: {err.decode(errors='replace')}")
+    # ru_maxrss is KiB on Linux, bytes on macOS
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return Run(seconds, usage.ru_maxrss / scale)
+
+
+def alternate(a: list[str], b: list[str], repeat: int) -> tuple[list[Run], list[Run]]:
+    first: list[Run] = []
+    second: list[Run] = []
+    for _ in range(repeat):
+        first.append(measure(a))
+        second.append(measure(b))
+    return first, second
+
+
+def mtls_lint() -> list[str]:
+    """The console script of this interpreter's environment (what the hook runs), else -m."""
+    script = Path(sys.executable).parent / "mtls-lint"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("mtls-lint")
+    return [found] if found else [sys.executable, "-m", "mtls_lint"]
+
+
+def check_command(bundle: Path) -> list[str]:
+    return [
+        *mtls_lint(), "check", "--no-config", "--now", corpus.NOW, "--fail-on", "never",
+        "--format", "json", "--output", os.devnull,
+        "--max-file-bytes", str(2**31), "--max-certificates", str(10**7), str(bundle),
+    ]  # fmt: skip
+
+
+def baseline_command(bundle: Path) -> list[str]:
+    return [sys.executable, str(HERE / "baseline.py"), str(bundle)]
+
+
+def mozilla_bundle(given: Path | None) -> tuple[str, Path]:
+    if given is not None:
+        return str(given), given
     try:
-        import certifi
+        import certifi  # type: ignore[import-not-found,unused-ignore]
 
-        return Path(certifi.where())
+        return f"Mozilla (certifi {certifi.__version__})", Path(certifi.where())
     except ImportError:
         for candidate in ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"):
             if Path(candidate).exists():
-                return Path(candidate)
-    sys.exit("no Mozilla CA bundle found: pip install certifi")
+                return f"Mozilla (system, {candidate})", Path(candidate)
+    sys.exit("no Mozilla CA bundle found: pip install certifi, or pass --mozilla PATH")
 
 
-#: Both sides run as an installed tool runs: with bytecode caches (a session may disable them).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import cryptography
 
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}, cryptography {cryptography.__version__}"
     )
-    return time.perf_counter() - start
 
 
-def compare_processes(bundle: Path, repeat: int) -> None:
-    baseline = [sys.executable, str(HERE / "baseline.py"), str(bundle)]
-    lint = [
-        *(sys.executable, "-m", "mtls_lint", "check", "--format", "json"),
-        *("--fail-on", "never", "--output", os.devnull, str(bundle)),
-    ]
-    timed(baseline), timed(lint)  # warm the page cache and .pyc files
-    base_times, lint_times = [], []
-    for _ in range(repeat):  # interleaved, so drift affects both alike
-        base_times.append(timed(baseline))
-        lint_times.append(timed(lint))
-    count = bundle.read_bytes().count(b"-----BEGIN CERTIFICATE-----")
-    print(f"Mozilla bundle ({count} certificates, {bundle}), {repeat} runs each, interleaved:")
-    print(f"  {'':26}{'best':>9}{'median':>10}")
-    for name, times in (("baseline (load + verify)", base_times), ("mtls-lint check", lint_times)):
-        print(f"  {name:26}{min(times) * 1000:6.1f} ms{statistics.median(times) * 1000:7.1f} ms")
-    best = min(lint_times) / min(base_times)
-    typical = statistics.median(lint_times) / statistics.median(base_times)
-    print(f"  {'ratio':26}{best:7.2f}x{typical:9.2f}x   (bar: 1.5x)")
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
-def synthetic_bundle(count: int) -> bytes:
-    """``count`` distinct certificates: roots, each with 9 intermediates below it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+def startup(repeat: int) -> None:
+    base, lint = alternate(
+        [sys.executable, "-c", "import cryptography.x509"], [*mtls_lint(), "--version"], repeat
+    )
+    b, t = Comparison.median(base), Comparison.median(lint)
+    print(f"Start-up, medians of {repeat} alternating runs:")
+    print(f'  python -c "import cryptography.x509"  {ms(b):>8}')
+    print(f"  mtls-lint --version                   {ms(t):>8}   {t / b:.2f}x")
 
-    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
-    parts: list[bytes] = []
-    root = root_key = None
-    for i in range(count):
-        key = ec.generate_private_key(ec.SECP256R1())
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"bench {i}")])
-        is_root = i % 10 == 0
-        issuer, signer = (subject, key) if is_root else (root.subject, root_key)  # type: ignore[union-attr]
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(i + 1)
-            .not_valid_before(start)
-            .not_valid_after(start + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(signer, hashes.SHA256())
+
+def report(comparisons: list[Comparison]) -> list[str]:
+    """Print the table; return the bars that failed."""
+    print("\ncheck vs baseline (load + verify each signature), medians of alternating runs:")
+    header = f"  {'bundle':<32}{'certs':>8}{'runs':>6}{'baseline':>11}{'mtls-lint':>11}"
+    print(header + f"{'ratio':>8}{'peak RSS base':>15}{'peak RSS lint':>15}")
+    for c in comparisons:
+        base_rss = max(r.max_rss_mb for r in c.baseline)
+        lint_rss = max(r.max_rss_mb for r in c.lint)
+        print(
+            f"  {c.label:<32}{c.certificates:>8,}{len(c.lint):>6}"
+            f"{ms(c.median(c.baseline)):>11}{ms(c.median(c.lint)):>11}{c.ratio:>7.2f}x"
+            f"{base_rss:>12.0f} MB{lint_rss:>12.0f} MB"
         )
-        if is_root:
-            root, root_key = cert, key
-        parts.append(cert.public_bytes(serialization.Encoding.PEM))
-    return b"".join(parts)
+    failed = []
+    mozilla = comparisons[0]
+    if mozilla.ratio > BARS["ratio"]:
+        failed.append(f"Mozilla bundle: {mozilla.ratio:.2f}x the baseline (bar {BARS['ratio']}x)")
+    synthetic = comparisons[1:]
+    if len(synthetic) > 1:
+        print("\nTime growth per 10x certificates (ratio of medians):")
+        for small, large in itertools.pairwise(synthetic):
+            lint = large.median(large.lint) / small.median(small.lint)
+            base = large.median(large.baseline) / small.median(small.baseline)
+            step = f"{small.certificates:,} -> {large.certificates:,}"
+            print(f"  {step:<22} baseline {base:6.2f}x   mtls-lint {lint:6.2f}x")
+            if large.certificates == 10 * small.certificates and lint > BARS["growth"]:
+                failed.append(f"{step}: {lint:.2f}x time (bar {BARS['growth']}x)")
+    for c in synthetic:
+        peak = max(r.max_rss_mb for r in c.lint)
+        if c.certificates == BARS["memory_at"] and peak >= BARS["memory_mb"]:
+            failed.append(f"{c.certificates:,} certificates: {peak:.0f} MB (bar 200 MB)")
+    return failed
 
 
-def lint_seconds(data: bytes, repeat: int) -> float:
-    from mtls_lint.bundle import read_bundle
-    from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
-    from mtls_lint.profiles import PROFILES
-
-    profile = PROFILES["apigateway"]
-    settings = LintSettings(profile, dt.datetime.now(dt.timezone.utc), enabled_rules(profile))
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        lint_bundle(read_bundle("bench.pem", data), settings)
-        times.append(time.perf_counter() - start)
-    return min(times)  # the least-disturbed run: noise only ever adds time
-
-
-def scaling(base_count: int, repeat: int) -> None:
-    small, large = synthetic_bundle(base_count), synthetic_bundle(base_count * 10)
-    t1, t10 = lint_seconds(small, repeat * 3), lint_seconds(large, repeat)
-    print("Scaling, in-process lint of distinct certificates, best run:")
-    print(f"  {base_count:6d} certificates  {t1 * 1000:8.1f} ms")
-    print(f"  {base_count * 10:6d} certificates  {t10 * 1000:8.1f} ms")
-    print(f"  ratio                 {t10 / t1:8.2f}x   (bar: 11x)")
-
-
-def max_rss_mb(command: list[str]) -> float:
-    code = (
-        "import resource, subprocess, sys;"
-        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, *command], capture_output=True, text=True, env=ENV, check=True
-    )
-    return int(out.stdout.strip()) / 1024
-
-
-def memory(count: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "big.pem")
-        path.write_bytes(synthetic_bundle(count))
-        lint = [
-            *(sys.executable, "-m", "mtls_lint", "check", "--fail-on", "never"),
-            *("--format", "json", "--output", os.devnull),
-            *("--max-file-bytes", str(100 * 2**20), str(path)),
-        ]
-        idle = [sys.executable, "-c", "import mtls_lint.cli, cryptography.x509"]
-        print(f"Peak memory (max RSS), {count} certificates ({path.stat().st_size // 1024} KiB):")
-        print(f"  python importing mtls-lint  {max_rss_mb(idle):7.1f} MB")
-        print(f"  mtls-lint check             {max_rss_mb(lint):7.1f} MB   (bar: 200 MB)")
-
-
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--sizes", nargs="*", type=int, default=list(corpus.SIZES))
+    parser.add_argument("--repeat", type=int, help="runs per side (default: by size)")
+    parser.add_argument("--mozilla", type=Path, help="CA bundle (default: certifi's)")
+    parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
     args = parser.parse_args()
-    compare_processes(mozilla_bundle(), args.repeat)
-    scaling(120, args.repeat)
-    if not args.skip_memory:
-        memory(10_000)
+
+    bundles = [corpus.build(size, args.cache) for size in args.sizes]  # before any timing
+    print(f"Machine: {machine()}\n")
+    label, mozilla = mozilla_bundle(args.mozilla)
+    measure(baseline_command(mozilla)), measure(check_command(mozilla))  # warm caches, .pyc
+    startup(args.repeat or MOZILLA_REPEAT)
+
+    comparisons = []
+    count = mozilla.read_bytes().count(b"-----BEGIN CERTIFICATE-----")
+    runs = alternate(
+        baseline_command(mozilla), check_command(mozilla), args.repeat or MOZILLA_REPEAT
+    )
+    comparisons.append(Comparison(label, count, *runs))
+    for size, bundle in zip(args.sizes, bundles, strict=True):
+        repeat = args.repeat or REPEAT.get(size, 5)
+        runs = alternate(baseline_command(bundle), check_command(bundle), repeat)
+        comparisons.append(Comparison(f"synthetic {size:,}", size, *runs))
+    failed = report(comparisons)
+    print("\nBars (SPEC section 8): " + ("all met" if not failed else "MISSED"))
+    for line in failed:
+        print(f"  {line}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
