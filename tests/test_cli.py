@@ -251,3 +251,16 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+@pytest.mark.parametrize("args", [["--version"], ["rules"], ["explain", "expired"]])
+def test_commands_that_read_no_certificate_do_not_import_cryptography(args: list[str]) -> None:
+    code = (
+        "import sys\nfrom mtls_lint.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('imported' if 'cryptography' in sys.modules else 'lazy')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "lazy"

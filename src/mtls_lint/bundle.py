@@ -15,8 +15,6 @@ import warnings
 from enum import Enum
 from typing import NamedTuple
 
-from cryptography import x509
-
 BOM = b"\xef\xbb\xbf"
 MAX_BASE64_LINE = 64
 
@@ -174,6 +172,8 @@ def _is_utf8(data: bytes) -> bool:
 def _is_der_certificate(data: bytes) -> bool:
     if data[:1] != b"\x30":  # a DER certificate is a SEQUENCE
         return False
+    from cryptography import x509  # only for files without armour: `rules` never needs it
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -7,7 +7,6 @@ certificate to print it, so reporters can be tested with hand-made findings.
 from __future__ import annotations
 
 import enum
-import hashlib
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -79,6 +78,8 @@ class Finding(NamedTuple):
     def fingerprint(self) -> str:
         """What identifies this finding across line moves: rule + certificate SHA-256, or for
         a finding about no certificate, rule + path + message with its numbers blanked."""
+        import hashlib  # loads OpenSSL: kept off the start-up of --version, rules and explain
+
         if self.certificate is not None:
             key = f"{self.rule}\0{self.certificate.sha256}"
         else:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property, partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate, parse_certificates
-from mtls_lint.chain import TrustGraph
 from mtls_lint.findings import EMPTY, Severity
 from mtls_lint.profiles import PROFILES, Profile
+
+if TYPE_CHECKING:  # cryptography is imported only to lint: `rules` and `explain` skip it
+    from mtls_lint.bundle import Bundle, PemBlock
+    from mtls_lint.certificate import ParsedCertificate
+    from mtls_lint.chain import TrustGraph
 
 Options = Mapping[str, Any]
 
@@ -53,15 +55,19 @@ class LintContext:
         self.expiry_days = expiry_days
         #: The readable certificates, and the certificate blocks cryptography could not read
         #: with its reason (broken armour is malformed-pem's business and in neither).
+        from mtls_lint.certificate import parse_certificates
+
         self.certificates, self.unparsable = parse_certificates(bundle.blocks)
 
     @cached_property
     def graph(self) -> TrustGraph:
+        from mtls_lint.chain import TrustGraph
+
         return TrustGraph(self.certificates)
 
 
 FileCheck = Callable[[LintContext, Options], Iterable[Problem]]
-CertificateCheck = Callable[[LintContext, ParsedCertificate, Options], Iterable[Problem]]
+CertificateCheck = Callable[[LintContext, "ParsedCertificate", Options], Iterable[Problem]]
 SAME = object()
 
 

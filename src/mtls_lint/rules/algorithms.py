@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import STRONG_HASHES
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
 from mtls_lint.rules import citations
+
+if TYPE_CHECKING:
+    from mtls_lint.certificate import ParsedCertificate
 
 INSECURE = (
     "API Gateway denies clients whose path holds it: "

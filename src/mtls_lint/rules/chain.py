@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mtls_lint.certificate import ParsedCertificate
-from mtls_lint.chain import LinkStatus
 from mtls_lint.findings import Severity
 from mtls_lint.rule import (
     LintContext,
@@ -17,6 +16,9 @@ from mtls_lint.rule import (
     file_rule,
 )
 from mtls_lint.rules import citations
+
+if TYPE_CHECKING:
+    from mtls_lint.certificate import ParsedCertificate
 
 NO_ISSUER = "403 'Could not find issuer for certificate'"
 
@@ -99,6 +101,8 @@ def missing_issuer(
     Show it: ``openssl verify -CAfile FILE -partial_chain FILE`` (fails with
     ``unable to get issuer certificate``)
     """
+    from mtls_lint.chain import LinkStatus
+
     if ctx.graph.link(cert).status is LinkStatus.MISSING:
         yield about(
             cert,
@@ -126,6 +130,8 @@ def bad_signature(ctx: LintContext, cert: ParsedCertificate, options: Options) -
 
     Show it: ``openssl verify -CAfile FILE -partial_chain FILE``
     """
+    from mtls_lint.chain import LinkStatus
+
     link = ctx.graph.link(cert)
     if link.status is LinkStatus.BAD_SIGNATURE:
         names = ", ".join(describe(c) for c in link.candidates if c is not cert) or "itself"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mtls_lint.certificate import KeyInfo, ParsedCertificate
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
 from mtls_lint.rules import citations
 from mtls_lint.rules.algorithms import INSECURE
+
+if TYPE_CHECKING:
+    from mtls_lint.certificate import KeyInfo, ParsedCertificate
 
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
 from mtls_lint.rules import citations
+
+if TYPE_CHECKING:
+    from mtls_lint.certificate import ParsedCertificate
 
 
 def _day(cert_time: object) -> str:
