@@ -260,7 +260,9 @@ def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult]
             complain("error", str(exc))
             errors += 1
             continue
-        results.append(lint_bundle(read_bundle(display_path(path), data), run.lint))
+        bundle = read_bundle(display_path(path), data)
+        del data  # the blocks hold what the rules need, not the whole file a second time
+        results.append(lint_bundle(bundle, run.lint))
     return results, errors
 
 
