@@ -142,3 +142,35 @@ def test_a_missing_hostile_file_name_is_escaped_on_stderr(
     monkeypatch.chdir(hostile)
     code, _ = run(["check", "--no-config", "missing\x1b[2J\n::error::x.pem"], capsys)
     assert code == 2
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_access_log_fields_are_inert(
+    hostile: Path, fmt: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.chdir(hostile)
+    entry = {
+        "requestId": "r1\x1b[2J\n::error::x",
+        "status": "403\u202e",
+        "requestTime": "\x07now",
+        "clientCertPem": (hostile / "client.pem").read_text(),
+    }
+    (hostile / "access.log").write_text(json.dumps(entry) + "\n")
+    args = ["verify", "--now", NOW_ISO, "--format", fmt, "--truststore", HOSTILE_NAME]
+    code, out = run([*args, "--access-log", "access.log"], capsys)
+    assert code == 0
+    if fmt == "json":
+        json.loads(out)
+    else:
+        assert_terminal_safe(out)
+
+
+def test_match_keeps_hostile_names_inert(
+    pki: PKI, hostile: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.chdir(hostile)
+    leaf = pki.cert("hostile leaf")  # cached: the client certificate of the fixture
+    (hostile / HOSTILE_NAME.replace("store", "key")).write_bytes(leaf.key_pem())
+    code, out = run(["match", "client.pem", HOSTILE_NAME.replace("store", "key")], capsys)
+    assert code == 0
+    assert_terminal_safe(out)

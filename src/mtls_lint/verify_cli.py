@@ -22,6 +22,7 @@ from mtls_lint.cli import (
     read_file,
 )
 from mtls_lint.discover import display_path
+from mtls_lint.escape import printable
 from mtls_lint.inventory import take_inventory
 from mtls_lint.keys import KeyFileError, PublicKeyInfo, load_public_key
 from mtls_lint.profiles import PROFILES
@@ -152,6 +153,6 @@ def run_match(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         for info in infos:
-            print(f"{info.spki_sha256}  {info.kind:<12} {info.path}")
+            print(f"{info.spki_sha256}  {info.kind:<12} {printable(info.path)}")
         print("all match: they share one public key" if same else "DO NOT MATCH")
     return EXIT_OK if same else EXIT_FINDINGS

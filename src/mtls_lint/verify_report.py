@@ -116,8 +116,9 @@ def access_log_text(
         lines.append(f"{printable(cert.subject)} (sha256 {cert.sha256[:16]}…): {outcome}")
         when = f", {seen.first_time} to {seen.last_time}" if seen.first_time else ""
         statuses = ", ".join(f"{n}x {s}" for s, n in seen.statuses.most_common())
-        lines.append(
-            f"  {seen.requests} requests{when}" + (f" (status {statuses})" if statuses else "")
+        lines.append(  # times and statuses come from the log: untrusted like the rest
+            printable(f"  {seen.requests} requests{when}")
+            + (f" (status {printable(statuses)})" if statuses else "")
         )
         if seen.request_ids:
             lines.append(f"  request ids: {printable(', '.join(seen.request_ids))}")
