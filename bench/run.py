@@ -3,7 +3,8 @@
     python bench/run.py [--sizes 100 1000 10000 100000] [--repeat N] [--mozilla PATH]
 
 Every measurement is a fresh process, as a user or a hook runs it, timed on the wall clock
-with its peak memory (``ru_maxrss`` of that child, from ``os.wait4``). The two sides of a
+with its peak memory (``resource.getrusage`` of that child, taken by a small probe process
+that starts it). The two sides of a
 comparison alternate (A, B, A, B, ...) so that drift in machine load hits both alike, and
 medians are reported. Measured:
 
@@ -28,7 +29,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -63,19 +63,32 @@ class Comparison(NamedTuple):
         return self.median(self.lint) / self.median(self.baseline)
 
 
+#: Starts one command and reports its wall time and peak RSS. Linux counts the RSS of the
+#: forking process in a child's ru_maxrss, so the commands are started by this small probe
+#: (about 11 MB) rather than by the runner, whose RSS grows with what it holds.
+_PROBE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.buffer.write(done.stderr)
+print(done.returncode, seconds, usage.ru_maxrss)
+"""
+
+
 def measure(command: list[str]) -> Run:
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-    assert child.stderr is not None
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        sys.exit(f"{' '.join(command)} exited {child.returncode}: {err.decode(errors='replace')}")
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE, *command], capture_output=True, text=True, env=ENV
+    )
+    if probe.returncode != 0 or not probe.stdout:
+        sys.exit(f"probe failed for {' '.join(command)}: {probe.stderr}")
+    code, seconds, max_rss = probe.stdout.split()
+    if code != "0":
+        sys.exit(f"{' '.join(command)} exited {code}: {probe.stderr}")
     # ru_maxrss is KiB on Linux, bytes on macOS
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return Run(seconds, usage.ru_maxrss / scale)
+    return Run(float(seconds), int(max_rss) / scale)
 
 
 def alternate(a: list[str], b: list[str], repeat: int) -> tuple[list[Run], list[Run]]:

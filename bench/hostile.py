@@ -1,0 +1,75 @@
+"""What a hostile file costs: time and peak memory of ``check`` on files built to hurt.
+
+    python bench/hostile.py [--repeat N]
+
+Each file is just under the default 10 MiB cap (a larger one is refused before it is read).
+The reference, measured in the same run, is ``check`` on the synthetic 10,000-certificate
+bundle (8 MB): the largest legitimate input the default caps admit. Every run is a fresh
+process; medians of time, the highest peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import corpus
+from run import check_command, measure
+
+SIZE = 10 * 1024 * 1024 - 1024
+
+
+def _repeat(piece: bytes) -> bytes:
+    return piece * (SIZE // len(piece))
+
+
+HOSTILE = {
+    "one 10 MB base64 line in a block": (
+        b"-----BEGIN CERTIFICATE-----\n" + b"A" * (SIZE - 60) + b"\n-----END CERTIFICATE-----\n"
+    ),
+    "580,000 BEGIN lines, no END": _repeat(b"-----BEGIN X-----\n"),
+    "400,000 END lines, no BEGIN": _repeat(b"-----END CERTIFICATE-----\n"),
+    "10 million blank lines": _repeat(b"\n"),
+    "one 10 MB line of hex dump": _repeat(b"ab:"),
+    "160,000 lines of base64 outside blocks": _repeat(b"QUJD" * 16 + b"\n"),
+    "10 MB of NUL bytes": _repeat(b"\0"),
+    "10 MB of bytes that are not UTF-8": _repeat(b"\xff\xfe\xc3("),
+    "CR-only line endings: one 10 MB line": _repeat(b"-----BEGIN CERTIFICATE-----\rAAAA\r"),
+    "9,000 copies of one certificate": b"",  # filled in from the corpus below
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
+    args = parser.parse_args()
+    reference = corpus.build(10_000, args.cache)
+    first = reference.read_bytes().split(b"-----END CERTIFICATE-----\n")[0]
+    HOSTILE["9,000 copies of one certificate"] = (first + b"-----END CERTIFICATE-----\n") * 9_000
+
+    def summary(path: Path) -> tuple[float, float]:
+        runs = [measure(check_command(path)) for _ in range(args.repeat)]
+        return statistics.median(r.seconds for r in runs), max(r.max_rss_mb for r in runs)
+
+    base_time, base_rss = summary(reference)
+    print(f"reference: check on {reference.name} ({reference.stat().st_size / 1e6:.1f} MB): "
+          f"{base_time * 1000:,.0f} ms, {base_rss:.0f} MB")  # fmt: skip
+    print(f"  {'hostile file':<42}{'time':>10}{'x ref':>8}{'peak RSS':>11}{'x ref':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in HOSTILE.items():
+            path = Path(tmp, "hostile.pem")
+            path.write_bytes(data)
+            seconds, rss = summary(path)
+            print(
+                f"  {name:<42}{seconds * 1000:>7,.0f} ms{seconds / base_time:>7.2f}x"
+                f"{rss:>8.0f} MB{rss / base_rss:>7.2f}x"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
