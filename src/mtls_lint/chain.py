@@ -1,13 +1,15 @@
 """Who issued whom inside one bundle.
 
-Issuers are found through an index by subject name (and ordered by key identifier), never by
-trying every pair, and every walk up a chain is iterative and memoised, so a bundle of N
-certificates costs O(N) signature checks and a 10,000-link chain cannot exhaust the stack.
+Issuers are found through indexes by subject name and key identifier, never by trying every
+pair, at most MAX_CANDIDATES per certificate, and every walk up a chain is iterative and
+memoised, so a bundle of N certificates costs O(N) signature checks (thousands of copies of
+one certificate, or of one name, included) and a 10,000-link chain cannot exhaust the stack.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from typing import NamedTuple, TypeVar
@@ -17,6 +19,10 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
 
 T = TypeVar("T")
+
+#: Same-name certificates tried as one certificate's issuer. A CA rollover leaves two or three;
+#: a hostile bundle of thousands that verify nothing would otherwise cost a check per pair.
+MAX_CANDIDATES = 16
 
 
 class LinkStatus(enum.Enum):
@@ -33,6 +39,8 @@ class IssuerLink(NamedTuple):
     issuer: ParsedCertificate | None = None
     candidates: tuple[ParsedCertificate, ...] = ()
     reason: str = ""
+    #: Distinct certificates with the issuer's name beyond the MAX_CANDIDATES tried.
+    untried: int = 0
 
 
 class PathLengthViolation(NamedTuple):
@@ -45,8 +53,19 @@ class TrustGraph:
     def __init__(self, certificates: Iterable[ParsedCertificate]) -> None:
         self.certificates = list(certificates)
         self._by_subject: dict[bytes, list[ParsedCertificate]] = {}
+        # issuer candidates: the first copy of each certificate, by name and by key identifier
+        self._distinct: dict[str, ParsedCertificate] = {}
+        self._issuers: dict[bytes, list[ParsedCertificate]] = {}
+        self._issuers_by_key_id: dict[tuple[bytes, bytes], list[ParsedCertificate]] = {}
         for cert in self.certificates:
             self._by_subject.setdefault(cert.subject_der, []).append(cert)
+            if cert.sha256 in self._distinct:
+                continue
+            self._distinct[cert.sha256] = cert
+            self._issuers.setdefault(cert.subject_der, []).append(cert)
+            if cert.subject_key_id is not None:
+                key = (cert.subject_der, cert.subject_key_id)
+                self._issuers_by_key_id.setdefault(key, []).append(cert)
         self._links: dict[int, IssuerLink] = {}
         self._depth: dict[int, int] = {}
         self._allowance: dict[int, tuple[float, ParsedCertificate | None]] = {}
@@ -121,16 +140,25 @@ class TrustGraph:
         return memo[id(cert)]
 
     def candidates(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
-        """Certificates named as ``cert``'s issuer: itself first, then by key identifier."""
-        named = self._by_subject.get(cert.issuer_der, [])
+        """Distinct certificates named as ``cert``'s issuer, at most MAX_CANDIDATES: itself
+        first, then those whose subject key identifier is its authority key identifier, then
+        the others, in bundle order."""
+        own = self._distinct.get(cert.sha256) if cert.subject_der == cert.issuer_der else None
         aki = cert.authority_key_id
+        ordered = itertools.chain(
+            [own] if own is not None else [],
+            self._issuers_by_key_id.get((cert.issuer_der, aki), []) if aki is not None else [],
+            self._issuers.get(cert.issuer_der, []),
+        )
+        picked: dict[str, ParsedCertificate] = {}
+        for candidate in ordered:  # each list holds distinct certificates: O(MAX) steps
+            picked.setdefault(candidate.sha256, candidate)
+            if len(picked) == MAX_CANDIDATES:
+                break
+        return list(picked.values())
 
-        def rank(candidate: ParsedCertificate) -> int:
-            if candidate.sha256 == cert.sha256:
-                return 0
-            return 1 if aki is not None and candidate.subject_key_id == aki else 2
-
-        return sorted(named, key=rank)
+    def untried(self, cert: ParsedCertificate, tried: int) -> int:
+        return len(self._issuers.get(cert.issuer_der, [])) - tried
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
         candidates = self.candidates(cert)
@@ -153,7 +181,8 @@ class TrustGraph:
             if result is SignatureCheck.UNCHECKABLE and unchecked is None:
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
-        return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons))
+        untried = self.untried(cert, len(candidates))
+        return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons), untried)
 
 
 def check_link(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[SignatureCheck, str]:

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from mtls_lint.bundle import read_bundle
+from mtls_lint.certificate import parse_certificates
+from mtls_lint.chain import MAX_CANDIDATES, TrustGraph
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE
 from tests.conftest import fired, lint, rules_of
 from tests.pki import MD2_RSA, PKI, Issued, altered, relabelled
@@ -110,6 +113,43 @@ def test_ca_rollover_without_key_identifiers(pki: PKI, root: Issued) -> None:
     new = pki.cert("New no-AKI", subject=root.cert.subject, key_ids=False)
     child = pki.cert("Child no-AKI", issuer=new, key_ids=False)
     assert not fired(lint(old.pem + new.pem + child.pem), "bad-signature")
+
+
+def test_copies_of_one_certificate_link_to_the_first_copy(root: Issued) -> None:
+    findings = lint(root.pem * 50)
+    assert len(fired(findings, "duplicate-certificate")) == 49
+    assert not fired(findings, "bad-signature")
+    graph = TrustGraph(parse_certificates(read_bundle("b.pem", root.pem * 50).blocks)[0])
+    last = graph.certificates[-1]
+    assert graph.candidates(last) == graph.certificates[:1]
+    assert graph.is_self_signed(last)
+
+
+@pytest.fixture(scope="module")
+def namesakes(pki: PKI, root: Issued) -> list[Issued]:
+    """More self-signed CAs named like ``root`` than the issuer search tries."""
+    return [pki.cert(f"Namesake {i}", subject=root.cert.subject) for i in range(MAX_CANDIDATES + 4)]
+
+
+def test_issuer_search_stops_after_max_candidates_and_says_so(
+    pki: PKI, root: Issued, namesakes: list[Issued]
+) -> None:
+    outsider = pki.cert("Namesake outside the bundle", subject=root.cert.subject)
+    victim = pki.cert("Signed by the outsider", issuer=outsider)
+    data = root.pem + b"".join(n.pem for n in namesakes) + victim.pem
+    (finding,) = fired(lint(data), "bad-signature")
+    assert f"(and {len(namesakes) + 1 - MAX_CANDIDATES} more with that name, not tried)" in (
+        finding.message
+    )
+
+
+def test_a_key_identifier_finds_the_issuer_beyond_the_candidate_limit(
+    pki: PKI, root: Issued, namesakes: list[Issued]
+) -> None:
+    child = pki.cert("Under the last namesake", issuer=namesakes[-1])
+    findings = lint(root.pem + b"".join(n.pem for n in namesakes) + child.pem)
+    assert not fired(findings, "bad-signature")
+    assert not fired(findings, "missing-issuer")
 
 
 # issuer-not-ca --------------------------------------------------------------------------------

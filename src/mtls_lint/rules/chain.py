@@ -134,7 +134,10 @@ def bad_signature(ctx: LintContext, cert: ParsedCertificate, options: Options) -
 
     link = ctx.graph.link(cert)
     if link.status is LinkStatus.BAD_SIGNATURE:
-        names = ", ".join(describe(c) for c in link.candidates if c is not cert) or "itself"
+        others = [describe(c) for c in link.candidates if c.sha256 != cert.sha256]
+        names = ", ".join(others) or "itself"
+        if link.untried:
+            names += f" (and {link.untried} more with that name, not tried)"
         yield about(
             cert,
             f"the signature of {describe(cert)} does not verify with the key of {names}, which "
