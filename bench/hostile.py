@@ -39,7 +39,38 @@ HOSTILE = {
     "10 MB of bytes that are not UTF-8": _repeat(b"\xff\xfe\xc3("),
     "CR-only line endings: one 10 MB line": _repeat(b"-----BEGIN CERTIFICATE-----\rAAAA\r"),
     "9,000 copies of one certificate": b"",  # filled in from the corpus below
+    "9,000 same-name certificates, none verifying": b"",  # built below
 }
+
+
+def namesakes(count: int) -> bytes:
+    """Distinct self-issued certificates of one name, signed by a key outside the file: each
+    is a candidate issuer of every other, and none verifies any."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Namesake CA")])
+    key, outsider = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    template = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    )
+    return b"".join(
+        template.serial_number(serial)
+        .sign(outsider, hashes.SHA256())
+        .public_bytes(serialization.Encoding.PEM)
+        for serial in range(1, count + 1)
+    )
 
 
 def main() -> int:
@@ -50,6 +81,7 @@ def main() -> int:
     reference = corpus.build(10_000, args.cache)
     first = reference.read_bytes().split(b"-----END CERTIFICATE-----\n")[0]
     HOSTILE["9,000 copies of one certificate"] = (first + b"-----END CERTIFICATE-----\n") * 9_000
+    HOSTILE["9,000 same-name certificates, none verifying"] = namesakes(9_000)
 
     def summary(path: Path) -> tuple[float, float]:
         runs = [measure(check_command(path)) for _ in range(args.repeat)]

@@ -157,9 +157,6 @@ class TrustGraph:
                 break
         return list(picked.values())
 
-    def untried(self, cert: ParsedCertificate, tried: int) -> int:
-        return len(self._issuers.get(cert.issuer_der, [])) - tried
-
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
         candidates = self.candidates(cert)
         if not candidates:
@@ -181,7 +178,7 @@ class TrustGraph:
             if result is SignatureCheck.UNCHECKABLE and unchecked is None:
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
-        untried = self.untried(cert, len(candidates))
+        untried = len(self._issuers.get(cert.issuer_der, [])) - len(candidates)
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons), untried)
 
 

@@ -37,6 +37,12 @@ def test_stray_text_never_quotes_base64_a_key_without_its_begin_line(root: Issue
         assert line[:16] not in finding.message
 
 
+def test_stray_text_never_quotes_a_piece_of_a_long_run(root: Issued) -> None:
+    line = b"A" * 395 + b"!" + b"B" * 30  # the preview's window ends inside the second run
+    (finding,) = fired(lint(line + b"\n" + root.pem), "stray-text")
+    assert "BBBB" not in finding.message
+
+
 def test_stray_text_never_quotes_hex_dumps(root: Issued) -> None:
     dump = b"    00:a4:b3:11:22:33:44:55:66:77:88:99:aa:bb:cc\n"
     (finding,) = fired(lint(dump + root.pem), "stray-text")

@@ -84,11 +84,17 @@ _HEX_DUMP = re.compile(r"(?:[0-9A-Fa-f]{2}:){8,}[0-9A-Fa-f]{0,2}")
 ENCODED_PLACEHOLDER = "[base64]"
 
 
+_SPLIT_TOKEN = re.compile(r"[A-Za-z0-9+/=:]+\Z")
+
+
 def _preview(text: str) -> str:
-    # Only the start of the line: a regex over a 10 MB line costs hundreds of MB of
-    # backtracking state. Placeholders shrink a run at most about 5-fold, so what is cut
-    # off here could never reach the PREVIEW characters shown.
-    start = text.strip()[: PREVIEW * 10]
+    # The patterns see only the start of the line (over a 10 MB line they cost hundreds of
+    # MB of backtracking state), less the token the cut may have split: a piece of a long
+    # run would be too short to match, and quoted.
+    text = text.strip()
+    start = text[: PREVIEW * 10]
+    if len(start) < len(text):
+        start = _SPLIT_TOKEN.sub("", start)
     preview = _BASE64.sub(ENCODED_PLACEHOLDER, _HEX_DUMP.sub("[hex]", start))
     return preview if len(preview) <= PREVIEW else preview[:PREVIEW] + "…"
 
