@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 #: Same-name certificates tried as one certificate's issuer. A CA rollover leaves two or three;
 #: a hostile bundle of thousands that verify nothing would otherwise cost a check per pair.
-MAX_CANDIDATES = 16
+MAX_CANDIDATES = 8
 
 
 class LinkStatus(enum.Enum):
