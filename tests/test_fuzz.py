@@ -133,7 +133,9 @@ def _shuffle_labels(data: bytes, draw: st.DrawFn) -> bytes:
 
 def _line_endings(data: bytes, draw: st.DrawFn) -> bytes:
     lines = data.split(b"\n")
-    endings = draw(st.lists(st.sampled_from([b"\n", b"\r\n", b"\r", b"\n\r"]), min_size=1))
+    endings = draw(
+        st.lists(st.sampled_from([b"\n", b"\r\n", b"\r", b"\n\r"]), min_size=1, max_size=4)
+    )
     out = b"".join(line + endings[i % len(endings)] for i, line in enumerate(lines))
     return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + out
 
