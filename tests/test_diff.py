@@ -237,3 +237,16 @@ def test_github_format_keeps_hostile_file_names_inert(repo: Path, root: Issued, 
     token = lines[0].removeprefix("::stop-commands::")
     assert lines[-1] == f"::{token}::"
     assert any(line.startswith("::error") for line in lines[1:-1])  # inside: inert
+
+
+def test_base_applies_the_file_caps_to_the_version_at_the_ref(
+    repo: Path, root: Issued, intermediate: Issued, capsys
+) -> None:
+    (repo / "certs" / "legacy.pem").write_bytes(intermediate.pem)
+    assert main(["diff", "--base", "main", "--max-file-bytes", "100"]) == 2
+    size = len(root.pem + intermediate.pem)  # refused before git show reads it
+    assert f"main:certs/bundle.pem: {size} bytes, over the 100-byte limit" in (
+        capsys.readouterr().err
+    )
+    assert main(["diff", "--base", "main", "--max-certificates", "1"]) == 2
+    assert "main:certs/bundle.pem:" in capsys.readouterr().err  # two certificates at main

@@ -35,7 +35,10 @@ def _pairs_from_git(
         raise UsageError(str(exc)) from None
     pairs = []
     for name in names:
-        old = show(args.base, name)
+        try:
+            old = show(args.base, name, run.file_limits.max_bytes)
+        except GitError as exc:
+            raise UsageError(str(exc)) from None
         if old is not None:
             refuse_over_limits(f"{args.base}:{name}", old, run.file_limits)
         path = Path(name)
