@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -231,3 +232,26 @@ def test_limits_raise_or_set_quotas(repo: Path, root: Issued, intermediate: Issu
     assert main(["check", "--now", NOW_ISO, "b.pem"]) == 1
     write_config(repo, "limits: {file-bytes: 100}\n")
     assert main(["check", "--now", NOW_ISO, "b.pem"]) == 2
+
+
+def test_an_alias_bomb_is_checked_once_per_node(repo: Path) -> None:
+    # nine aliases nested twelve deep: 9**12 nodes if each alias were walked again
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 13)]
+    path = write_config(repo, "\n".join(lines) + "\n")
+    assert config_error(path).startswith(".mtls-lint.yaml:1: a0: unknown key")
+
+
+def test_yaml_nested_too_deeply_is_a_config_error(repo: Path) -> None:
+    path = write_config(repo, "exclude: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert config_error(path) == ".mtls-lint.yaml: nested too deeply to be a config file"
+
+
+def test_a_config_that_is_not_a_regular_file_is_refused(repo: Path) -> None:
+    os.mkfifo(repo / ".mtls-lint.yaml")
+    assert config_error(repo / ".mtls-lint.yaml") == ".mtls-lint.yaml: not a regular file"
+
+
+def test_an_oversize_config_is_refused(repo: Path) -> None:
+    path = write_config(repo, "# " + "x" * 2_000_000 + "\n")
+    assert "over 1048576 bytes: not a config file" in config_error(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,19 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 Path_ = tuple[str | int, ...]
 
 
+#: A config file is a few hundred bytes; a pull request may still replace it with anything.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load(path: Path, shown: str) -> Config:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read
+            raise ConfigError(f"{shown}: not a regular file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{shown}: over {MAX_CONFIG_BYTES} bytes: not a config file")
+        text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -50,6 +61,8 @@ def load(path: Path, shown: str) -> Config:
     except ValueError as exc:  # a scalar the safe constructor rejects, e.g. 2027-13-01
         line = _bad_scalar_line(node) if node is not None else 1
         raise ConfigError(f"{shown}:{line}: invalid value: {exc}") from None
+    except RecursionError:  # PyYAML composes recursively: [[[[... thousands deep
+        raise ConfigError(f"{shown}: nested too deeply to be a config file") from None
     return _Validator(shown, node).config(path, data)
 
 
@@ -110,18 +123,26 @@ class _Validator:
         prefix = f"{label}: " if where else ""
         return ConfigError(f"{self.shown}:{self.line(where, key=key)}: {prefix}{message}")
 
-    def _check_duplicates(self, node: yaml.Node) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, value_node in node.value:
-                if key_node.value in seen:
-                    line = key_node.start_mark.line + 1
-                    raise ConfigError(f"{self.shown}:{line}: duplicate key {key_node.value!r}")
-                seen.add(key_node.value)
-                self._check_duplicates(value_node)
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                self._check_duplicates(item)
+    def _check_duplicates(self, root: yaml.Node) -> None:
+        """Refuse duplicate keys anywhere. Each node is visited once: YAML aliases share
+        nodes, and nine aliases nested 24 deep would otherwise be 9**24 visits."""
+        visited: set[int] = set()
+        pending = [root]
+        while pending:
+            node = pending.pop()
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, value_node in node.value:
+                    if key_node.value in seen:
+                        line = key_node.start_mark.line + 1
+                        raise ConfigError(f"{self.shown}:{line}: duplicate key {key_node.value!r}")
+                    seen.add(key_node.value)
+                    pending.append(value_node)
+            elif isinstance(node, yaml.SequenceNode):
+                pending.extend(node.value)
 
     # -- values ----------------------------------------------------------------------------
 
