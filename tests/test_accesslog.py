@@ -125,3 +125,13 @@ def test_a_missing_log_file_exits_2(root: Issued, tmp_path: Path, capsys) -> Non
                  str(tmp_path / "missing.log")])  # fmt: skip
     assert code == 2
     assert "missing.log: cannot read" in capsys.readouterr().err
+
+
+def test_deeply_nested_lines_are_counted_not_crashed_on() -> None:
+    lines = [
+        "[" * 100_000 + "]" * 100_000,  # beyond the JSON decoder's recursion limit
+        '{"a":' * 950 + "1" + "}" * 950,  # within it, but deep for a recursive walk
+    ]
+    clients, counts = read_access_log(lines)
+    assert clients == []
+    assert (counts.total, counts.not_json, counts.no_certificate) == (2, 1, 1)

@@ -48,12 +48,18 @@ class LineCounts:
     bad_certificate: int = 0
 
 
-def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _flatten(item, f"{prefix}{key}.")
-    else:
-        yield prefix[:-1].lower(), value
+def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
+    """The leaves of nested objects as (``dotted.name`` in lower case, value), in order.
+
+    Iterative: a log line is untrusted, and nesting deep enough would exhaust the stack.
+    """
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        prefix, item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((f"{prefix}{key}.", child) for key, child in reversed(item.items()))
+        else:
+            yield prefix[:-1].lower(), item
 
 
 def _field(fields: dict[str, Any], *names: str) -> str | None:
@@ -94,7 +100,7 @@ def read_access_log(lines: Iterable[str]) -> tuple[list[ClientSeen], LineCounts]
         counts.total += 1
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: [[[[... nested thousands deep
             counts.not_json += 1
             continue
         fields = dict(_flatten(record)) if isinstance(record, dict) else {}
