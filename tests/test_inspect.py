@@ -158,3 +158,14 @@ def test_markdown(root: Issued, tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_a_missing_bundle_exits_2(tmp_path: Path, capsys) -> None:
     assert main(["inspect", str(tmp_path / "nope.pem")]) == 2
     assert "nope.pem: cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data", [b"", b"# notes only\n"], ids=["empty", "comment only"])
+def test_a_file_without_certificates_is_an_empty_table(
+    tmp_path: Path, data: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "none.pem").write_bytes(data)
+    assert main(["inspect", str(tmp_path / "none.pem")]) == 0
+    out = capsys.readouterr().out
+    assert ": 0 certificates\n" in out
+    assert "(no certificates)" in out

@@ -89,7 +89,7 @@ def render_text(
         count = len(inventory.certificates)
         out.append(f"{printable(inventory.path)}: {count} certificate{'s' if count != 1 else ''}")
         rows = _rows(inventory, now)
-        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(COLUMNS)]
         header = [c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)]
         out.append("  " + "  ".join(header).rstrip())
         for row in rows:
