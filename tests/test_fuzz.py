@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,11 +192,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def run_check(path: Path, fmt: str, profile: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        args = ["check", "--no-config", "--now", NOW_ISO, "--profile", profile, "--format", fmt]
-        code = main([*args, str(path)])
-    return code, out.getvalue(), err.getvalue()
+    args = ["check", "--no-config", "--now", NOW_ISO, "--profile", profile, "--format", fmt]
+    return run_command([*args, str(path)])
 
 
 @settings(
@@ -228,6 +226,41 @@ def test_mutated_bundles_give_sound_reports_in_every_format(
             assert_sarif_report(out, lines)
         elif fmt == "github":
             assert_github_commands(out, lines)
+        else:
+            assert_terminal_safe(out)
+
+
+def run_command(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_inspect_and_diff_give_sound_output_for_mutated_bundles(
+    seeds: list[bytes], workdir: Path, data: st.DataObject
+) -> None:
+    seed = data.draw(st.sampled_from(seeds))
+    old, new = workdir / "old.pem", workdir / "new.pem"
+    old.write_bytes(seed)
+    new.write_bytes(mutate(seed, data.draw))
+    secrets = key_chunks(seed)
+    commands = [["inspect", "--now", NOW_ISO, "--format", fmt, str(new)]
+                for fmt in ("text", "json", "markdown")]  # fmt: skip
+    commands += [["diff", "--no-config", "--now", NOW_ISO, "--format", fmt, str(old), str(new)]
+                 for fmt in ("text", "json", "markdown", "github")]  # fmt: skip
+    for args in commands:
+        code, out, err = run_command(args)
+        assert code in (0, 1), err
+        assert err == ""
+        assert not [chunk for chunk in secrets if chunk in out], args
+        if "json" in args:
+            json.loads(out)
         else:
             assert_terminal_safe(out)
 
