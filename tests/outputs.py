@@ -70,7 +70,8 @@ def assert_json_report(text: str, lines_in_file: int) -> dict[str, Any]:
 
 
 @cache
-def _sarif_validator() -> jsonschema.Draft4Validator:
+def sarif_validator() -> jsonschema.Draft4Validator:
+    """The OASIS SARIF 2.1.0 schema (a copy in tests/data), compiled once."""
     schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
     return jsonschema.Draft4Validator(schema)
 
@@ -78,7 +79,7 @@ def _sarif_validator() -> jsonschema.Draft4Validator:
 def assert_sarif_report(text: str, lines_in_file: int) -> dict[str, Any]:
     document = json.loads(text)
     json.dumps(document, ensure_ascii=False).encode("utf-8")
-    _sarif_validator().validate(document)
+    sarif_validator().validate(document)
     for result in document["runs"][0]["results"]:
         region = result["locations"][0]["physicalLocation"]["region"]
         assert 1 <= region["startLine"] <= region["endLine"] <= lines_in_file, result

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from mtls_lint.cli import main
@@ -12,13 +11,12 @@ from mtls_lint.reporters import Report
 from mtls_lint.reporters.sarif import FINGERPRINT, render
 from mtls_lint.rules import RULES
 from tests.conftest import lint
+from tests.outputs import sarif_validator
 from tests.pki import NOW_ISO, PKI, Issued
-
-SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
 def validate(document: dict) -> None:
-    jsonschema.Draft4Validator(SCHEMA).validate(document)
+    sarif_validator().validate(document)
 
 
 def sarif(*results: FileResult, **kwargs) -> dict:
