@@ -87,7 +87,7 @@ def read_file(path: Path, limits: FileLimits) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(f"{path}: not a regular file")
         if info.st_size > limit:
-            raise UsageError(f"{path}: {info.st_size} bytes, {_over_byte_limit(limit)}")
+            raise UsageError(f"{path}: {info.st_size} bytes, {over_byte_limit(limit)}")
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
@@ -96,7 +96,7 @@ def read_file(path: Path, limits: FileLimits) -> bytes:
     return data
 
 
-def _over_byte_limit(limit: int) -> str:
+def over_byte_limit(limit: int) -> str:
     return (
         f"over the {limit}-byte limit for one file "
         "(raise it with --max-file-bytes or limits.file-bytes)"
@@ -113,7 +113,7 @@ def refuse_over_limits(shown: str, data: bytes, limits: FileLimits) -> None:
     accepts), so refusing costs one scan, whatever the file holds.
     """
     if len(data) > limits.max_bytes:
-        raise UsageError(f"{shown}: {_over_byte_limit(limits.max_bytes)}")
+        raise UsageError(f"{shown}: {over_byte_limit(limits.max_bytes)}")
     limit = limits.max_certificates
     if data.count(CERTIFICATE_ARMOUR) <= limit:
         return

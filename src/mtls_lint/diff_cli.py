@@ -13,6 +13,7 @@ from mtls_lint.cli import (
     UsageError,
     complain,
     load_run_config,
+    over_byte_limit,
     parse_now,
     read_file,
     refuse_over_limits,
@@ -26,7 +27,7 @@ from mtls_lint.resolve import CheckOptions, RunSettings, resolve
 def _pairs_from_git(
     args: argparse.Namespace, run: RunSettings
 ) -> list[tuple[str, bytes | None, bytes | None]]:
-    from mtls_lint.gitsource import GitError, changed_files, check_ref, show
+    from mtls_lint.gitsource import GitError, blob_size, changed_files, check_ref, show
 
     try:
         check_ref(args.base)
@@ -35,10 +36,11 @@ def _pairs_from_git(
         raise UsageError(str(exc)) from None
     pairs = []
     for name in names:
-        try:
-            old = show(args.base, name, run.file_limits.max_bytes)
-        except GitError as exc:
-            raise UsageError(str(exc)) from None
+        size = blob_size(args.base, name)
+        if size is not None and size > run.file_limits.max_bytes:  # refused before reading
+            limit = over_byte_limit(run.file_limits.max_bytes)
+            raise UsageError(f"{args.base}:{name}: {size} bytes, {limit}")
+        old = show(args.base, name) if size is not None else None
         if old is not None:
             refuse_over_limits(f"{args.base}:{name}", old, run.file_limits)
         path = Path(name)

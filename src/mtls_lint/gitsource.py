@@ -42,19 +42,15 @@ def files_at(ref: str, paths: Sequence[str]) -> list[str]:
     return [name for name in result.stdout.decode(errors="surrogateescape").split("\0") if name]
 
 
-def show(ref: str, path: str, max_bytes: int) -> bytes | None:
-    """The file's bytes at ``ref``, or None when it is not there.
+def blob_size(ref: str, path: str) -> int | None:
+    """The file's size at ``ref`` (read before its bytes, to apply the size cap), or None
+    when it is not there."""
+    result = _git("cat-file", "-s", f"{ref}:./{path}")
+    return int(result.stdout) if result.returncode == 0 else None
 
-    Refuses (GitError) a blob over ``max_bytes`` before reading it, as files on disk are.
-    """
-    size = _git("cat-file", "-s", f"{ref}:./{path}")
-    if size.returncode != 0:
-        return None
-    if int(size.stdout) > max_bytes:
-        raise GitError(
-            f"{ref}:{path}: {int(size.stdout)} bytes, over the {max_bytes}-byte limit for one "
-            "file (raise it with --max-file-bytes or limits.file-bytes)"
-        )
+
+def show(ref: str, path: str) -> bytes | None:
+    """The file's bytes at ``ref``, or None when it is not there."""
     result = _git("show", f"{ref}:./{path}")
     return result.stdout if result.returncode == 0 else None
 

@@ -45,10 +45,6 @@ def _read(path: str, limits: FileLimits) -> tuple[str, bytes]:
     return display_path(Path(path)), read_file(Path(path), limits)
 
 
-def _limits(args: argparse.Namespace) -> FileLimits:
-    return FileLimits.chosen(args.max_file_bytes, args.max_certificates)
-
-
 def _certificates(path: str, limits: FileLimits) -> tuple[list[ParsedCertificate], list[str]]:
     """Readable certificates of a file, and one line per entry that had to be skipped."""
     shown, data = _read(path, limits)
@@ -57,11 +53,11 @@ def _certificates(path: str, limits: FileLimits) -> tuple[list[ParsedCertificate
     return inventory.certificates, skipped
 
 
-def _key(args: argparse.Namespace) -> PublicKeyInfo | None:
+def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
     if args.key is None:
         return None
     try:
-        return load_public_key(*_read(args.key, _limits(args)), _password(args.password_env))
+        return load_public_key(*_read(args.key, limits), _password(args.password_env))
     except KeyFileError as exc:
         raise UsageError(str(exc)) from None
 
@@ -74,21 +70,22 @@ def run_verify(args: argparse.Namespace) -> int:
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
     now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
     profile = PROFILES[args.profile]
-    truststore, skipped = _certificates(args.truststore, _limits(args))
+    limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
+    truststore, skipped = _certificates(args.truststore, limits)
     untrusted: list[ParsedCertificate] = []
     if args.untrusted:
-        untrusted, _ = _certificates(args.untrusted, _limits(args))
+        untrusted, _ = _certificates(args.untrusted, limits)
     if args.access_log is not None:
         return _run_access_log(args, truststore, skipped, untrusted, now)
 
-    sent, client_problems = _certificates(args.client, _limits(args))
+    sent, client_problems = _certificates(args.client, limits)
     if not sent:
         why = f" ({client_problems[0]})" if client_problems else ""
         raise UsageError(f"{args.client}: no readable certificate{why}")
     names = Names(args.truststore, args.client, args.untrusted)
     verdict = verify(
         sent[0], truststore, now=now, profile=profile, names=names,
-        untrusted=untrusted, sent=sent[1:], key=_key(args),
+        untrusted=untrusted, sent=sent[1:], key=_key(args, limits),
     )  # fmt: skip
     if args.format == "json":
         sys.stdout.write(json.dumps(verdict_json(verdict, skipped), indent=2) + "\n")
