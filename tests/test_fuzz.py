@@ -191,9 +191,17 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield tmp_path_factory.mktemp("fuzz")
 
 
-def run_check(path: Path, fmt: str, profile: str) -> tuple[int, str, str]:
-    args = ["check", "--no-config", "--now", NOW_ISO, "--profile", profile, "--format", fmt]
-    return run_command([*args, str(path)])
+def run_cleanly(args: list[str], secrets: set[str]) -> str:
+    """Run the CLI in-process; it must exit 0 or 1, print nothing on stderr and no piece of
+    a private key anywhere. Returns stdout."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    assert code in (0, 1), err.getvalue()
+    assert err.getvalue() == ""
+    leaked = [chunk for chunk in secrets if chunk in out.getvalue()]
+    assert not leaked, f"private key material in the output of {args}: {leaked[:3]}"
+    return out.getvalue()
 
 
 @settings(
@@ -214,11 +222,8 @@ def test_mutated_bundles_give_sound_reports_in_every_format(
     secrets = key_chunks(seed)
     profile = data.draw(st.sampled_from(sorted(PROFILES)))
     for fmt in ("text", "json", "sarif", "github"):
-        code, out, err = run_check(path, fmt, profile)
-        assert code in (0, 1), err
-        assert err == ""
-        leaked = [chunk for chunk in secrets if chunk in out]
-        assert not leaked, f"private key material in the {fmt} report: {leaked[:3]}"
+        args = ["check", "--no-config", "--now", NOW_ISO, "--profile", profile, "--format", fmt]
+        out = run_cleanly([*args, str(path)], secrets)
         if fmt == "json":
             document = assert_json_report(out, lines)
             assert not [f for f in document["findings"] if "internal error" in f["message"]]
@@ -228,13 +233,6 @@ def test_mutated_bundles_give_sound_reports_in_every_format(
             assert_github_commands(out, lines)
         else:
             assert_terminal_safe(out)
-
-
-def run_command(args: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
 
 
 @settings(
@@ -255,10 +253,7 @@ def test_inspect_and_diff_give_sound_output_for_mutated_bundles(
     commands += [["diff", "--no-config", "--now", NOW_ISO, "--format", fmt, str(old), str(new)]
                  for fmt in ("text", "json", "markdown", "github")]  # fmt: skip
     for args in commands:
-        code, out, err = run_command(args)
-        assert code in (0, 1), err
-        assert err == ""
-        assert not [chunk for chunk in secrets if chunk in out], args
+        out = run_cleanly(args, secrets)
         if "json" in args:
             json.loads(out)
         else:
