@@ -38,8 +38,6 @@ HOSTILE = {
     "10 MB of NUL bytes": _repeat(b"\0"),
     "10 MB of bytes that are not UTF-8": _repeat(b"\xff\xfe\xc3("),
     "CR-only line endings: one 10 MB line": _repeat(b"-----BEGIN CERTIFICATE-----\rAAAA\r"),
-    "9,000 copies of one certificate": b"",  # filled in from the corpus below
-    "9,000 same-name certificates, none verifying": b"",  # built below
 }
 
 
@@ -79,9 +77,13 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
     args = parser.parse_args()
     reference = corpus.build(10_000, args.cache)
-    first = reference.read_bytes().split(b"-----END CERTIFICATE-----\n")[0]
-    HOSTILE["9,000 copies of one certificate"] = (first + b"-----END CERTIFICATE-----\n") * 9_000
-    HOSTILE["9,000 same-name certificates, none verifying"] = namesakes(9_000)
+    end = b"-----END CERTIFICATE-----\n"
+    first = reference.read_bytes().split(end)[0] + end
+    files = {
+        **HOSTILE,
+        "9,000 copies of one certificate": first * 9_000,
+        "9,000 same-name certificates, none verifying": namesakes(9_000),
+    }
 
     def summary(path: Path) -> tuple[float, float]:
         runs = [measure(check_command(path)) for _ in range(args.repeat)]
@@ -92,7 +94,7 @@ def main() -> int:
           f"{base_time * 1000:,.0f} ms, {base_rss:.0f} MB")  # fmt: skip
     print(f"  {'hostile file':<42}{'time':>10}{'x ref':>8}{'peak RSS':>11}{'x ref':>8}")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, data in HOSTILE.items():
+        for name, data in files.items():
             path = Path(tmp, "hostile.pem")
             path.write_bytes(data)
             seconds, rss = summary(path)
