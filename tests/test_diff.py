@@ -236,7 +236,9 @@ def test_github_format_keeps_hostile_file_names_inert(repo: Path, root: Issued, 
     lines = capsys.readouterr().out.splitlines()
     token = lines[0].removeprefix("::stop-commands::")
     assert lines[-1] == f"::{token}::"
-    assert any(line.startswith("::error") for line in lines[1:-1])  # inside: inert
+    inside = lines[1:-1]
+    assert not any(line.lstrip().startswith("::") for line in inside)
+    assert any(line.startswith("\\x3a:error file=x::pwned.pem") for line in inside)  # shown
 
 
 def test_base_applies_the_file_caps_to_the_version_at_the_ref(

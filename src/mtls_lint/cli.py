@@ -12,14 +12,16 @@ import gc
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from mtls_lint import __version__
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from mtls_lint.config import Config
     from mtls_lint.findings import FileResult
     from mtls_lint.reporters import Report
@@ -34,10 +36,50 @@ class UsageError(Exception):
 
 def complain(level: str, message: str) -> None:
     """One line on stderr; file names in it may come from a pull request, so it is escaped
-    (a newline followed by ``::`` would otherwise start a workflow command in the job log)."""
-    from mtls_lint.escape import printable
+    (a newline followed by ``::``, or ``##[`` anywhere, would run a workflow command)."""
+    from mtls_lint.escape import inert_text, printable
 
-    print(f"mtls-lint: {level}: {printable(message)}", file=sys.stderr)
+    print(f"mtls-lint: {level}: {inert_text(printable(message))}", file=sys.stderr)
+
+
+def write_out(text: str, kind: str) -> None:
+    """Print a report whose format is of ``kind`` (``text``, ``markdown`` or ``json``) with
+    its would-be workflow commands encoded: the one way reports reach stdout."""
+    from mtls_lint.escape import ENCODERS
+
+    sys.stdout.write(ENCODERS[kind](text))
+
+
+def write_report(output: str, text: str) -> None:
+    """Write a report to the file ``--output`` names."""
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its messages made inert and ``--opt=--`` taken literally."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # usage errors echo what was typed, which in CI may be a pull request's file name
+        from mtls_lint.escape import inert_text, printable
+
+        if message:
+            (file or sys.stderr).write(inert_text(printable(message, keep="\n")))
+
+    def error(self, message: str) -> NoReturn:
+        """One line, as every other mistake gets; ``--help`` shows the usage."""
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Before Python 3.13, `--base=--` dropped the value and stored [] in its place,
+        # which then crashed whatever read the option.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
 
 
 def parse_now(text: str) -> dt.datetime:
@@ -54,7 +96,10 @@ def parse_now(text: str) -> dt.datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+    try:
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise UsageError(f"--now: {text!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def rule_list(text: str) -> list[str]:
@@ -69,14 +114,23 @@ def rule_list(text: str) -> list[str]:
     return ids
 
 
-def non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
+def whole_number(ceiling: str) -> Callable[[str], int]:
+    """An option's type: a whole number from 0 to the config key ``ceiling``'s ceiling."""
+    from mtls_lint.config import CEILINGS
+
+    maximum = CEILINGS[ceiling]
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+        if not 0 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from 0 to {maximum}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in its messages
+    return parse
 
 
 def read_file(path: Path, limits: FileLimits) -> bytes:
@@ -130,11 +184,11 @@ def refuse_over_limits(shown: str, data: bytes, limits: FileLimits) -> None:
 def add_limit_options(parser: argparse.ArgumentParser, *, config_key: bool = False) -> None:
     where = ", or the config's limits.{}" if config_key else ""
     parser.add_argument(
-        "--max-file-bytes", type=non_negative, metavar="N",
+        "--max-file-bytes", type=whole_number("file-bytes"), metavar="N",
         help="refuse larger files (default 10 MiB" + where.format("file-bytes") + ")",
     )  # fmt: skip
     parser.add_argument(
-        "--max-certificates", type=non_negative, metavar="N",
+        "--max-certificates", type=whole_number("file-certificates"), metavar="N",
         help="refuse files holding more certificates (default 10000"
         + where.format("file-certificates") + ")",
     )  # fmt: skip
@@ -145,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES
     from mtls_lint.reporters import FORMATS
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mtls-lint",
         description="Lint the PEM truststore bundles of AWS mutual-TLS endpoints.",
     )
@@ -165,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=FAIL_ON, help="default error, or the config's")
     check.add_argument("--now", type=str, metavar="ISO-8601", help="judge validity at this time")
     check.add_argument(
-        "--expiry-days", type=non_negative, metavar="N", help="default 30, or the config's"
+        "--expiry-days",
+        type=whole_number("expiry-days"),
+        metavar="N",
+        help="default 30, or the config's",
     )
     add_limit_options(check, config_key=True)
     config = check.add_mutually_exclusive_group()
@@ -201,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     add_limit_options(inspect)
     inspect.add_argument("--now", metavar="ISO-8601")
-    inspect.add_argument("--expiry-days", type=non_negative, metavar="N", default=30,
+    inspect.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N", default=30,
                          help="days-left below this are shown in yellow (default 30)")  # fmt: skip
 
     diff = commands.add_parser(
@@ -217,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--profile", choices=sorted(PROFILES))
     diff.add_argument("--fail-on", choices=FAIL_ON)
     diff.add_argument("--now", metavar="ISO-8601")
-    diff.add_argument("--expiry-days", type=non_negative, metavar="N")
+    diff.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N")
     add_limit_options(diff, config_key=True)
     diff_config = diff.add_mutually_exclusive_group()
     diff_config.add_argument("--config", metavar="FILE")
@@ -336,16 +393,14 @@ def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
 
 def emit(outcome: CheckOutcome, fmt: str, output: str | None) -> None:
     """Write the report in ``fmt`` to ``output`` (or stdout); the step summary for github."""
-    from mtls_lint.reporters import reporter_by_name
+    from mtls_lint.escape import ENCODERS
+    from mtls_lint.reporters import KINDS, reporter_by_name
 
     text = reporter_by_name()[fmt](outcome.report)
     if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        write_report(output, ENCODERS[KINDS[fmt]](text))
     else:
-        sys.stdout.write(text)
+        write_out(text, KINDS[fmt])
     if fmt == "github":
         from mtls_lint.summary import append_step_summary
 
@@ -365,7 +420,7 @@ def run_rules(args: argparse.Namespace) -> int:
     from mtls_lint.rules import RULES
 
     width = max(len(rule_id) for rule_id in RULES)
-    print(f"{'RULE':<{width}}  {'APIGW':<7} {'ALB':<7} {'CF':<7}  SUMMARY")
+    lines = [f"{'RULE':<{width}}  {'APIGW':<7} {'ALB':<7} {'CF':<7}  SUMMARY"]
     for rule in RULES.values():
         levels = [(s.label if s is not None else "off") for s in rule.severity.values()]
         options = ""
@@ -375,8 +430,9 @@ def run_rules(args: argparse.Namespace) -> int:
                 + ", ".join(f"{name}: {kind.__name__}" for name, kind in rule.options.items())
                 + "]"
             )
-        print(f"{rule.id:<{width}}  {levels[0]:<7} {levels[1]:<7} {levels[2]:<7}  "
-              f"{rule.summary}{options}")  # fmt: skip
+        lines.append(f"{rule.id:<{width}}  {levels[0]:<7} {levels[1]:<7} {levels[2]:<7}  "
+                     f"{rule.summary}{options}")  # fmt: skip
+    write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK
 
 
@@ -389,11 +445,11 @@ def run_explain(args: argparse.Namespace) -> int:
     levels = ", ".join(
         f"{profile}: {s.label if s is not None else 'off'}" for profile, s in rule.severity.items()
     )
-    print(f"{rule.id}: {rule.summary}\n")
-    print(f"Severity: {levels}")
+    lines = [f"{rule.id}: {rule.summary}", "", f"Severity: {levels}"]
     for name, kind in rule.options.items():
-        print(f"Option: {name} ({kind.__name__}, default {rule.defaults.get(name)})")
-    print(f"\n{rule.doc}\n\nSource: {rule.citation}")
+        lines.append(f"Option: {name} ({kind.__name__}, default {rule.defaults.get(name)})")
+    lines += ["", rule.doc, "", f"Source: {rule.citation}"]
+    write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK
 
 
@@ -412,12 +468,12 @@ def run_inspect(args: argparse.Namespace) -> int:
         data = read_file(path, limits)
         inventories.append(take_inventory(read_bundle(display_path(path), data)))
     if args.format == "json":
-        sys.stdout.write(render_json(inventories, now))
+        write_out(render_json(inventories, now), "json")
     elif args.format == "markdown":
-        sys.stdout.write(render_markdown(inventories, now))
+        write_out(render_markdown(inventories, now), "markdown")
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        sys.stdout.write(render_text(inventories, now, color=color, window=args.expiry_days))
+        write_out(render_text(inventories, now, color=color, window=args.expiry_days), "text")
     return EXIT_OK
 
 
@@ -482,4 +538,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (`mtls-lint check | head`); nothing left to say
         sys.stderr.close()
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug: one inert line, not a traceback
+        complain("error", f"internal error: {type(exc).__name__}: {str(exc)[:200]}; please "
+                 "report it with the command that caused it")  # fmt: skip
         return EXIT_ERROR

@@ -15,6 +15,17 @@ from mtls_lint.findings import EMPTY, Severity
 
 CONFIG_NAMES = (".mtls-lint.yaml", ".mtls-lint.yml")
 
+#: The largest value each number in the config or on the command line may take. Past these a
+#: cap stops protecting anything (reading 10**23 bytes is a MemoryError, 10**9 days past the
+#: end of the calendar an OverflowError), so a bigger value is a mistake to report.
+CEILINGS = {
+    "file-bytes": 1 << 30,
+    "file-certificates": 1_000_000,
+    "expiry-days": 36_500,
+}
+#: The ceiling of every other whole number (the quotas in ``limits``).
+CEILING = (1 << 31) - 1
+
 
 class ConfigError(Exception):
     """A mistake in a config file; the message starts with ``file:line:``."""

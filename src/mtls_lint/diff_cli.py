@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from mtls_lint.cli import (
@@ -17,6 +16,7 @@ from mtls_lint.cli import (
     parse_now,
     read_file,
     refuse_over_limits,
+    write_out,
 )
 from mtls_lint.diff import FileDiff, diff_bundle
 from mtls_lint.discover import display_path, unicode_name
@@ -76,13 +76,13 @@ def run_diff(args: argparse.Namespace) -> int:
 
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if fmt == "json":
-        sys.stdout.write(render_json(diffs))
+        write_out(render_json(diffs), "json")
     elif fmt == "markdown":
-        sys.stdout.write(render_markdown(diffs))
+        write_out(render_markdown(diffs), "markdown")
     elif fmt == "github":  # file names and subjects come from the pull request: keep them inert
-        sys.stdout.write("\n".join(inert(render_text(diffs).splitlines())) + "\n")
+        write_out("\n".join(inert(render_text(diffs).splitlines())) + "\n", "github")
     else:
-        sys.stdout.write(render_text(diffs))
+        write_out(render_text(diffs), "text")
     if fmt == "github" or args.summary:
         problem = append_markdown(lambda _budget: render_markdown(diffs))
         if problem:

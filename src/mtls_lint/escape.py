@@ -6,6 +6,8 @@ carry ANSI escapes, bidi overrides or newlines followed by ``::workflow-command:
 
 from __future__ import annotations
 
+import re
+
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
@@ -35,3 +37,68 @@ def workflow_data(text: str) -> str:
 def workflow_property(text: str) -> str:
     """Escape a workflow command property as ``actions/toolkit``'s ``escapeProperty`` does."""
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# -- workflow commands ---------------------------------------------------------------------
+#
+# A GitHub runner reads every line a step writes, stdout and stderr alike, and runs the ones
+# it parses as workflow commands (actions/runner ``ActionCommand``): ``::name ...::data`` once
+# leading whitespace is trimmed (``TryParseV2``), or the legacy ``##[name ...]data`` anywhere
+# in the line (``TryParse``). Whatever mtls-lint prints may carry a pull request's bytes, so
+# every output format passes through one of the encoders below, each keeping its format valid.
+
+#: What a runner, or anything reading the output as lines, may take as the end of a line.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LEGACY = "##["
+#: ``::`` at the start of a line, after any whitespace (Python's is a superset of .NET's).
+_LEADING_COLONS = re.compile(rf"(\A|[{LINE_BREAKS}])(\s*)::")
+_RAW_BREAKS = re.compile(f"[{LINE_BREAKS[2:]}]")  # JSON escapes \n and \r itself
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def runner_command(line: str) -> bool:
+    """Could a runner read ``line`` (one line, no line break) as a workflow command?
+
+    Deliberately wider than the runner: any ``::`` start or ``##[``, whatever the command's
+    name, since the set of commands a runner knows grows with its versions.
+    """
+    return _LEGACY in line or line.lstrip().startswith("::")
+
+
+def inert_text(text: str) -> str:
+    """``text`` (any number of lines) with every would-be command visibly escaped:
+    ``##[`` as ``#\\x23[`` and a leading ``::`` as ``\\x3a:``, in the ``\\xNN`` style of
+    :func:`printable`. Nothing else changes."""
+    if _LEGACY in text:
+        text = text.replace(_LEGACY, "#\\x23[")
+    if "::" in text:
+        text = _LEADING_COLONS.sub(lambda m: f"{m[1]}{m[2]}\\x3a:", text)
+    return text
+
+
+def inert_json(text: str) -> str:
+    """JSON text with ``#`` of ``##[`` written ``\\u0023``, line breaks JSON leaves raw
+    (U+2028, NEL, ...) escaped and lone surrogates (from a log's ``\\ud800``) replaced by
+    U+FFFD: the same document, with no line a runner could parse and valid UTF-8.
+
+    Only a string can hold ``#`` or those characters, so the escapes always land in one.
+    """
+    if _LEGACY in text:
+        text = text.replace(_LEGACY, "#\\u0023[")
+    text = _RAW_BREAKS.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def inert_legacy(text: str) -> str:
+    """Only the ``##[`` of :func:`inert_text`: for ``--format github``, whose own lines are
+    workflow commands and whose data lines are made inert one by one."""
+    return text.replace(_LEGACY, "#\\x23[") if _LEGACY in text else text
+
+
+#: The encoder of each kind of output; a command names the kind its format is.
+ENCODERS = {
+    "text": inert_text,
+    "markdown": inert_text,
+    "json": inert_json,
+    "github": inert_legacy,
+}

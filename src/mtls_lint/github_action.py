@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mtls_lint.cli import EXIT_ERROR, UsageError, build_parser, complain, emit, execute_check
-from mtls_lint.escape import workflow_data
+from mtls_lint.escape import inert_legacy, workflow_data
 from mtls_lint.findings import Severity
 
 
@@ -88,9 +88,10 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         )
     if diff is None:
         return outcome.exit_code
-    print(f"::group::mtls-lint diff --base {workflow_data(env['INPUT_DIFF_BASE'].strip())}")
+    base = inert_legacy(workflow_data(env["INPUT_DIFF_BASE"].strip()))
+    print(f"::group::mtls-lint diff --base {base}", flush=True)
     diff_code = run_diff(parser.parse_args(diff))
-    print("::endgroup::")
+    print("::endgroup::", flush=True)
     return max(outcome.exit_code, diff_code)
 
 

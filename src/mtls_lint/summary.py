@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mtls_lint.certificate import days_left
-from mtls_lint.escape import printable
+from mtls_lint.escape import inert_text, printable
 from mtls_lint.findings import CertificateRef, Severity
 from mtls_lint.reporters import Report
 from mtls_lint.reporters.text import summary_line
@@ -120,7 +120,7 @@ def append_markdown(render: Callable[[int], str]) -> str | None:
             cut = text.encode()[: max(0, budget - 200)].decode(errors="ignore").rsplit("\n", 1)[0]
             text = f"{cut}\n\n> Cut here: GitHub limits a step summary to 1 MiB.\n"
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.write(inert_text(text))
     except OSError as exc:
         return f"cannot write the step summary to {target}: {exc.strerror or exc}"
     return None

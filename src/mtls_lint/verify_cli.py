@@ -20,6 +20,7 @@ from mtls_lint.cli import (
     complain,
     parse_now,
     read_file,
+    write_out,
 )
 from mtls_lint.discover import display_path
 from mtls_lint.escape import printable
@@ -88,9 +89,9 @@ def run_verify(args: argparse.Namespace) -> int:
         untrusted=untrusted, sent=sent[1:], key=_key(args, limits),
     )  # fmt: skip
     if args.format == "json":
-        sys.stdout.write(json.dumps(verdict_json(verdict, skipped), indent=2) + "\n")
+        write_out(json.dumps(verdict_json(verdict, skipped), indent=2) + "\n", "json")
     else:
-        sys.stdout.write(verdict_text(verdict, skipped))
+        write_out(verdict_text(verdict, skipped), "text")
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
 
 
@@ -126,7 +127,7 @@ def _run_access_log(
         )  # fmt: skip
         results.append((client, verdict))
     render = access_log_json if args.format == "json" else access_log_text
-    sys.stdout.write(render(results, counts, skipped))
+    write_out(render(results, counts, skipped), args.format)
     return EXIT_OK if all(v.allowed for _, v in results) else EXIT_FINDINGS
 
 
@@ -147,9 +148,9 @@ def run_match(args: argparse.Namespace) -> int:
                 {"path": i.path, "kind": i.kind, "public_key_sha256": i.spki_sha256} for i in infos
             ],
         }
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        write_out(json.dumps(document, indent=2) + "\n", "json")
     else:
-        for info in infos:
-            print(f"{info.spki_sha256}  {info.kind:<12} {printable(info.path)}")
-        print("all match: they share one public key" if same else "DO NOT MATCH")
+        lines = [f"{info.spki_sha256}  {info.kind:<12} {printable(info.path)}" for info in infos]
+        lines.append("all match: they share one public key" if same else "DO NOT MATCH")
+        write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK if same else EXIT_FINDINGS

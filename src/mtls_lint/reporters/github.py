@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from mtls_lint.escape import printable, workflow_data, workflow_property
+from mtls_lint.escape import inert_legacy, inert_text, printable, workflow_data, workflow_property
 from mtls_lint.findings import Finding
 from mtls_lint.reporters import Report, text
 
@@ -34,14 +34,14 @@ def annotation(finding: Finding) -> str:
             ("title", f"mtls-lint {finding.rule}"),
         )
     )
-    return f"::{finding.severity.label} {properties}::{workflow_data(message)}"
+    return inert_legacy(f"::{finding.severity.label} {properties}::{workflow_data(message)}")
 
 
 def inert(lines: list[str], token: str | None = None) -> list[str]:
-    """``lines`` between ``::stop-commands::`` and its resume marker, under a fresh token, so
-    none of them can run a workflow command whatever it starts with."""
+    """``lines`` between ``::stop-commands::`` and its resume marker, under a fresh token, and
+    each made inert too: two locks, since a runner that missed the first would obey a line."""
     token = token or secrets.token_hex(16)
-    return [f"::stop-commands::{token}", *lines, f"::{token}::"]
+    return [f"::stop-commands::{token}", *(inert_text(line) for line in lines), f"::{token}::"]
 
 
 def render(report: Report, token: str | None = None) -> str:
