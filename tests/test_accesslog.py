@@ -57,7 +57,7 @@ def log_lines(clients: tuple[Issued, Issued]) -> list[str]:
 
 def test_requests_are_grouped_by_certificate(log_lines: list[str]) -> None:
     seen, counts = read_access_log(log_lines)
-    by_subject = {client.certificate.common_name: client for client in seen}
+    by_subject = {client.parse().common_name: client for client in seen}
     assert set(by_subject) == {"log good client", "log bad client"}
     good_seen = by_subject["log good client"]
     assert (good_seen.requests, good_seen.request_ids) == (3, ["r1", "r4", "r7"])
@@ -94,7 +94,7 @@ def test_text_report_and_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys,
 ) -> None:  # fmt: skip
     (tmp_path / "store.pem").write_bytes(root.pem + intermediate.pem)
-    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(log_lines)))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\n".join(log_lines).encode())))
     code = main(["verify", "--now", NOW_ISO, "--truststore", str(tmp_path / "store.pem"),
                  "--access-log", "-"])  # fmt: skip
     out = capsys.readouterr().out

@@ -22,21 +22,33 @@ from typing import Any
 from mtls_lint.bundle import PemBlock
 from mtls_lint.certificate import ParsedCertificate
 
-_PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+_BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 _NOT_BASE64 = re.compile(r"\\n|\\r|[^A-Za-z0-9+/=]")
 MAX_REQUEST_IDS = 5
+#: Kept of a field copied from a log into the report: a time, a status, a request id.
+MAX_FIELD = 200
 
 
 @dataclass
 class ClientSeen:
-    """One distinct client certificate, and the requests that presented it."""
+    """One distinct client certificate, and the requests that presented it.
 
-    certificate: ParsedCertificate
+    The certificate is kept as DER (a kilobyte) and parsed again when its turn to be
+    verified comes: a log with 200,000 distinct clients must not hold 200,000 parsed ones.
+    """
+
+    der: bytes
+    sha256: str
+    line: int
     requests: int = 0
     first_time: str | None = None
     last_time: str | None = None
     request_ids: list[str] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+
+    def parse(self) -> ParsedCertificate:
+        block = PemBlock("CERTIFICATE", self.line, self.line, self.der, 1, None, 0, None)
+        return ParsedCertificate.parse(block, self.der)
 
 
 @dataclass
@@ -46,6 +58,8 @@ class LineCounts:
     not_json: int = 0
     no_certificate: int = 0
     bad_certificate: int = 0
+    #: Lines over the length cap, skipped unread.
+    too_long: int = 0
 
 
 def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
@@ -63,38 +77,51 @@ def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _field(fields: dict[str, Any], *names: str) -> str | None:
-    """The first field called one of ``names`` (lower case), at any depth; "-" means absent."""
+    """The first field called one of ``names`` (lower case), at any depth; "-" means absent.
+    Cut to :data:`MAX_FIELD` characters: the log is untrusted, the report is not its copy."""
     for wanted in names:
         for name, value in fields.items():
             if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
-                return str(value)
+                return str(value)[:MAX_FIELD]
     return None
 
 
 def _certificate_text(fields: dict[str, Any]) -> str | None:
-    pem = _field(fields, "identity.clientcert.clientcertpem", "clientcertpem")
-    if pem is not None:
-        return pem
-    return next(
-        (v for v in fields.values() if isinstance(v, str) and "-----BEGIN CERTIFICATE" in v), None
-    )
+    for wanted in ("identity.clientcert.clientcertpem", "clientcertpem"):
+        for name, value in fields.items():
+            if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
+                return str(value)
+    return next((v for v in fields.values() if isinstance(v, str) and _BEGIN in v), None)
 
 
 def _der_of(text: str) -> bytes | None:
-    """The DER of the first PEM certificate in a log value, however its newlines were logged."""
-    match = _PEM.search(text)
-    if match is None:
+    """The DER of the first PEM certificate in a log value, however its newlines were logged.
+
+    Two ``find`` calls, not a lazy regex: a line of a million BEGIN lines and no END would
+    make ``BEGIN(.*?)END`` scan to the end from each of them.
+    """
+    begin = text.find(_BEGIN)
+    if begin < 0:
+        return None
+    end = text.find(_END, begin + len(_BEGIN))
+    if end < 0:
         return None
     try:
-        return base64.b64decode(_NOT_BASE64.sub("", match.group(1)), validate=True)
+        return base64.b64decode(_NOT_BASE64.sub("", text[begin + len(_BEGIN) : end]), validate=True)
     except (binascii.Error, ValueError):
         return None
 
 
-def read_access_log(lines: Iterable[str]) -> tuple[list[ClientSeen], LineCounts]:
+def read_access_log(lines: Iterable[str | None]) -> tuple[list[ClientSeen], LineCounts]:
+    """Group the requests of ``lines`` by client certificate; None stands for a line over
+    the length cap (counted, not read)."""
     seen: dict[str, ClientSeen] = {}
     counts = LineCounts()
     for number, line in enumerate(lines, 1):
+        if line is None:
+            counts.total += 1
+            counts.too_long += 1
+            continue
         if not line.strip():
             continue  # blank lines are not requests
         counts.total += 1
@@ -109,18 +136,19 @@ def read_access_log(lines: Iterable[str]) -> tuple[list[ClientSeen], LineCounts]
             counts.no_certificate += 1
             continue
         der = _der_of(text)
-        client = seen.get(hashlib.sha256(der).hexdigest()) if der else None
-        if client is None and der is not None:
-            block = PemBlock("CERTIFICATE", number, number, der, 1, None, len(text), None)
-            try:
-                parsed = ParsedCertificate.parse(block, der)
-            except Exception:  # noqa: BLE001 - untrusted DER from a log: count it and go on
-                parsed = None
-            if parsed is not None:
-                client = seen.setdefault(parsed.sha256, ClientSeen(parsed))
-        if client is None:
+        if der is None:
             counts.bad_certificate += 1
             continue
+        sha256 = hashlib.sha256(der).hexdigest()
+        client = seen.get(sha256)
+        if client is None:
+            client = ClientSeen(der, sha256, number)
+            try:
+                client.parse()  # only to know it is a certificate; parsed again to verify
+            except Exception:  # noqa: BLE001 - untrusted DER from a log: count it and go on
+                counts.bad_certificate += 1
+                continue
+            seen[sha256] = client
         counts.with_certificate += 1
         _count_request(client, fields)
     return list(seen.values()), counts
@@ -136,5 +164,9 @@ def _count_request(client: ClientSeen, fields: dict[str, Any]) -> None:
     if request_id is not None and len(client.request_ids) < MAX_REQUEST_IDS:
         client.request_ids.append(request_id)
     status = _field(fields, "status")
-    if status is not None:
+    if status is not None and (status in client.statuses or len(client.statuses) < MAX_STATUSES):
         client.statuses[status] += 1
+
+
+#: Distinct statuses counted per client (HTTP has a few dozen; a log can invent millions).
+MAX_STATUSES = 32

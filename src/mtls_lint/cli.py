@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import gc
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,12 +49,14 @@ def write_out(text: str, kind: str) -> None:
     sys.stdout.write(ENCODERS[kind](text))
 
 
-def write_report(output: str, text: str) -> None:
-    """Write a report to the file ``--output`` names."""
+def write_report(output: str, text: str, within: Path | None = None) -> None:
+    """Write a report to the file ``--output`` names, never through a symlink."""
+    from mtls_lint.files import UnsafePath, write_confined
+
     try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        write_confined(Path(output), text, within)
+    except UnsafePath as exc:
+        raise UsageError(str(exc)) from None
 
 
 class Parser(argparse.ArgumentParser):
@@ -133,28 +134,19 @@ def whole_number(ceiling: str) -> Callable[[str], int]:
     return parse
 
 
-def read_file(path: Path, limits: FileLimits) -> bytes:
-    """The file's bytes; refuses non-regular files (a FIFO would hang) and files over a limit."""
-    limit = limits.max_bytes
+def read_file(
+    path: Path, limits: FileLimits, within: Path | None = None, *, walked: bool = False
+) -> bytes:
+    """The file's bytes, read inside its boundary (never through a symlink out of the
+    repository), refusing special files (a FIFO would hang) and files over a limit."""
+    from mtls_lint.files import UnsafePath, read_confined
+
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path}: not a regular file")
-        if info.st_size > limit:
-            raise UsageError(f"{path}: {info.st_size} bytes, {over_byte_limit(limit)}")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = read_confined(path, limits.max_bytes, within, walked=walked)
+    except UnsafePath as exc:
+        raise UsageError(str(exc)) from None
     refuse_over_limits(str(path), data, limits)
     return data
-
-
-def over_byte_limit(limit: int) -> str:
-    return (
-        f"over the {limit}-byte limit for one file "
-        "(raise it with --max-file-bytes or limits.file-bytes)"
-    )
 
 
 CERTIFICATE_ARMOUR = b"-----BEGIN CERTIFICATE-----"
@@ -167,6 +159,8 @@ def refuse_over_limits(shown: str, data: bytes, limits: FileLimits) -> None:
     accepts), so refusing costs one scan, whatever the file holds.
     """
     if len(data) > limits.max_bytes:
+        from mtls_lint.files import over_byte_limit
+
         raise UsageError(f"{shown}: {over_byte_limit(limits.max_bytes)}")
     limit = limits.max_certificates
     if data.count(CERTIFICATE_ARMOUR) <= limit:
@@ -305,14 +299,14 @@ def load_run_config(args: argparse.Namespace) -> Config:
 def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult], int]:
     """Lint every file found; I/O errors are printed and counted, never fatal."""
     from mtls_lint.bundle import read_bundle
-    from mtls_lint.discover import discover, display_path
+    from mtls_lint.discover import display_path, find
     from mtls_lint.engine import lint_bundle
 
     results: list[FileResult] = []
     errors = 0
-    for path in discover(paths, run.include, run.exclude, run.base):
+    for path, within, walked in find(paths, run.include, run.exclude, run.base):
         try:
-            data = read_file(path, run.file_limits)
+            data = read_file(path, run.file_limits, within, walked=walked)
         except UsageError as exc:
             complain("error", str(exc))
             errors += 1

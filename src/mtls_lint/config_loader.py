@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from mtls_lint.config import Config, ConfigError, Waiver
+from mtls_lint.files import UnsafePath, read_confined
 from mtls_lint.findings import FAIL_ON, Severity
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rules import RULES
@@ -36,15 +36,14 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 def load(path: Path, shown: str) -> Config:
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read
-            raise ConfigError(f"{shown}: not a regular file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-        if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{shown}: over {MAX_CONFIG_BYTES} bytes: not a config file")
+        # a symlink out of the repository would echo another file's lines in our messages
+        raw = read_confined(path, MAX_CONFIG_BYTES)
+    except UnsafePath as exc:
+        raise ConfigError(str(exc).replace(str(path), shown, 1)) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{shown}: over {MAX_CONFIG_BYTES} bytes: not a config file")
+    try:
         text = raw.decode("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:

@@ -12,7 +12,6 @@ from mtls_lint.cli import (
     UsageError,
     complain,
     load_run_config,
-    over_byte_limit,
     parse_now,
     read_file,
     refuse_over_limits,
@@ -27,24 +26,30 @@ from mtls_lint.resolve import CheckOptions, RunSettings, resolve
 def _pairs_from_git(
     args: argparse.Namespace, run: RunSettings
 ) -> list[tuple[str, bytes | None, bytes | None]]:
-    from mtls_lint.gitsource import GitError, blob_size, changed_files, check_ref, show
+    from mtls_lint.files import over_byte_limit
+    from mtls_lint.gitsource import GitError, changed_files, check_ref, show, tree
 
     try:
         check_ref(args.base)
         names = changed_files(args.base, args.paths, run.include, run.exclude, run.base)
+        at_ref = tree(args.base, names) if names else {}
     except GitError as exc:
         raise UsageError(str(exc)) from None
     pairs = []
     for name in names:
-        size = blob_size(args.base, name)
-        if size is not None and size > run.file_limits.max_bytes:  # refused before reading
-            limit = over_byte_limit(run.file_limits.max_bytes)
-            raise UsageError(f"{args.base}:{name}: {size} bytes, {limit}")
-        old = show(args.base, name) if size is not None else None
-        if old is not None:
-            refuse_over_limits(f"{args.base}:{name}", old, run.file_limits)
+        entry = at_ref.get(name)
+        old = None
+        if entry is not None:
+            if entry.what is not None:  # a symlink in git is its target's name, not a bundle
+                raise UsageError(f"{args.base}:{name}: {entry.what}; not read")
+            if entry.size is not None and entry.size > run.file_limits.max_bytes:
+                limit = over_byte_limit(run.file_limits.max_bytes)
+                raise UsageError(f"{args.base}:{name}: {entry.size} bytes, {limit}")
+            old = show(args.base, name)
+            if old is not None:
+                refuse_over_limits(f"{args.base}:{name}", old, run.file_limits)
         path = Path(name)
-        new = read_file(path, run.file_limits) if path.is_file() else None
+        new = read_file(path, run.file_limits) if os.path.lexists(path) else None
         if old != new:
             pairs.append((unicode_name(name), old, new))
     return pairs

@@ -6,6 +6,7 @@ import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer")
 SKIPPED_DIRECTORIES = frozenset({".git"})
@@ -46,18 +47,16 @@ def repository_prefix(start: Path) -> str:
     return ""
 
 
-def relative_to(path: Path, base: Path, fallback: Path) -> str:
-    """``path`` relative to ``base`` when inside it, else relative to ``fallback``, with /."""
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.relative_to(fallback).as_posix()
-
-
 def display_path(path: Path) -> str:
-    """Paths as reports show them: relative to the working directory when inside it, with /."""
+    """Paths as reports show them: relative to the working directory when inside it, with /.
+
+    Lexical, never through a link: a finding on ``current.pem -> v2.pem`` is on the line of
+    ``current.pem`` in the pull request, and resolving every file would cost a system call
+    per directory above it.
+    """
+    absolute = Path(os.path.abspath(path))
     try:
-        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = absolute.relative_to(os.getcwd()).as_posix()
     except ValueError:
         shown = path.as_posix()
     return unicode_name(shown)
@@ -76,36 +75,88 @@ def unicode_name(name: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+class Found(NamedTuple):
+    """A file to lint, and how far it may be trusted to stay inside its boundary."""
+
+    path: Path
+    #: The directory it may not be read outside of (:func:`mtls_lint.files.boundary`).
+    within: Path
+    #: Reached by walking real directories only: no symlink above it, so its real path is
+    #: its path unless the file itself is a link.
+    walked: bool
+
+
 def discover(
     paths: Sequence[str],
     include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = (),
     base: Path | None = None,
 ) -> Iterator[Path]:
+    """The paths of :func:`find`."""
+    return (found.path for found in find(paths, include, exclude, base))
+
+
+def find(
+    paths: Sequence[str],
+    include: Sequence[str] = DEFAULT_INCLUDE,
+    exclude: Sequence[str] = (),
+    base: Path | None = None,
+) -> Iterator[Found]:
     """Yield files to lint, in a stable order. A file named explicitly is always linted.
 
     Globs match paths relative to ``base`` (the config file's directory) when the file is
     inside it, else relative to the directory being walked. Missing paths are yielded too, so
-    the caller reports them as I/O errors in order.
+    the caller reports them as I/O errors in order. Directories are walked without
+    recursion (a tree 10,000 deep is still a tree) and symlinked directories are not entered.
     """
-    anchor = base or Path.cwd()
+    from mtls_lint.files import UnsafePath, boundary, real_path
+
+    anchor = (base or Path.cwd()).resolve()
     for given in paths or ["."]:
         root = Path(given)
+        within = boundary(root)
         if not root.is_dir():
-            yield root
+            yield Found(root, within, walked=False)
             continue
-        for directory, subdirs, files in os.walk(root):
-            subdirs[:] = sorted(
-                d
-                for d in subdirs
-                if d not in SKIPPED_DIRECTORIES
-                and not _excluded_directory(relative_to(Path(directory, d), anchor, root), exclude)
-            )
-            for name in sorted(files):
-                file = Path(directory, name)
-                relative = relative_to(file, anchor, root)
-                if matches(relative, include) and not matches(relative, exclude):
-                    yield file
+        try:
+            real_path(root, within)  # `ts -> /etc` is not walked
+        except UnsafePath:
+            yield Found(root, within, walked=False)  # reading it reports why
+            continue
+        try:
+            prefix = root.resolve().relative_to(anchor).as_posix() + "/"
+        except ValueError:
+            prefix = ""
+        prefix = "" if prefix == "./" else prefix
+        yield from _walk(root, within, prefix, include, exclude)
+
+
+def _walk(
+    root: Path, within: Path, prefix: str, include: Sequence[str], exclude: Sequence[str]
+) -> Iterator[Found]:
+    """Files under ``root`` in sorted order, depth first; ``prefix`` + the path below
+    ``root`` is what globs see."""
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        directory, relative = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue  # unreadable or vanished: nothing to lint in it
+        subdirectories = []
+        for entry in listed:
+            below = f"{relative}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIPPED_DIRECTORIES and not _excluded_directory(
+                    prefix + below, exclude
+                ):
+                    subdirectories.append((entry.path, below + "/"))
+                continue
+            shown = prefix + below
+            if matches(shown, include) and not matches(shown, exclude):
+                yield Found(Path(entry.path), within, walked=True)
+        stack.extend(reversed(subdirectories))
 
 
 def _excluded_directory(relative: str, exclude: Sequence[str]) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from mtls_lint.discover import discover, matches
 
@@ -34,19 +35,44 @@ def check_ref(ref: str) -> None:
         raise GitError(f"--base {ref}: no such commit, branch or tag (fetched it?)")
 
 
-def files_at(ref: str, paths: Sequence[str]) -> list[str]:
-    """Files tracked at ``ref`` under ``paths``, relative to the working directory."""
-    result = _git("ls-tree", "-r", "--name-only", "-z", ref, "--", *paths)
+class Entry(NamedTuple):
+    """A path in a commit's tree: its mode (``100644``, ``120000`` for a symlink, ...) and
+    its size in bytes (None for what is not a blob)."""
+
+    mode: str
+    size: int | None
+
+    @property
+    def what(self) -> str | None:
+        """Why the entry is not a file to read, or None when it is one."""
+        if self.mode in ("100644", "100755"):
+            return None
+        if self.mode == "120000":
+            return "a symbolic link in git, not a file"
+        if self.mode == "160000":
+            return "a submodule, not a file"
+        return f"not a regular file in git (mode {self.mode})"
+
+
+def tree(ref: str, paths: Sequence[str]) -> dict[str, Entry]:
+    """Every file tracked at ``ref`` under ``paths``, relative to the working directory,
+    with its mode and size: one git process however many files there are."""
+    result = _git("ls-tree", "-r", "-z", "--long", ref, "--", *paths)
     if result.returncode != 0:
         raise GitError(f"git ls-tree {ref}: {result.stderr.decode(errors='replace').strip()}")
-    return [name for name in result.stdout.decode(errors="surrogateescape").split("\0") if name]
+    entries = {}
+    for record in result.stdout.decode(errors="surrogateescape").split("\0"):
+        if not record:
+            continue
+        info, _, name = record.partition("\t")
+        mode, _kind, _object, size = info.split(maxsplit=3)
+        entries[name] = Entry(mode, int(size) if size.strip().isdigit() else None)
+    return entries
 
 
-def blob_size(ref: str, path: str) -> int | None:
-    """The file's size at ``ref`` (read before its bytes, to apply the size cap), or None
-    when it is not there."""
-    result = _git("cat-file", "-s", f"{ref}:./{path}")
-    return int(result.stdout) if result.returncode == 0 else None
+def files_at(ref: str, paths: Sequence[str]) -> list[str]:
+    """Files tracked at ``ref`` under ``paths``, relative to the working directory."""
+    return list(tree(ref, paths))
 
 
 def show(ref: str, path: str) -> bytes | None:

@@ -216,10 +216,12 @@ def verify(
     untrusted: Sequence[ParsedCertificate] = (),
     sent: Sequence[ParsedCertificate] = (),
     key: PublicKeyInfo | None = None,
+    pool: Pool | None = None,
 ) -> Verdict:
     """The verdict on ``client``; ``untrusted`` and ``sent`` (the rest of the client's file)
-    are only searched to name what the truststore lacks."""
-    trusted = Pool(truststore, "truststore")
+    are only searched to name what the truststore lacks. ``pool``: ``truststore`` already
+    indexed, for many verdicts against one truststore."""
+    trusted = pool or Pool(truststore, "truststore")
     key_checks = [] if key is None else [_key_check(client, key)]
     if client.is_self_issued and _signed_by(client, client)[0]:
         return _self_signed(client, trusted, now, profile, names, key_checks)

@@ -6,9 +6,9 @@ import argparse
 import datetime as dt
 import json
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import ParsedCertificate
@@ -95,15 +95,22 @@ def run_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
 
 
-def _log_lines(path: str) -> Iterator[str]:
-    if path == "-":
-        yield from sys.stdin
-        return
+def _log_lines(path: str) -> Iterator[str | None]:
+    """The log's lines as text (None for one over :data:`MAX_LOG_LINE` bytes)."""
+    from mtls_lint.files import UnsafePath, bounded_lines, open_confined, standard_input
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            yield from handle
+        stream = standard_input() if path == "-" else open_confined(Path(path))
+    except UnsafePath as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        for line in bounded_lines(stream, MAX_LOG_LINE):
+            yield None if line is None else line.decode("utf-8", "replace")
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        if path != "-":
+            stream.close()
 
 
 def _run_access_log(
@@ -113,22 +120,38 @@ def _run_access_log(
     untrusted: list[ParsedCertificate],
     now: dt.datetime,
 ) -> int:
+    """One verdict per distinct client of the log. The truststore is indexed once for all
+    of them, and each client is parsed, judged and rendered in turn, so what stays in
+    memory per client is its DER and its rendering."""
     from mtls_lint.accesslog import read_access_log
-    from mtls_lint.verify import Names, verify
-    from mtls_lint.verify_report import access_log_json, access_log_text
+    from mtls_lint.verify import Names, Pool, verify
+    from mtls_lint.verify_report import (
+        access_log_json,
+        access_log_text,
+        client_json,
+        client_text,
+    )
 
-    seen, counts = read_access_log(line[:MAX_LOG_LINE] for line in _log_lines(args.access_log))
-    results = []
+    seen, counts = read_access_log(_log_lines(args.access_log))
+    trusted = Pool(truststore, "truststore")
+    rendered: list[Any] = []
+    allowed = True
     for client in seen:
-        names = Names(args.truststore, f"client-{client.certificate.sha256[:12]}.pem")
+        cert = client.parse()
+        names = Names(args.truststore, f"client-{client.sha256[:12]}.pem")
         verdict = verify(
-            client.certificate, truststore, now=now, profile=PROFILES[args.profile],
-            names=names, untrusted=untrusted,
+            cert, truststore, now=now, profile=PROFILES[args.profile],
+            names=names, untrusted=untrusted, pool=trusted,
         )  # fmt: skip
-        results.append((client, verdict))
-    render = access_log_json if args.format == "json" else access_log_text
-    write_out(render(results, counts, skipped), args.format)
-    return EXIT_OK if all(v.allowed for _, v in results) else EXIT_FINDINGS
+        allowed = allowed and verdict.allowed
+        rendered.append((client_json if args.format == "json" else client_text)(
+            client, cert, verdict
+        ))  # fmt: skip
+    if args.format == "json":
+        write_out(access_log_json(rendered, counts, skipped), "json")
+    else:
+        write_out(access_log_text(rendered, counts, skipped), "text")
+    return EXIT_OK if allowed else EXIT_FINDINGS
 
 
 def run_match(args: argparse.Namespace) -> int:

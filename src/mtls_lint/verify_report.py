@@ -81,8 +81,8 @@ def verdict_text(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _seen_json(seen: ClientSeen, verdict: Verdict) -> dict[str, Any]:
-    cert: ParsedCertificate = seen.certificate
+def client_json(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> dict[str, Any]:
+    """One client of an access log, as ``access_log_json`` lists it."""
     return {
         "sha256": cert.sha256,
         "subject": cert.subject,
@@ -96,40 +96,44 @@ def _seen_json(seen: ClientSeen, verdict: Verdict) -> dict[str, Any]:
 
 
 def access_log_json(
-    results: Sequence[tuple[ClientSeen, Verdict]], counts: LineCounts, skipped: Sequence[str]
+    clients: Sequence[dict[str, Any]], counts: LineCounts, skipped: Sequence[str]
 ) -> str:
     document = {
-        "certificates": [_seen_json(seen, verdict) for seen, verdict in results],
+        "certificates": list(clients),
         "lines": vars(counts),
         "skipped": list(skipped),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def client_text(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> list[str]:
+    """One client of an access log, as ``access_log_text`` prints it."""
+    outcome = "ALLOWED" if verdict.allowed else f"DENIED: {verdict.reason}"
+    lines = [f"{printable(cert.subject)} (sha256 {cert.sha256[:16]}…): {outcome}"]
+    when = f", {seen.first_time} to {seen.last_time}" if seen.first_time else ""
+    statuses = ", ".join(f"{n}x {s}" for s, n in seen.statuses.most_common())
+    lines.append(  # times and statuses come from the log: untrusted like the rest
+        printable(f"  {seen.requests} requests{when}")
+        + (f" (status {printable(statuses)})" if statuses else "")
+    )
+    if seen.request_ids:
+        lines.append(f"  request ids: {printable(', '.join(seen.request_ids))}")
+    if verdict.fix:
+        lines.append(f"  Fix: {printable(verdict.fix)}")
+    lines.extend(f"  Note: {printable(note)}" for note in verdict.notes)
+    lines.append("")
+    return lines
+
+
 def access_log_text(
-    results: Sequence[tuple[ClientSeen, Verdict]], counts: LineCounts, skipped: Sequence[str]
+    clients: Sequence[list[str]], counts: LineCounts, skipped: Sequence[str]
 ) -> str:
-    lines = []
-    for seen, verdict in results:
-        cert = seen.certificate
-        outcome = "ALLOWED" if verdict.allowed else f"DENIED: {verdict.reason}"
-        lines.append(f"{printable(cert.subject)} (sha256 {cert.sha256[:16]}…): {outcome}")
-        when = f", {seen.first_time} to {seen.last_time}" if seen.first_time else ""
-        statuses = ", ".join(f"{n}x {s}" for s, n in seen.statuses.most_common())
-        lines.append(  # times and statuses come from the log: untrusted like the rest
-            printable(f"  {seen.requests} requests{when}")
-            + (f" (status {printable(statuses)})" if statuses else "")
-        )
-        if seen.request_ids:
-            lines.append(f"  request ids: {printable(', '.join(seen.request_ids))}")
-        if verdict.fix:
-            lines.append(f"  Fix: {printable(verdict.fix)}")
-        lines.extend(f"  Note: {printable(note)}" for note in verdict.notes)
-        lines.append("")
+    lines = [line for client in clients for line in client]
     lines.append(
         f"{counts.total} lines: {counts.with_certificate} with a client certificate, "
         f"{counts.not_json} not JSON, {counts.no_certificate} without a certificate, "
         f"{counts.bad_certificate} with an unreadable certificate"
+        + (f", {counts.too_long} over the line-length cap" if counts.too_long else "")
     )
     if skipped:
         lines.append(f"Truststore entries skipped (unreadable): {printable('; '.join(skipped))}")

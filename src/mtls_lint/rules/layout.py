@@ -52,10 +52,16 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
     ``openssl storeutl -certs -noout FILE`` lists what is there;
     ``awk '/-----BEGIN/,/-----END/' FILE`` keeps only the blocks.
 
+    Previews: a finding quotes at most the first 40 characters of a run, with base64 and hex
+    dumps replaced by ``[base64]``/``[hex]`` (text outside the blocks may be a key whose BEGIN
+    line is gone), and only in a file that holds at least one CERTIFICATE block: a file with
+    none is not a bundle, and quoting it would print any text file a link or a path led to.
+
     Show it: ``grep -n -v -e '^[A-Za-z0-9+/=]*$' -e '-----' FILE``
     """
     if ctx.bundle.kind is FileKind.BINARY:
         return
+    quote = bool(ctx.bundle.certificate_blocks)
     texts = {
         line.line: line
         for line in ctx.bundle.outside
@@ -72,8 +78,10 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
         lines = f"{count} lines" if count > 1 else "1 line"
         if preview == ENCODED_PLACEHOLDER:
             what = f"base64 outside PEM blocks ({lines}; a block without its -----BEGIN line?)"
-        else:
+        elif quote:
             what = f"text outside PEM blocks ({lines}): {preview!r}"
+        else:
+            what = f"text and no certificate block ({lines}; not quoted)"
         yield Problem(f"{what}; {where}", first, last)
 
 
