@@ -108,3 +108,18 @@ def test_findings_of_one_rule_are_capped_per_file(root: Issued) -> None:
     last = stray[-1]
     assert last.message.startswith("50 more stray-text findings in this file are not listed")
     assert last.line == stray[-2].line + 2  # where the first unlisted one is
+
+
+def test_a_crash_in_a_notice_rule_is_a_notice_and_its_text_is_cut(
+    monkeypatch: pytest.MonkeyPatch, root: Issued
+) -> None:
+    def explode(ctx, cert, options):
+        raise RuntimeError("x" * 10_000)
+        yield
+
+    broken = RULES["negative-serial"]._replace(certificate_check=explode)
+    monkeypatch.setitem(RULES, "negative-serial", broken)
+    (crash,) = fired(lint(root.pem), "negative-serial")
+    assert crash.severity is Severity.NOTICE  # a bug never turns a notice into a failure
+    assert "internal error in rule negative-serial" in crash.message
+    assert len(crash.message) < 400

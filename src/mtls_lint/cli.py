@@ -385,14 +385,15 @@ def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
     return CheckOutcome(report, run, errors)
 
 
-def emit(outcome: CheckOutcome, fmt: str, output: str | None) -> None:
-    """Write the report in ``fmt`` to ``output`` (or stdout); the step summary for github."""
+def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | None = None) -> None:
+    """Write the report in ``fmt`` to ``output`` (or stdout), inside ``within`` when given;
+    the step summary for github."""
     from mtls_lint.escape import ENCODERS
     from mtls_lint.reporters import KINDS, reporter_by_name
 
     text = reporter_by_name()[fmt](outcome.report)
     if output:
-        write_report(output, ENCODERS[KINDS[fmt]](text))
+        write_report(output, ENCODERS[KINDS[fmt]](text), within)
     else:
         write_out(text, KINDS[fmt])
     if fmt == "github":

@@ -89,7 +89,7 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
         unlisted_count = 0
         for problem in rule.run(ctx, setting.options):
             if isinstance(problem, Crash):
-                findings.append(_crash_finding(rule, bundle, problem))
+                findings.append(_crash_finding(rule, setting, bundle, problem))
             elif listed >= MAX_FINDINGS_PER_RULE:
                 unlisted = unlisted or problem
                 unlisted_count += 1
@@ -119,17 +119,26 @@ def _finding(rule: Rule, setting: RuleSetting, bundle: Bundle, problem: Problem)
     )
 
 
-def _crash_finding(rule: Rule, bundle: Bundle, crash: Crash) -> Finding:
+#: Kept of an exception's text in a finding: it may quote a pull request's bytes at length.
+MAX_CRASH_TEXT = 200
+
+
+def _crash_finding(rule: Rule, setting: RuleSetting, bundle: Bundle, crash: Crash) -> Finding:
+    """A rule that crashed says so at its own severity: a bug in a notice never fails a run
+    that ``--fail-on error`` would pass, and a bug in an error rule never passes one."""
     exc, cert = crash.error, crash.certificate
     where = f" on certificate #{cert.index}" if cert is not None else ""
+    text = str(exc)
+    if len(text) > MAX_CRASH_TEXT:
+        text = text[: MAX_CRASH_TEXT - 1] + "…"
     return Finding(
         rule=rule.id,
-        severity=Severity.ERROR,
+        severity=setting.severity,
         path=bundle.path,
         line=cert.block.begin_line if cert is not None else 1,
         end_line=cert.block.end_line if cert is not None else 1,
         message=(
-            f"internal error in rule {rule.id}{where}: {type(exc).__name__}: {exc}; the other "
+            f"internal error in rule {rule.id}{where}: {type(exc).__name__}: {text}; the other "
             "rules ran. Please report this with the certificate's SHA-256."
         ),
         certificate=_ref(cert) if cert is not None else None,

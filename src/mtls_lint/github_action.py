@@ -66,13 +66,20 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         complain("error", f"cannot split the action's inputs: {exc}")
         return EXIT_ERROR
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stopped:  # a bad option (said already), or --help / --version
+        if stopped.code == 0:
+            complain("error", "the args input stopped mtls-lint before it linted anything")
+        return EXIT_ERROR
     sarif_file = env.get("INPUT_SARIF_FILE", "").strip()
+    workspace = env.get("GITHUB_WORKSPACE")
+    within = Path(os.path.realpath(workspace)) if workspace else None
     try:
         outcome = execute_check(args, "github")
         emit(outcome, "github", None)
-        if sarif_file:
-            emit(outcome, "sarif", sarif_file)
+        if sarif_file:  # never outside the workspace, never through a link
+            emit(outcome, "sarif", sarif_file, within)
     except UsageError as exc:
         complain("error", str(exc))
         return EXIT_ERROR
