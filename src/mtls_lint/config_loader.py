@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from mtls_lint.config import Config, ConfigError, Waiver
+from mtls_lint.config import CEILING, CEILINGS, Config, ConfigError, Waiver
 from mtls_lint.files import UnsafePath, read_confined
 from mtls_lint.findings import FAIL_ON, Severity
 from mtls_lint.profiles import PROFILES
@@ -68,8 +68,12 @@ def load(path: Path, shown: str) -> Config:
 def _bad_scalar_line(node: yaml.Node) -> int:
     """The line of the first scalar the safe constructor cannot build (dates out of range)."""
     stack = [node]
+    visited: set[int] = set()  # aliases share nodes: without this, a bomb is 9**24 visits
     while stack:
         current = stack.pop(0)
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, yaml.ScalarNode):
             try:
                 yaml.SafeLoader("").construct_object(current)
@@ -118,7 +122,11 @@ class _Validator:
     def error(self, where: Path_, message: str, *, key: bool = False) -> ConfigError:
         label = ""
         for step in where:  # ("waivers", 0, "until") -> waivers[0].until
-            label += f"[{step}]" if isinstance(step, int) else f".{step}" if label else str(step)
+            if isinstance(step, int):
+                label += f"[{step}]"
+            else:
+                name = str(step)[:MAX_SHOWN]
+                label += f".{name}" if label else name
         prefix = f"{label}: " if where else ""
         return ConfigError(f"{self.shown}:{self.line(where, key=key)}: {prefix}{message}")
 
@@ -137,7 +145,9 @@ class _Validator:
                 for key_node, value_node in node.value:
                     if key_node.value in seen:
                         line = key_node.start_mark.line + 1
-                        raise ConfigError(f"{self.shown}:{line}: duplicate key {key_node.value!r}")
+                        raise ConfigError(
+                            f"{self.shown}:{line}: duplicate key {shown(key_node.value)}"
+                        )
                     seen.add(key_node.value)
                     pending.append(value_node)
             elif isinstance(node, yaml.SequenceNode):
@@ -156,10 +166,10 @@ class _Validator:
                     (str(key),), f"unknown key (expected one of {', '.join(TOP_LEVEL)})", key=True
                 )
         profile = data.get("profile")
-        if profile is not None and profile not in PROFILES:
+        if profile is not None and (not isinstance(profile, str) or profile not in PROFILES):
             raise self.error(("profile",), f"must be one of {', '.join(sorted(PROFILES))}")
         fail_on = data.get("fail-on")
-        if fail_on is not None and fail_on not in FAIL_ON:
+        if fail_on is not None and (not isinstance(fail_on, str) or fail_on not in FAIL_ON):
             raise self.error(("fail-on",), f"must be one of {', '.join(FAIL_ON)}")
         include = self.globs(data, "include")
         severities, options = self.rules(data.get("rules"))
@@ -169,18 +179,27 @@ class _Validator:
             include=include,
             exclude=self.globs(data, "exclude") or (),
             fail_on=fail_on,
-            expiry_days=self.count(data.get("expiry-days"), ("expiry-days",), minimum=0),
+            expiry_days=self.count(
+                data.get("expiry-days"),
+                ("expiry-days",),
+                minimum=0,
+                maximum=CEILINGS["expiry-days"],
+            ),
             limits=self.limits(data.get("limits")),
             severities=severities,
             options=options,
             waivers=self.waivers(data.get("waivers")),
         )
 
-    def count(self, value: object, where: Path_, *, minimum: int) -> int | None:
+    def count(
+        self, value: object, where: Path_, *, minimum: int, maximum: int = CEILING
+    ) -> int | None:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.error(where, f"must be a whole number >= {minimum}, not {value!r}")
+            raise self.error(where, f"must be a whole number >= {minimum}, not {shown(value)}")
+        if value > maximum:
+            raise self.error(where, f"must be at most {maximum}, not {shown(value)}")
         return value
 
     def globs(self, data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
@@ -198,11 +217,13 @@ class _Validator:
             raise self.error(("limits",), f"must be a mapping, not {_kind(value)}")
         result: dict[str, int | None] = {}
         for key, amount in value.items():
-            if key not in LIMITS:
+            if not isinstance(key, str) or key not in LIMITS:
                 raise self.error(
                     ("limits", key), f"unknown limit (expected {', '.join(LIMITS)})", key=True
                 )
-            result[key] = self.count(amount, ("limits", key), minimum=1)
+            result[key] = self.count(
+                amount, ("limits", key), minimum=1, maximum=CEILINGS.get(key, CEILING)
+            )
         return result
 
     def rules(self, value: object) -> tuple[dict[str, Severity | None], dict[str, dict[str, Any]]]:
@@ -214,7 +235,7 @@ class _Validator:
             raise self.error(("rules",), f"must be a mapping of rule ids, not {_kind(value)}")
         for rule_id, setting in value.items():
             where: Path_ = ("rules", rule_id)
-            rule = RULES.get(rule_id)
+            rule = RULES.get(rule_id) if isinstance(rule_id, str) else None
             if rule is None:
                 raise self.error(where, "unknown rule id (see `mtls-lint rules`)", key=True)
             if isinstance(setting, dict):
@@ -233,7 +254,9 @@ class _Validator:
                         (*where, name), f"unknown option (options of {rule_id}: {known})", key=True
                     )
                 if isinstance(option, bool) != (kind is bool) or not isinstance(option, kind):
-                    raise self.error((*where, name), f"must be {kind.__name__}, not {option!r}")
+                    raise self.error(
+                        (*where, name), f"must be {kind.__name__}, not {shown(option)}"
+                    )
             options[rule_id] = rule_options
         return severities, options
 
@@ -245,7 +268,7 @@ class _Validator:
                 return Severity.parse(value)
             except ValueError:
                 pass
-        raise self.error(where, f"must be off, error, warning or notice, not {value!r}")
+        raise self.error(where, f"must be off, error, warning or notice, not {shown(value)}")
 
     def waivers(self, value: object) -> tuple[Waiver, ...]:
         if value is None:
@@ -274,8 +297,8 @@ class _Validator:
         if not isinstance(rules, list) or not rules:
             raise self.error((*where, "rules"), "must be a non-empty list of rule ids")
         for i, rule_id in enumerate(rules):
-            if rule_id not in RULES:
-                raise self.error((*where, "rules", i), f"unknown rule id {rule_id!r}")
+            if not isinstance(rule_id, str) or rule_id not in RULES:
+                raise self.error((*where, "rules", i), f"unknown rule id {shown(rule_id)}")
         reason = item["reason"]
         if not isinstance(reason, str) or not reason.strip():
             raise self.error((*where, "reason"), "must say why the finding is accepted")
@@ -300,7 +323,23 @@ class _Validator:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.error(where, f"must be a date (YYYY-MM-DD), not {value!r}")
+        raise self.error(where, f"must be a date (YYYY-MM-DD), not {shown(value)}")
+
+
+#: Characters of a config value quoted in a message.
+MAX_SHOWN = 60
+
+
+def shown(value: object) -> str:
+    """A bounded ``repr`` for messages: a config's values come from a pull request, and
+    nine YAML aliases nested 24 deep make a list whose full repr would never end."""
+    import reprlib
+
+    limited = reprlib.Repr()
+    limited.maxlevel, limited.maxlist, limited.maxdict = 2, 4, 4
+    limited.maxstring = limited.maxother = MAX_SHOWN
+    text = limited.repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
 def _kind(value: object) -> str:
