@@ -13,7 +13,10 @@ import binascii
 import re
 import warnings
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from mtls_lint.hidden_keys import HiddenKey
 
 BOM = b"\xef\xbb\xbf"
 MAX_BASE64_LINE = 64
@@ -86,6 +89,8 @@ class Bundle(NamedTuple):
     trailing_space: Tally
     #: Runs of empty or whitespace-only lines, inside blocks or not: (first, last).
     blank_runs: tuple[tuple[int, int], ...]
+    #: Private keys that are not a block of their own (:mod:`mtls_lint.hidden_keys`).
+    hidden_keys: tuple[HiddenKey, ...] = ()
 
     @property
     def certificate_blocks(self) -> tuple[PemBlock, ...]:
@@ -104,8 +109,14 @@ def read_bundle(path: str, data: bytes) -> Bundle:
     if raw_lines[-1] == b"":
         raw_lines.pop()  # the newline ending the last line does not start another
     if b"-----BEGIN" not in body and b"-----END" not in body:
-        return _read_unarmoured(path, data, raw_lines, has_bom)
-    return _Splitter(path, data, raw_lines, has_bom).run()
+        bundle = _read_unarmoured(path, data, raw_lines, has_bom)
+    else:
+        bundle = _Splitter(path, data, raw_lines, has_bom).run()
+    if bundle.outside or bundle.kind is FileKind.BINARY or b"PRIVATE KEY-----" in data:
+        from mtls_lint.hidden_keys import find_hidden_keys  # a tidy bundle never needs it
+
+        bundle = bundle._replace(hidden_keys=find_hidden_keys(data, bundle))
+    return bundle
 
 
 def _decode(line: bytes) -> str:
@@ -189,6 +200,8 @@ def _is_der_certificate(data: bytes) -> bool:
 #: keys included, which a message quoting the label would print).
 _LABEL = re.compile(rb"[\x20-\x7e]*")
 MAX_LABEL = 64
+#: The longest word of a real label is 11 letters (CERTIFICATE); messages quote labels.
+MAX_LABEL_WORD = 15
 
 
 def _armour(stripped: bytes, keyword: bytes) -> str | None:
@@ -198,6 +211,8 @@ def _armour(stripped: bytes, keyword: bytes) -> str | None:
     label = stripped[len(keyword) : -5]
     if len(label) > MAX_LABEL or b"--" in label or not _LABEL.fullmatch(label):
         return None
+    if any(len(word) > MAX_LABEL_WORD for word in label.split()):
+        return None  # a label is words ("ENCRYPTED PRIVATE KEY"), not a run of base64
     return label.decode("ascii")
 
 

@@ -97,8 +97,10 @@ def unparsable_certificate(ctx: LintContext, options: Options) -> Iterator[Probl
     citation=citations.APIGW_TRUSTSTORE,
 )
 def private_key_in_bundle(ctx: LintContext, options: Options) -> Iterator[Problem]:
-    """Fires for any block labelled ``... PRIVATE KEY`` (PKCS#8, RSA, EC, encrypted). The key is
-    never read or echoed.
+    """Fires for any block labelled ``... PRIVATE KEY`` (PKCS#8, RSA, EC, encrypted), and for
+    a private key in any other shape: its armour inside a JSON string or on one line with
+    the key, a file with CR-only line ends, base64 or hex of the key's DER with no armour, a
+    file that is the raw DER of a key. The key is never echoed.
 
     AWS: a truststore holds only CA certificates; the key is useless there. Worse, the file is
     committed: the key is in git history and in the S3 object, and must be treated as leaked.
@@ -115,6 +117,14 @@ def private_key_in_bundle(ctx: LintContext, options: Options) -> Iterator[Proble
                 f"a {block.label} block is in the truststore: the key is now in git history and "
                 "must be treated as leaked; remove it, rotate the key and re-issue its certificate",
             )
+    for key in ctx.bundle.hidden_keys:
+        yield Problem(
+            f"a private key ({key.how}) is in the truststore: the key is now in git history "
+            "and must be treated as leaked; remove it, rotate the key and re-issue its "
+            "certificate",
+            key.line,
+            key.end_line,
+        )
 
 
 @file_rule(

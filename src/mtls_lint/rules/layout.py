@@ -62,6 +62,7 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
     if ctx.bundle.kind is FileKind.BINARY:
         return
     quote = bool(ctx.bundle.certificate_blocks)
+    keyed = [(key.line, key.end_line) for key in ctx.bundle.hidden_keys]
     texts = {
         line.line: line
         for line in ctx.bundle.outside
@@ -76,7 +77,9 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
         preview = _preview(texts[first].text)
         count = last - first + 1
         lines = f"{count} lines" if count > 1 else "1 line"
-        if preview == ENCODED_PLACEHOLDER:
+        if any(start <= last and first <= end for start, end in keyed):
+            what = f"text outside PEM blocks ({lines}; holds a private key, not quoted)"
+        elif preview == ENCODED_PLACEHOLDER:
             what = f"base64 outside PEM blocks ({lines}; a block without its -----BEGIN line?)"
         elif quote:
             what = f"text outside PEM blocks ({lines}): {preview!r}"
@@ -87,12 +90,12 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
 
 #: Runs of base64 (and the hex of ``openssl -text`` dumps) are never quoted: text outside
 #: the blocks may be a private key whose BEGIN line is gone.
-_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}=*")
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}=*")  # base64url too
 _HEX_DUMP = re.compile(r"(?:[0-9A-Fa-f]{2}:){8,}[0-9A-Fa-f]{0,2}")
 ENCODED_PLACEHOLDER = "[base64]"
 
 
-_SPLIT_TOKEN = re.compile(r"[A-Za-z0-9+/=:]+\Z")
+_SPLIT_TOKEN = re.compile(r"[A-Za-z0-9+/=:_-]+\Z")
 
 
 def _preview(text: str) -> str:

@@ -1,0 +1,134 @@
+"""Private keys that are not in a tidy ``-----BEGIN ... PRIVATE KEY-----`` block of their own.
+
+A key pasted into a bundle is a leak whatever its shape, and the hook must stop it: inside a
+JSON string (``"-----BEGIN PRIVATE KEY-----\\nMII..."``), on one line with its armour, in a
+file with CR-only line ends (one "line" to the splitter), as base64 or hex with no armour at
+all, or as raw DER. The reader finds each with its line; it never keeps or returns the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from mtls_lint.bundle import Bundle, FileKind, TextLine
+
+#: Armour of any private key (PKCS#8, encrypted PKCS#8, RSA, EC, DSA, OpenSSH ...).
+_KEY_ARMOUR = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+#: A line that is nothing but base64 (or base64url), or nothing but hex with separators.
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+_HEX_LINE = re.compile(r"(?:[0-9A-Fa-f]{2}[:\s]?)+")
+#: Tokens of either inside a longer line (a JSON string, a YAML value): escapes of line
+#: breaks are removed first, so ``MIIE...\nAbc...`` is one token.
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{64,}={0,2}")
+_HEX_TOKEN = re.compile(r"(?:[0-9A-Fa-f]{2}:?){48,}")
+_ESCAPED_BREAK = re.compile(r"\\[nr]")
+#: The shortest private key DER worth looking at (an Ed25519 PKCS#8 key is 48 bytes).
+MIN_KEY_BYTES = 48
+
+
+class HiddenKey(NamedTuple):
+    line: int
+    end_line: int
+    #: How it is hidden, for the message: "in armour outside a block", "as base64", ...
+    how: str
+
+
+def find_hidden_keys(data: bytes, bundle: Bundle) -> tuple[HiddenKey, ...]:
+    """Every private key in ``data`` (the bytes of ``bundle``) that is not a block of its
+    own; a key block is already reported as one (``PemBlock.is_private_key``)."""
+    found: list[HiddenKey] = []
+    if bundle.kind is FileKind.BINARY:
+        if is_private_key_der(data):
+            found.append(HiddenKey(1, max(1, bundle.line_count), "as binary DER"))
+        return tuple(found)
+    block_lines = {b.begin_line for b in bundle.blocks if b.is_private_key}
+    found += (
+        HiddenKey(line, line, "in armour that is not a block of its own")
+        for line in _armour_lines(data)
+        if line not in block_lines
+    )
+    armoured = {key.line for key in found}
+    found += (key for key in _encoded(bundle.outside) if key.line not in armoured)
+    found.sort()
+    return tuple(found)
+
+
+def _armour_lines(data: bytes) -> Iterator[int]:
+    """The line of each private-key armour in ``data``, counted at ``\\n`` (linear)."""
+    line, counted_to = 1, 0
+    for match in _KEY_ARMOUR.finditer(data):
+        line += data.count(b"\n", counted_to, match.start())
+        counted_to = match.start()
+        yield line
+
+
+def _encoded(lines: Iterable[TextLine]) -> Iterator[HiddenKey]:
+    """Keys as base64 or hex outside the blocks: runs of consecutive lines that are only
+    that, and long tokens inside other lines."""
+    run: list[TextLine] = []
+    run_kind = ""
+    for line in lines:
+        text = line.text.strip()
+        kind = (
+            "hex" if _HEX_LINE.fullmatch(text) else "base64" if _BASE64_LINE.fullmatch(text) else ""
+        )
+        if run and (kind != run_kind or line.line != run[-1].line + 1):
+            yield from _check_run(run, run_kind)
+            run = []
+        if kind:
+            run.append(line)
+            run_kind = kind
+            continue
+        flat = _ESCAPED_BREAK.sub("", text)
+        for token in _BASE64_TOKEN.findall(flat):
+            if _decodes_to_key(token, "base64"):
+                yield HiddenKey(line.line, line.line, "as base64 inside a line")
+                break
+        else:
+            for match in _HEX_TOKEN.finditer(flat):
+                if _decodes_to_key(match[0], "hex"):
+                    yield HiddenKey(line.line, line.line, "as hex inside a line")
+                    break
+    if run:
+        yield from _check_run(run, run_kind)
+
+
+def _check_run(run: list[TextLine], kind: str) -> Iterator[HiddenKey]:
+    if _decodes_to_key("".join(line.text.strip() for line in run), kind):
+        yield HiddenKey(run[0].line, run[-1].line, f"as {kind} with no armour")
+
+
+def _decodes_to_key(text: str, kind: str) -> bool:
+    try:
+        if kind == "hex":
+            der = binascii.unhexlify(re.sub(r"[:\s]", "", text))
+        else:
+            text = text.rstrip("=").translate(_URLSAFE)
+            der = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return is_private_key_der(der)
+
+
+_URLSAFE = str.maketrans("-_", "+/")
+
+
+def is_private_key_der(der: bytes) -> bool:
+    """Whether ``der`` is a private key (encrypted ones included) that ``cryptography``
+    reads; keys are parsed without RSA validation, so a hostile key costs no prime test."""
+    if len(der) < MIN_KEY_BYTES or der[:1] != b"\x30":  # every form is a DER SEQUENCE
+        return False
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    try:
+        load_der_private_key(der, None, unsafe_skip_rsa_key_validation=True)
+    except TypeError:  # "Password was not given but private key is encrypted": a key
+        return True
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+    return True
