@@ -96,6 +96,8 @@ class PKI:
                 key = ec.generate_private_key(curve)
             elif kind == "ed25519":
                 key = ed25519.Ed25519PrivateKey.generate()
+            elif kind == "rsaexp":  # rsaexp-BITS: RSA 3072 whose public exponent has BITS bits
+                key = rsa_with_exponent_bits(int(param))
             else:
                 raise ValueError(spec)
             self._keys[cache_key] = key
@@ -288,3 +290,22 @@ def bundle(*parts: Issued | bytes | str) -> bytes:
         else:
             out += part
     return out
+
+
+def rsa_with_exponent_bits(bits: int) -> PrivateKey:
+    """An RSA-3072 key whose public exponent is an odd ``bits``-bit number (what no CA
+    issues; ``generate_private_key`` only makes 3 or 65537)."""
+    import math
+
+    base = rsa.generate_private_key(65537, 3072).private_numbers()
+    p, q = base.p, base.q
+    lam = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+    e = (1 << (bits - 1)) | 1
+    while math.gcd(e, lam) != 1:
+        e += 2
+    d = pow(e, -1, lam)
+    numbers = rsa.RSAPrivateNumbers(
+        p, q, d, d % (p - 1), d % (q - 1), rsa.rsa_crt_iqmp(p, q),
+        rsa.RSAPublicNumbers(e, p * q),
+    )  # fmt: skip
+    return numbers.private_key(unsafe_skip_rsa_key_validation=True)

@@ -75,6 +75,10 @@ class SignatureCheck(enum.Enum):
     UNCHECKABLE = "uncheckable"
 
 
+#: FIPS 186-5 bounds RSA public exponents by 2**256; real CAs use 65537.
+MAX_RSA_EXPONENT = 1 << 256
+
+
 class KeyInfo(NamedTuple):
     """The public key as the profiles describe keys: ``rsa`` 2048, ``ec`` secp256r1, ``ed25519``."""
 
@@ -246,6 +250,23 @@ class ParsedCertificate:
     @cached_property
     def public_key(self) -> object:
         return self.cert.public_key()
+
+    @cached_property
+    def rsa_exponent(self) -> int | None:
+        """The RSA public exponent, or None for another (or an unreadable) key."""
+        try:
+            key = self.public_key
+        except (UnsupportedAlgorithm, ValueError):
+            return None
+        return key.public_numbers().e if isinstance(key, rsa.RSAPublicKey) else None
+
+    @cached_property
+    def unusual_rsa_exponent(self) -> bool:
+        """An exponent no real key has: even, below 3 or above 2**256. Signatures are not
+        checked with it -- a 3071-bit exponent makes one check ~140 times slower, and a
+        bundle of such CAs would run for minutes."""
+        e = self.rsa_exponent
+        return e is not None and (e < 3 or e % 2 == 0 or e > MAX_RSA_EXPONENT)
 
     @cached_property
     def key(self) -> KeyInfo:

@@ -192,7 +192,17 @@ def check_link(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[Sign
         key = issuer.public_key
     except (ValueError, UnsupportedAlgorithm) as exc:
         return SignatureCheck.INVALID, f"unreadable key ({exc})"
-    result, reason = check_signature(cert.cert, key)
+    if issuer.unusual_rsa_exponent:  # never spend minutes on a hostile key
+        exponent = issuer.rsa_exponent or 0
+        result, reason = (
+            SignatureCheck.UNCHECKABLE,
+            (
+                f"not checked: the issuer's RSA exponent ({exponent.bit_length()} bits) is one no "
+                "real key has (unusual-rsa-exponent)"
+            ),
+        )
+    else:
+        result, reason = check_signature(cert.cert, key)
     if result is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
         return SignatureCheck.INVALID, reason
     return result, reason

@@ -47,3 +47,32 @@ def test_rsa_sizes_outside_cloudfronts_list(pki: PKI, root: Issued) -> None:
     assert fired(lint(odd.pem, profile="cloudfront"), "unsupported-key-type")
     assert not fired(lint(odd.pem, profile="alb"), "unsupported-key-type")
     assert not fired(lint(root.pem, profile="cloudfront"), "unsupported-key-type")
+
+
+def test_unusual_rsa_exponent_fires_and_no_signature_is_checked_with_the_key(
+    pki: PKI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtls_lint import chain
+
+    ca = pki.cert("huge exponent CA", key="rsaexp-3071")
+    child = pki.cert("under the huge exponent", issuer=ca)
+    checked_with: list[object] = []
+    original = chain.check_signature
+
+    def spy(cert, key):
+        checked_with.append(key.public_numbers().e if hasattr(key, "public_numbers") else key)
+        return original(cert, key)
+
+    monkeypatch.setattr(chain, "check_signature", spy)
+    findings = lint(ca.pem + child.pem)
+    (finding,) = fired(findings, "unusual-rsa-exponent")
+    assert "a 3071-bit number" in finding.message
+    assert finding.certificate is not None
+    assert finding.certificate.sha256 == ca.sha256
+    assert not [e for e in checked_with if isinstance(e, int) and e.bit_length() > 256]
+    assert not fired(findings, "bad-signature")  # accepted on name and key identifiers
+
+
+def test_a_standard_exponent_is_not_unusual(root: Issued, pki: PKI) -> None:
+    rsa_root = pki.cert("standard rsa root", key="rsa-2048")
+    assert not fired(lint(rsa_root.pem + root.pem), "unusual-rsa-exponent")

@@ -35,6 +35,7 @@ _ALL: tuple[Rule, ...] = (
     keys.weak_rsa_key,
     keys.weak_ec_key,
     keys.unsupported_key_type,
+    keys.unusual_rsa_exponent,
     fields.not_x509v3,
     fields.negative_serial,
     validity.expired,

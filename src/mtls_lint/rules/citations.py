@@ -24,3 +24,7 @@ CLOUDFRONT = (
 )
 RFC5280 = "RFC 5280, 'Internet X.509 Public Key Infrastructure Certificate and CRL Profile'"
 RFC7468 = "RFC 7468, 'Textual Encodings of PKIX, PKCS, and CMS Structures'"
+FIPS186 = (
+    "NIST FIPS 186-5, 'Digital Signature Standard', section 5.4 (RSA: 2**16 < e < 2**256); "
+    "OpenSSL refuses exponents over 64 bits for moduli over 3072 bits (RSA_R_BAD_E_VALUE)"
+)

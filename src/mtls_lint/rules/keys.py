@@ -109,3 +109,37 @@ def unsupported_key_type(
             cert,
             f"{describe(cert)} has a {key} key: {why}, which {ctx.profile.name} does not document",
         )
+
+
+@certificate_rule(
+    "unusual-rsa-exponent",
+    "RSA public exponent that is even, below 3 or above 2**256",
+    severity=Severity.ERROR,
+    citation=citations.FIPS186,
+)
+def unusual_rsa_exponent(
+    ctx: LintContext, cert: ParsedCertificate, options: Options
+) -> Iterator[Problem]:
+    """Fires for an RSA key whose public exponent no real key has: even, below 3, or above
+    2**256 (real CAs use 65537). Such a key is broken or built to hurt: verifying with a
+    3071-bit exponent costs about 140 times a normal check, so mtls-lint does not verify
+    signatures with it (links from it are accepted on name and key identifiers only, and
+    say so) -- eight such CAs over 10,000 certificates would otherwise take minutes.
+
+    AWS: not documented. FIPS 186-5 allows only 2**16 < e < 2**256, and OpenSSL refuses an
+    exponent over 64 bits when the modulus is over 3072 bits ("bad e value"), so a service's
+    TLS stack may refuse every client under the key.
+
+    Fix: re-issue the CA with a standard key: ``openssl req -x509 -newkey rsa:3072 ...``
+    (exponent 65537).
+
+    Show it: ``openssl x509 -in FILE -noout -text | grep Exponent``
+    """
+    if cert.unusual_rsa_exponent:
+        e = cert.rsa_exponent or 0
+        shown = str(e) if e.bit_length() <= 64 else f"a {e.bit_length()}-bit number"
+        yield about(
+            cert,
+            f"{describe(cert)} has the RSA public exponent {shown}; real keys use 65537, and "
+            "signatures made with this key were not verified",
+        )
