@@ -51,13 +51,20 @@ def diff_bundle(
     result.kept = [c for c in after.certificates if c.sha256 in old_by_sha]
     added = [c for sha, c in new_by_sha.items() if sha not in old_by_sha]
     removed = [c for sha, c in old_by_sha.items() if sha not in new_by_sha]
-    for old_cert in list(removed):  # a renewal: one certificate out, one in, same subject
-        twin = next((c for c in added if c.subject_der == old_cert.subject_der), None)
-        if twin is not None:
+    # a renewal: one certificate out, one in, same subject -- paired through an index, so two
+    # unrelated 10,000-certificate bundles cost a pass each, not 10,000 x 10,000 comparisons
+    waiting: dict[bytes, list[ParsedCertificate]] = {}
+    for cert in reversed(added):
+        waiting.setdefault(cert.subject_der, []).append(cert)
+    paired: set[str] = set()
+    for old_cert in removed:
+        twins = waiting.get(old_cert.subject_der)
+        if twins:
+            twin = twins.pop()
             result.renewed.append((old_cert, twin))
-            removed.remove(old_cert)
-            added.remove(twin)
-    result.added, result.removed = added, removed
+            paired.update((old_cert.sha256, twin.sha256))
+    result.added = [c for c in added if c.sha256 not in paired]
+    result.removed = [c for c in removed if c.sha256 not in paired]
 
     old_prints = {f.fingerprint() for f in old_findings}
     new_prints = {f.fingerprint() for f in new_findings}
@@ -71,11 +78,16 @@ def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]
     """Warnings for CAs this change removes while something still depends on them."""
     warnings = []
     new_by_sha = {c.sha256: c for c in after.certificates}
+    issued: dict[int, list[ParsedCertificate]] = {}  # what each certificate issued, before
+    for child in before.certificates:
+        parent = before.graph.parent(child)
+        if parent is not None:
+            issued.setdefault(id(parent), []).append(child)
     for ca in gone:
         if not ca.is_ca:
             continue
-        for child in before.certificates:
-            if before.graph.parent(child) is not ca or child.sha256 not in new_by_sha:
+        for child in issued.get(id(ca), ()):
+            if child.sha256 not in new_by_sha:
                 continue
             if after.graph.parent(new_by_sha[child.sha256]) is None:
                 warnings.append(

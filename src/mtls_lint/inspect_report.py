@@ -4,9 +4,9 @@ Markdown."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Sequence
 
+from mtls_lint import jsonout
 from mtls_lint.certificate import ParsedCertificate, common_name, days_left
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
@@ -43,9 +43,20 @@ def _rows(inventory: Inventory, now: dt.datetime) -> list[list[str]]:
     return rows
 
 
+#: Certificates of the same subject a tree label lists by index; the rest are counted.
+SAME_SUBJECT_SHOWN = 3
+#: Levels of the tree drawn indented; deeper ones say their depth instead, so a chain of
+#: 10,000 certificates is 10,000 lines, not 10,000 lines of ever more indentation.
+MAX_DRAWN_DEPTH = 16
+
+
 def _label(cert: ParsedCertificate, inventory: Inventory) -> str:
     same = [c for c in inventory.graph.with_subject(cert.subject_der) if c is not cert]
-    note = f"; same subject as #{', #'.join(str(c.index) for c in same)}" if same else ""
+    note = ""
+    if same:  # 10,000 certificates of one subject must not list 10,000 others each
+        listed = ", #".join(str(c.index) for c in same[:SAME_SUBJECT_SHOWN])
+        more = len(same) - SAME_SUBJECT_SHOWN
+        note = f"; same subject as #{listed}" + (f" and {more} more" if more > 0 else "")
     return f"{printable(_name(cert))} (#{cert.index}, {inventory.role(cert)}{note})"
 
 
@@ -53,15 +64,20 @@ def _tree_lines(nodes: Sequence[Node], inventory: Inventory) -> Iterator[str]:
     """Each top node flush left, its descendants drawn with box-drawing branches."""
     for top in nodes:
         yield _label(top.cert, inventory)
-        stack = [(kid, "", i == len(top.children) - 1) for i, kid in enumerate(top.children)]
+        stack = [(kid, "", i == len(top.children) - 1, 1) for i, kid in enumerate(top.children)]
         stack.reverse()
         while stack:  # iterative: a very long chain must not exhaust the stack
-            node, indent, last = stack.pop()
-            yield f"{indent}{'└── ' if last else '├── '}{_label(node.cert, inventory)}"
-            inner = indent + ("    " if last else "│   ")
+            node, indent, last, depth = stack.pop()
+            branch = "└── " if last else "├── "
+            deep = f"[depth {depth}] " if depth > MAX_DRAWN_DEPTH else ""
+            yield f"{indent}{branch}{deep}{_label(node.cert, inventory)}"
+            inner = indent
+            if depth <= MAX_DRAWN_DEPTH:
+                inner += "    " if last else "│   "
             kids = node.children
             stack.extend(
-                (kid, inner, i == len(kids) - 1) for i, kid in reversed(list(enumerate(kids)))
+                (kid, inner, i == len(kids) - 1, depth + 1)
+                for i, kid in reversed(list(enumerate(kids)))
             )
 
 
@@ -104,8 +120,19 @@ def render_text(
     return "\n".join(out)
 
 
-def _node_json(node: Node) -> dict[str, object]:
-    return {"sha256": node.cert.sha256, "children": [_node_json(kid) for kid in node.children]}
+def _node_json(top: Node) -> dict[str, object]:
+    """``{"sha256", "children": [...]}`` for ``top`` and its subtree, built iteratively."""
+    root: dict[str, object] = {"sha256": top.cert.sha256, "children": []}
+    stack: list[tuple[Node, dict[str, object]]] = [(top, root)]
+    while stack:
+        node, out = stack.pop()
+        children: list[dict[str, object]] = []
+        for kid in node.children:
+            child: dict[str, object] = {"sha256": kid.cert.sha256, "children": []}
+            children.append(child)
+            stack.append((kid, child))
+        out["children"] = children
+    return root
 
 
 def _unreadable_json(unreadable: Unreadable) -> dict[str, object]:
@@ -132,7 +159,7 @@ def render_json(inventories: Sequence[Inventory], now: dt.datetime) -> str:
                 "unreadable": [_unreadable_json(u) for u in inventory.unreadable],
             }
         )
-    return json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"
+    return jsonout.dumps({"files": files}) + "\n"  # the tree nests as deep as the chain
 
 
 def render_markdown(inventories: Sequence[Inventory], now: dt.datetime) -> str:

@@ -213,14 +213,14 @@ def verify(
     now: dt.datetime,
     profile: Profile,
     names: Names,
-    untrusted: Sequence[ParsedCertificate] = (),
+    untrusted: Sequence[ParsedCertificate] | Pool = (),
     sent: Sequence[ParsedCertificate] = (),
     key: PublicKeyInfo | None = None,
     pool: Pool | None = None,
 ) -> Verdict:
     """The verdict on ``client``; ``untrusted`` and ``sent`` (the rest of the client's file)
-    are only searched to name what the truststore lacks. ``pool``: ``truststore`` already
-    indexed, for many verdicts against one truststore."""
+    are only searched to name what the truststore lacks. ``pool`` (``truststore`` already
+    indexed) and an ``untrusted`` Pool serve many verdicts against the same files."""
     trusted = pool or Pool(truststore, "truststore")
     key_checks = [] if key is None else [_key_check(client, key)]
     if client.is_self_issued and _signed_by(client, client)[0]:
@@ -279,15 +279,18 @@ def _self_signed(
 def _untrusted_path(
     client: ParsedCertificate,
     trusted: Pool,
-    untrusted: Sequence[ParsedCertificate],
+    untrusted: Sequence[ParsedCertificate] | Pool,
     sent: Sequence[ParsedCertificate],
     names: Names,
 ) -> tuple[str, ...]:
     """What ``openssl verify -untrusted`` would find: the certificates the truststore lacks."""
+    if isinstance(untrusted, Pool) and not untrusted.fingerprints:
+        untrusted = ()
     if not untrusted and not sent:
         return ()
     files = {"untrusted": names.untrusted, "sent by client": names.client}
-    pools = [trusted, Pool(untrusted, "untrusted"), Pool(sent, "sent by client")]
+    extra = untrusted if isinstance(untrusted, Pool) else Pool(untrusted, "untrusted")
+    pools = [trusted, extra, Pool(sent, "sent by client")]
     for attempt in islice(paths(client, pools), MAX_ATTEMPTS):
         if attempt.stop is None:
             missing = [link for link in attempt.links if link.source in files]

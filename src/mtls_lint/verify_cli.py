@@ -133,7 +133,7 @@ def _run_access_log(
     )
 
     seen, counts = read_access_log(_log_lines(args.access_log))
-    trusted = Pool(truststore, "truststore")
+    trusted, extra = Pool(truststore, "truststore"), Pool(untrusted, "untrusted")
     rendered: list[Any] = []
     allowed = True
     for client in seen:
@@ -141,7 +141,7 @@ def _run_access_log(
         names = Names(args.truststore, f"client-{client.sha256[:12]}.pem")
         verdict = verify(
             cert, truststore, now=now, profile=PROFILES[args.profile],
-            names=names, untrusted=untrusted, pool=trusted,
+            names=names, untrusted=extra, pool=trusted,
         )  # fmt: skip
         allowed = allowed and verdict.allowed
         rendered.append((client_json if args.format == "json" else client_text)(

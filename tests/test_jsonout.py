@@ -1,0 +1,40 @@
+"""The iterative JSON writer says exactly what json.dumps says, at any depth."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mtls_lint.jsonout import dumps
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(VALUES)
+def test_same_text_as_json_dumps(value: object) -> None:
+    assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_nesting_deeper_than_the_recursion_limit_is_linear_and_parses() -> None:
+    value: dict[str, object] = {"sha256": "x", "children": []}
+    top = value
+    for _ in range(3000):
+        child: dict[str, object] = {"sha256": "x", "children": []}
+        value["children"] = [child]
+        value = child
+    text = dumps(top)  # under the default recursion limit
+    assert len(text) < 3000 * 100  # indented 32 levels deep, inline below: not 3000**2
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)  # json.loads itself recurses, to check the text
+    try:
+        assert json.loads(text) == top
+    finally:
+        sys.setrecursionlimit(limit)
