@@ -340,8 +340,9 @@ def output_format(args: argparse.Namespace) -> str:
     return args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
 
 
-def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
-    """Lint what ``args`` names and apply waivers: the report, nothing printed yet."""
+def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = None) -> CheckOutcome:
+    """Lint what ``args`` names and apply waivers: the report, nothing printed yet.
+    ``config``: use this instead of the one ``args`` names (the base ref's, in the Action)."""
     from mtls_lint.discover import repository_prefix
     from mtls_lint.reporters import Report
     from mtls_lint.resolve import CheckOptions, resolve
@@ -358,7 +359,7 @@ def execute_check(args: argparse.Namespace, fmt: str) -> CheckOutcome:
         max_file_certificates=args.max_certificates,
         inventory=fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY")),
     )
-    run = resolve(options, load_run_config(args))
+    run = resolve(options, config if config is not None else load_run_config(args))
 
     results, errors = lint_files(args.paths, run)
     if not results and not errors:

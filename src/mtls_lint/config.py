@@ -58,6 +58,8 @@ class Config(NamedTuple):
     severities: Mapping[str, Severity | None] = EMPTY
     options: Mapping[str, Mapping[str, Any]] = EMPTY
     waivers: tuple[Waiver, ...] = ()
+    #: The line of each key (``fail-on``, ``rules.expired``, ``limits.certificates``, ...).
+    lines: Mapping[str, int] = EMPTY
 
     @property
     def root(self) -> Path | None:

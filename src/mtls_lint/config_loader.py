@@ -40,6 +40,12 @@ def load(path: Path, shown: str) -> Config:
         raw = read_confined(path, MAX_CONFIG_BYTES)
     except UnsafePath as exc:
         raise ConfigError(str(exc).replace(str(path), shown, 1)) from None
+    return parse(raw, path, shown)
+
+
+def parse(raw: bytes, path: Path, shown: str) -> Config:
+    """The config in ``raw``, as if read from ``path`` (its globs are relative to that
+    file's directory): for a config taken from another commit."""
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{shown}: over {MAX_CONFIG_BYTES} bytes: not a config file")
     try:
@@ -173,7 +179,15 @@ class _Validator:
             raise self.error(("fail-on",), f"must be one of {', '.join(FAIL_ON)}")
         include = self.globs(data, "include")
         severities, options = self.rules(data.get("rules"))
+        lines = {str(key): self.line((str(key),), key=True) for key in data}
+        for section in ("rules", "limits"):
+            if isinstance(data.get(section), dict):
+                lines.update(
+                    (f"{section}.{key}", self.line((section, key), key=True))
+                    for key in data[section]
+                )
         return Config(
+            lines=lines,
             path=path,
             profile=profile,
             include=include,

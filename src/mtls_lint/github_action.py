@@ -14,10 +14,14 @@ import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtls_lint.cli import EXIT_ERROR, UsageError, build_parser, complain, emit, execute_check
 from mtls_lint.escape import inert_legacy, workflow_data
 from mtls_lint.findings import Severity
+
+if TYPE_CHECKING:
+    from mtls_lint.config import Config
 
 
 def _options(env: Mapping[str, str]) -> list[str]:
@@ -72,11 +76,20 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         if stopped.code == 0:
             complain("error", "the args input stopped mtls-lint before it linted anything")
         return EXIT_ERROR
+    config_from = env.get("INPUT_CONFIG_FROM", "").strip() or "head"
+    if config_from not in ("head", "base"):
+        complain("error", f"config-from: {config_from!r} is not head or base")
+        return EXIT_ERROR
+    try:
+        base_config = review_config(env, args, config_from)
+    except UsageError as exc:
+        complain("error", str(exc))
+        return EXIT_ERROR
     sarif_file = env.get("INPUT_SARIF_FILE", "").strip()
     workspace = env.get("GITHUB_WORKSPACE")
     within = Path(os.path.realpath(workspace)) if workspace else None
     try:
-        outcome = execute_check(args, "github")
+        outcome = execute_check(args, "github", base_config)
         emit(outcome, "github", None)
         if sarif_file:  # never outside the workspace, never through a link
             emit(outcome, "sarif", sarif_file, within)
@@ -100,6 +113,38 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     diff_code = run_diff(parser.parse_args(diff))
     print("::endgroup::", flush=True)
     return max(outcome.exit_code, diff_code)
+
+
+def review_config(
+    env: Mapping[str, str], args: argparse.Namespace, config_from: str
+) -> Config | None:
+    """On a pull request, warn about what the change does to the config; returns the base
+    ref's config when ``config-from: base`` asks to lint with it (else None: the tree's)."""
+    from mtls_lint.config import ConfigError
+    from mtls_lint.config_review import annotation_lines, base_ref, markdown, review
+    from mtls_lint.gitsource import GitError
+    from mtls_lint.summary import append_markdown
+
+    ref = base_ref(env)
+    if ref is None:
+        if config_from == "base":
+            complain("warning", "config-from: base applies to pull requests; linting with "
+                     "the config in the tree")  # fmt: skip
+        return None
+    try:
+        found = review(ref, args)
+    except (ConfigError, GitError) as exc:
+        if config_from == "base":
+            raise UsageError(f"config-from: base: {exc}") from None
+        complain("warning", f"cannot compare the config with {ref}: {exc}")
+        return None
+    for line in annotation_lines(found):
+        print(line, flush=True)
+    if found.relaxed:
+        problem = append_markdown(lambda _budget: markdown(found))
+        if problem:
+            complain("warning", problem)
+    return found.base if config_from == "base" else None
 
 
 def run_diff(args: argparse.Namespace) -> int:

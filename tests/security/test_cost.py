@@ -111,9 +111,15 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path, root, 
         directory += "/d"
         os.mkdir(directory)
     Path(directory, "bundle.pem").write_bytes(root.pem)
-    assert main(["check", "--no-config", "--format", "json", str(tmp_path)]) == 0
-    (file,) = json.loads(capsys.readouterr().out)["files"]
-    assert file["path"].endswith("/d/d/bundle.pem")
+    try:
+        assert main(["check", "--no-config", "--format", "json", str(tmp_path)]) == 0
+        (file,) = json.loads(capsys.readouterr().out)["files"]
+        assert file["path"].endswith("/d/d/bundle.pem")
+    finally:  # bottom up: pytest's own clean-up (shutil.rmtree) would recurse 1,200 deep
+        os.remove(Path(directory, "bundle.pem"))
+        while directory != str(tmp_path):
+            os.rmdir(directory)
+            directory = directory.rsplit("/", 1)[0]
 
 
 def test_many_distinct_clients_are_kept_as_der_and_judged_once(
