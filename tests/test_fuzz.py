@@ -2,8 +2,11 @@
 
 Each example mutates a real bundle (bit flips in the base64 and in the DER under it,
 truncated blocks, shuffled labels, CRLF/CR/BOM mixes, huge lines, NUL bytes, bytes that are
-not UTF-8...) and runs ``mtls-lint check`` on it in every format. ``HYPOTHESIS_PROFILE=deep``
-runs 5,000 examples per test instead of the default (see ``bench/README.md``).
+not UTF-8, workflow commands in both runner syntaxes...) and runs ``mtls-lint check`` on it
+in every format; no output line may be one a runner would obey. Symlinked inputs are fuzzed
+too: a link out of the directory is refused, and nothing of its target is printed.
+``HYPOTHESIS_PROFILE=deep`` runs 5,000 examples per test instead of the default (see
+``bench/README.md``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from tests.outputs import (
     lines_in,
 )
 from tests.pki import NOW, NOW_ISO, PKI, Issued
+from tests.security.runner import foreign_commands
 
 REPO = Path(__file__).parent.parent
 VECTORS = Path(cryptography_vectors.__file__).parent / "x509"
@@ -171,9 +175,25 @@ def _swap_blocks(data: bytes, draw: st.DrawFn) -> bytes:
     return data[: x.start()] + y[0] + data[x.end() : y.start()] + x[0] + data[y.end() :]
 
 
+#: Workflow commands a pull request would hide in a bundle, in both of the runner's syntaxes.
+COMMANDS = [
+    b"##[stop-commands]x", b"  ::add-mask::secret", b"\t::error::x", b"##[error]x ::warning::y",
+    b"-----BEGIN ##[error]x-----", b"::stop-commands::token", b"a##[set-output name=x]y",
+]  # fmt: skip
+
+
+def _workflow_command(data: bytes, draw: st.DrawFn) -> bytes:
+    """A runner command as a line of its own, or spliced into a line (a label, base64...)."""
+    piece = draw(st.sampled_from(COMMANDS))
+    if draw(st.booleans()):
+        return _at_lines(data, draw, lambda lines, i: [*lines[:i], piece, *lines[i:]])
+    at = draw(st.integers(0, len(data)))
+    return data[:at] + piece + data[at:]
+
+
 MUTATIONS = [
     _flip_base64, _flip_der, _truncate_block, _shuffle_labels, _line_endings,
-    _huge_line, _insert, _cut_lines, _dup_line, _swap_blocks,
+    _huge_line, _insert, _cut_lines, _dup_line, _swap_blocks, _workflow_command,
 ]  # fmt: skip
 
 
@@ -201,6 +221,8 @@ def run_cleanly(args: list[str], secrets: set[str]) -> str:
     assert err.getvalue() == ""
     leaked = [chunk for chunk in secrets if chunk in out.getvalue()]
     assert not leaked, f"private key material in the output of {args}: {leaked[:3]}"
+    assert "##[" not in out.getvalue()
+    assert not foreign_commands(out.getvalue()), f"a runner would obey the output of {args}"
     return out.getvalue()
 
 
@@ -284,3 +306,32 @@ def test_verify_gives_a_verdict_for_mutated_inputs(
         names=Names("store.pem", "client.pem"), sent=sent[1:],
     )  # fmt: skip
     assert verdict.allowed or verdict.reason
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_bundles_behind_links_are_read_only_inside(
+    seeds: list[bytes], workdir: Path, data: st.DataObject
+) -> None:
+    inside, outside = workdir / "tree", workdir / "outside"
+    inside.mkdir(exist_ok=True)
+    outside.mkdir(exist_ok=True)
+    secret = b"# OUTSIDE-SECRET-CONTENT\n"
+    (outside / "target.pem").write_bytes(secret + mutate(data.draw(st.sampled_from(seeds)),
+                                                         data.draw))  # fmt: skip
+    (inside / "target.pem").write_bytes(mutate(data.draw(st.sampled_from(seeds)), data.draw))
+    link = inside / "link.pem"
+    link.unlink(missing_ok=True)
+    points_out = data.draw(st.booleans())
+    link.symlink_to("../outside/target.pem" if points_out else "target.pem")
+    fmt = data.draw(st.sampled_from(["text", "json", "sarif", "github"]))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check", "--no-config", "--now", NOW_ISO, "--format", fmt, str(inside)])
+    assert b"OUTSIDE-SECRET" not in (out.getvalue() + err.getvalue()).encode()
+    if points_out:
+        assert code == 2
+        assert "link.pem: a symbolic link to a file outside" in err.getvalue()
+    else:
+        assert code in (0, 1), err.getvalue()
+        assert err.getvalue() == ""

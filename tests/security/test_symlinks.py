@@ -240,3 +240,11 @@ def test_output_to_a_plain_path_is_written(repo: Path, capsys: pytest.CaptureFix
                       "reports/x.sarif", "ts"], capsys)  # fmt: skip
     assert code == 0
     assert (repo / "reports" / "x.sarif").read_text().startswith("{")
+
+
+def test_output_to_a_device_such_as_dev_null_still_works(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["check", "--no-config", "--format", "json", "--output", os.devnull,
+                        "ts"], capsys)  # fmt: skip
+    assert code == 0, err
