@@ -44,7 +44,7 @@ def test_a_device_on_standard_input_is_refused(store: Path) -> None:
 def test_a_line_over_the_cap_is_counted_and_skipped_without_being_held(
     store: Path, root: Issued, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
-    from mtls_lint import verify_cli
+    from mtls_lint.cli import verify as verify_cli
 
     monkeypatch.setattr(verify_cli, "MAX_LOG_LINE", 1000)
     good = json.dumps({"requestId": "r1", "clientCertPem": root.pem.decode()})

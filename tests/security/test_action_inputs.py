@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mtls_lint import github_action
+from mtls_lint.cli import github_action
 from tests.pki import Issued
 
 

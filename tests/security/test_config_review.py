@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mtls_lint import github_action
+from mtls_lint.cli import github_action
 from mtls_lint.config import Config, Waiver
 from mtls_lint.config_change import relaxations
 from mtls_lint.findings import Severity

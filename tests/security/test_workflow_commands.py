@@ -122,7 +122,7 @@ def test_the_action_writes_only_its_own_commands(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from mtls_lint import github_action
+    from mtls_lint.cli import github_action
 
     monkeypatch.chdir(workspace)
     summary = tmp_path / "summary.md"

@@ -8,17 +8,18 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import ParsedCertificate
-from mtls_lint.cli import (
+from mtls_lint.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
     UsageError,
+    add_limit_options,
     complain,
-    parse_now,
+    now_of,
     read_file,
     write_out,
 )
@@ -30,6 +31,39 @@ from mtls_lint.profiles import PROFILES
 from mtls_lint.resolve import FileLimits
 
 MAX_LOG_LINE = 1024 * 1024
+
+if TYPE_CHECKING:
+    from mtls_lint.cli.common import Commands
+
+
+def add_parser(commands: Commands, name: str, summary: str) -> None:
+    if name == "match":
+        match = commands.add_parser(name, help=summary)
+        match.set_defaults(run=run_match)
+        match.add_argument("files", nargs="+", metavar="KEY_OR_CERT")
+        match.add_argument("--password-env", metavar="VAR")
+        match.add_argument("--format", choices=("text", "json"), default="text")
+        return
+    from mtls_lint.profiles import DEFAULT_PROFILE
+
+    verify = commands.add_parser(name, help=summary)
+    verify.set_defaults(run=run_verify)
+    verify.add_argument("client", nargs="?", metavar="CLIENT_CERT",
+                        help="client certificate, PEM or DER (further certificates in the file "
+                        "are what the client sends along)")  # fmt: skip
+    verify.add_argument("--truststore", required=True, metavar="BUNDLE")
+    verify.add_argument("--untrusted", metavar="FILE",
+                        help="intermediates to search, as openssl verify -untrusted")  # fmt: skip
+    verify.add_argument("--key", metavar="KEY", help="check that this private key belongs to "
+                        "the client certificate")  # fmt: skip
+    verify.add_argument("--password-env", metavar="VAR", help="environment variable holding "
+                        "the password of an encrypted key")  # fmt: skip
+    verify.add_argument("--access-log", metavar="FILE", help="diagnose every client certificate "
+                        "in API Gateway access-log JSON lines (- for stdin)")  # fmt: skip
+    verify.add_argument("--now", metavar="ISO-8601")
+    verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+    add_limit_options(verify)
 
 
 def _password(variable: str | None) -> bytes | None:
@@ -69,7 +103,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
     if (args.client is None) == (args.access_log is None):
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
-    now = parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)
+    now = now_of(args)
     profile = PROFILES[args.profile]
     limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
     truststore, skipped = _certificates(args.truststore, limits)

@@ -5,22 +5,49 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mtls_lint.cli import (
-    EXIT_FINDINGS,
-    EXIT_OK,
+from mtls_lint.cli.common import (
     UsageError,
+    add_config_options,
+    add_limit_options,
     complain,
+    exit_code,
     load_run_config,
+    output_format,
     parse_now,
     read_file,
     refuse_over_limits,
+    whole_number,
     write_out,
 )
 from mtls_lint.diff import FileDiff, diff_bundle
 from mtls_lint.discover import display_path, unicode_name
-from mtls_lint.findings import Severity
 from mtls_lint.resolve import CheckOptions, RunSettings, resolve
+
+if TYPE_CHECKING:
+    from mtls_lint.cli.common import Commands
+
+
+def add_parser(commands: Commands, name: str, summary: str) -> None:
+    from mtls_lint.findings import FAIL_ON
+    from mtls_lint.profiles import PROFILES
+
+    diff = commands.add_parser(name, help=summary)
+    diff.set_defaults(run=run)
+    diff.add_argument(
+        "paths", nargs="*", metavar="PATH", help="OLD NEW, or with --base what to compare"
+    )
+    diff.add_argument("--base", metavar="GIT_REF", help="compare the working tree with this ref")
+    diff.add_argument("--format", choices=("text", "json", "markdown", "github"))
+    diff.add_argument("--summary", action="store_true",
+                      help="also append the Markdown report to $GITHUB_STEP_SUMMARY")  # fmt: skip
+    diff.add_argument("--profile", choices=sorted(PROFILES))
+    diff.add_argument("--fail-on", choices=FAIL_ON)
+    diff.add_argument("--now", metavar="ISO-8601")
+    diff.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N")
+    add_limit_options(diff, config_key=True)
+    add_config_options(diff)
 
 
 def _pairs_from_git(
@@ -55,7 +82,7 @@ def _pairs_from_git(
     return pairs
 
 
-def run_diff(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from mtls_lint.diff_report import render_json, render_markdown, render_text
     from mtls_lint.reporters.github import inert
     from mtls_lint.summary import append_markdown
@@ -79,7 +106,7 @@ def run_diff(args: argparse.Namespace) -> int:
         raise UsageError("give OLD NEW, or --base GIT_REF [PATH...]")
     diffs: list[FileDiff] = [diff_bundle(name, old, new, run.lint) for name, old, new in pairs]
 
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    fmt = output_format(args)
     if fmt == "json":
         write_out(render_json(diffs), "json")
     elif fmt == "markdown":
@@ -92,9 +119,4 @@ def run_diff(args: argparse.Namespace) -> int:
         problem = append_markdown(lambda _budget: render_markdown(diffs))
         if problem:
             complain("warning", problem)
-
-    if run.fail_on == "never":
-        return EXIT_OK
-    threshold = Severity.parse(run.fail_on)
-    introduced = [f for d in diffs for f in d.introduced if f.severity >= threshold]
-    return EXIT_FINDINGS if introduced else EXIT_OK
+    return exit_code((f for d in diffs for f in d.introduced), run.fail_on)

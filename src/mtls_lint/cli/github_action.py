@@ -2,7 +2,8 @@
 
 Inputs arrive as environment variables set by the action's ``env:`` block -- never spliced
 into a shell script -- and are split with :func:`shlex.split`, so a path such as
-``x; touch /tmp/pwned`` is a file name, not a command. Run as ``python -m mtls_lint.github_action``.
+``x; touch /tmp/pwned`` is a file name, not a command. Run as
+``python -m mtls_lint.cli.github_action``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mtls_lint.cli import EXIT_ERROR, UsageError, build_parser, complain, emit, execute_check
+from mtls_lint.cli import build_parser
+from mtls_lint.cli.check import emit, execute_check
+from mtls_lint.cli.common import EXIT_ERROR, UsageError, complain
 from mtls_lint.escape import inert_legacy, workflow_data
 from mtls_lint.findings import Severity
 
@@ -69,7 +72,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     except ValueError as exc:  # unbalanced quotes in an input
         complain("error", f"cannot split the action's inputs: {exc}")
         return EXIT_ERROR
-    parser = build_parser()
+    parser = build_parser(("check", "diff"))
     try:
         args = parser.parse_args(argv)
     except SystemExit as stopped:  # a bad option (said already), or --help / --version
@@ -148,7 +151,7 @@ def review_config(
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from mtls_lint.diff_cli import run_diff as diff
+    from mtls_lint.cli.diff import run as diff
 
     try:
         return diff(args)

@@ -1,0 +1,74 @@
+"""The command line: find the command, build only its parser, run it, map to an exit code.
+
+The hook runs on every commit, so start-up matters: the registry below names each command's
+module, and only the invoked one is imported and builds its options (``rules``, ``explain``
+and ``--version`` never import cryptography). A command module provides
+``add_parser(commands, name, help)``, which sets ``run`` on the parsed arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Collection, Sequence
+
+from mtls_lint import __version__
+from mtls_lint.cli.common import EXIT_ERROR, Parser, UsageError, complain, cyclic_gc_paused
+
+#: Every command: the module under ``mtls_lint.cli`` that runs it, and its one-line help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "lint truststore bundles"),
+    "verify": ("verify", "would API Gateway admit this client certificate?"),
+    "match": ("verify", "do these keys and certificates share a key?"),
+    "inspect": ("inspect", "show every certificate and the trust tree"),
+    "diff": ("diff", "what a change does to a truststore: diff OLD NEW, or diff --base REF"),
+    "rules": ("rules", "list every rule"),
+    "explain": ("rules", "print a rule's documentation"),
+}
+
+
+def build_parser(only: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the options of the commands in ``only`` (default: all of them);
+    the others are listed by name and help alone."""
+    parser = Parser(
+        prog="mtls-lint",
+        description="Lint the PEM truststore bundles of AWS mutual-TLS endpoints.",
+    )
+    parser.add_argument("--version", action="version", version=f"mtls-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module, summary) in COMMANDS.items():
+        if only is None or name in only:
+            importlib.import_module(f"mtls_lint.cli.{module}").add_parser(commands, name, summary)
+        else:
+            commands.add_parser(name, help=summary)
+    return parser
+
+
+def invoked(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option."""
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = invoked(argv)
+    parser = build_parser([command] if command else ())
+    args = parser.parse_args(argv)  # exits 2 with a one-line message on bad options
+    try:
+        with cyclic_gc_paused():
+            return int(args.run(args))
+    except UsageError as exc:
+        complain("error", str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (`mtls-lint check | head`); nothing left to say
+        sys.stderr.close()
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug: one inert line, not a traceback
+        complain("error", f"internal error: {type(exc).__name__}: {str(exc)[:200]}; please "
+                 "report it with the command that caused it")  # fmt: skip
+        return EXIT_ERROR

@@ -1,0 +1,59 @@
+"""``mtls-lint inspect``: every certificate of a bundle and its trust tree."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mtls_lint.cli.common import (
+    EXIT_OK,
+    add_limit_options,
+    now_of,
+    read_file,
+    whole_number,
+    write_out,
+)
+
+if TYPE_CHECKING:
+    from mtls_lint.cli.common import Commands
+
+
+def add_parser(commands: Commands, name: str, summary: str) -> None:
+    from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
+
+    inspect = commands.add_parser(name, help=summary)
+    inspect.set_defaults(run=run)
+    inspect.add_argument("bundles", nargs="+", metavar="BUNDLE")
+    inspect.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    add_limit_options(inspect)
+    inspect.add_argument("--now", metavar="ISO-8601")
+    inspect.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N",
+                         default=DEFAULT_EXPIRY_DAYS, help="days-left below this are shown in "
+                         f"yellow (default {DEFAULT_EXPIRY_DAYS})")  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    from mtls_lint.bundle import read_bundle
+    from mtls_lint.discover import display_path
+    from mtls_lint.inspect_report import render_json, render_markdown, render_text
+    from mtls_lint.inventory import take_inventory
+    from mtls_lint.resolve import FileLimits
+
+    now = now_of(args)
+    limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
+    inventories = []
+    for name in args.bundles:
+        path = Path(name)
+        data = read_file(path, limits)
+        inventories.append(take_inventory(read_bundle(display_path(path), data)))
+    if args.format == "json":
+        write_out(render_json(inventories, now), "json")
+    elif args.format == "markdown":
+        write_out(render_markdown(inventories, now), "markdown")
+    else:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        write_out(render_text(inventories, now, color=color, window=args.expiry_days), "text")
+    return EXIT_OK

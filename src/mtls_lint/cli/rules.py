@@ -1,0 +1,58 @@
+"""``mtls-lint rules`` and ``mtls-lint explain RULE``: the rule catalogue. Neither imports
+cryptography: they run on every ``pre-commit`` install check and must start fast."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from mtls_lint.cli.common import EXIT_OK, UsageError, write_out
+
+if TYPE_CHECKING:
+    from mtls_lint.cli.common import Commands
+
+
+def add_parser(commands: Commands, name: str, summary: str) -> None:
+    parser = commands.add_parser(name, help=summary)
+    if name == "explain":
+        parser.add_argument("rule", metavar="RULE")
+        parser.set_defaults(run=run_explain)
+    else:
+        parser.set_defaults(run=run_rules)
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from mtls_lint.rules import RULES
+
+    width = max(len(rule_id) for rule_id in RULES)
+    lines = [f"{'RULE':<{width}}  {'APIGW':<7} {'ALB':<7} {'CF':<7}  SUMMARY"]
+    for rule in RULES.values():
+        levels = [(s.label if s is not None else "off") for s in rule.severity.values()]
+        options = ""
+        if rule.options:
+            options = (
+                " [options: "
+                + ", ".join(f"{name}: {kind.__name__}" for name, kind in rule.options.items())
+                + "]"
+            )
+        lines.append(f"{rule.id:<{width}}  {levels[0]:<7} {levels[1]:<7} {levels[2]:<7}  "
+                     f"{rule.summary}{options}")  # fmt: skip
+    write_out("\n".join(lines) + "\n", "text")
+    return EXIT_OK
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from mtls_lint.rules import RULES
+
+    rule = RULES.get(args.rule)
+    if rule is None:
+        raise UsageError(f"unknown rule {args.rule!r} (see `mtls-lint rules`)")
+    levels = ", ".join(
+        f"{profile}: {s.label if s is not None else 'off'}" for profile, s in rule.severity.items()
+    )
+    lines = [f"{rule.id}: {rule.summary}", "", f"Severity: {levels}"]
+    for name, kind in rule.options.items():
+        lines.append(f"Option: {name} ({kind.__name__}, default {rule.defaults.get(name)})")
+    lines += ["", rule.doc, "", f"Source: {rule.citation}"]
+    write_out("\n".join(lines) + "\n", "text")
+    return EXIT_OK
