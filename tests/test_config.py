@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from mtls_lint.cli import main
-from mtls_lint.config import ConfigError, find_config, load_config
+from mtls_lint.config import ConfigError, find_config
+from mtls_lint.config_file import load_config
 from mtls_lint.findings import Severity
 from tests.pki import NOW_ISO, PKI, Issued
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from mtls_lint.bundle_diff import diff_bundle
 from mtls_lint.cli import main
-from mtls_lint.diff import diff_bundle
 from mtls_lint.engine import LintSettings, enabled_rules
 from mtls_lint.profiles import PROFILES
 from tests.pki import NOW, NOW_ISO, PKI, Issued

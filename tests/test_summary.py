@@ -9,7 +9,7 @@ import pytest
 from mtls_lint.cli import main
 from mtls_lint.findings import FileResult, Finding, Severity
 from mtls_lint.reporters import Report
-from mtls_lint.summary import STEP_SUMMARY_LIMIT, cell, markdown
+from mtls_lint.reporters.step_summary import STEP_SUMMARY_LIMIT, cell, markdown
 from tests.engine_helpers import result_for
 from tests.pki import NOW, NOW_ISO, PKI, Issued
 

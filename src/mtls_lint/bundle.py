@@ -115,7 +115,14 @@ def read_bundle(path: str, data: bytes) -> Bundle:
     if bundle.outside or bundle.kind is FileKind.BINARY or b"PRIVATE KEY-----" in data:
         from mtls_lint.hidden_keys import find_hidden_keys  # a tidy bundle never needs it
 
-        bundle = bundle._replace(hidden_keys=find_hidden_keys(data, bundle))
+        hidden = find_hidden_keys(
+            data,
+            binary=bundle.kind is FileKind.BINARY,
+            line_count=bundle.line_count,
+            key_blocks={b.begin_line for b in bundle.blocks if b.is_private_key},
+            outside=bundle.outside,
+        )
+        bundle = bundle._replace(hidden_keys=hidden)
     return bundle
 
 

@@ -1,5 +1,5 @@
 """The configuration of a run (SPEC section 6): what ``.mtls-lint.yaml`` can say, and where
-it is found. Reading and validating the YAML is :mod:`mtls_lint.config_loader`'s job, imported
+it is found. Reading and validating the YAML is :mod:`mtls_lint.config_file`'s job, imported
 only when a config file exists, so a run without one does not pay for PyYAML.
 """
 
@@ -78,10 +78,3 @@ def find_config(start: Path) -> Path | None:
         if is_repository_root(directory) or directory.parent == directory:
             return None
         directory = directory.parent
-
-
-def load_config(path: Path, shown_as: str | None = None) -> Config:
-    """Read and validate the config file at ``path``; raises :class:`ConfigError`."""
-    from mtls_lint.config_loader import load
-
-    return load(path, shown_as or str(path))

@@ -18,7 +18,7 @@ from mtls_lint.config import CONFIG_NAMES, Config, ConfigError, find_config
 from mtls_lint.config_change import Relaxation, relaxations
 from mtls_lint.discover import display_path
 from mtls_lint.escape import inert_legacy, printable, workflow_data, workflow_property
-from mtls_lint.summary import cell
+from mtls_lint.reporters.step_summary import cell
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
@@ -53,7 +53,7 @@ def config_path(args: argparse.Namespace) -> Path:
 def review(ref: str, args: argparse.Namespace) -> Review:
     """Compare the config in the tree with the one at ``ref``. Raises ConfigError (either
     file is not a valid config) or GitError (``ref`` cannot be read)."""
-    from mtls_lint.config_loader import MAX_CONFIG_BYTES, load, parse
+    from mtls_lint.config_file import MAX_CONFIG_BYTES, load, parse
     from mtls_lint.gitsource import GitError, check_ref, show, tree
 
     path = config_path(args)

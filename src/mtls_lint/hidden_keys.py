@@ -11,10 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import NamedTuple
-
-from mtls_lint.bundle import Bundle, FileKind, TextLine
 
 #: Armour of any private key (PKCS#8, encrypted PKCS#8, RSA, EC, DSA, OpenSSH ...).
 _KEY_ARMOUR = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
@@ -42,22 +40,32 @@ class HiddenKey(NamedTuple):
     how: str
 
 
-def find_hidden_keys(data: bytes, bundle: Bundle) -> tuple[HiddenKey, ...]:
-    """Every private key in ``data`` (the bytes of ``bundle``) that is not a block of its
-    own; a key block is already reported as one (``PemBlock.is_private_key``)."""
+def find_hidden_keys(
+    data: bytes,
+    *,
+    binary: bool,
+    line_count: int,
+    key_blocks: Collection[int],
+    outside: Iterable[tuple[int, str]],
+) -> tuple[HiddenKey, ...]:
+    """Every private key in ``data`` that is not a block of its own.
+
+    The reader says what it found: whether the file is ``binary``, its ``line_count``, the
+    first lines of its private-key blocks (reported as blocks already), and the text lines
+    ``outside`` every block as (line, text).
+    """
     found: list[HiddenKey] = []
-    if bundle.kind is FileKind.BINARY:
+    if binary:
         if is_private_key_der(data):
-            found.append(HiddenKey(1, max(1, bundle.line_count), "as binary DER"))
+            found.append(HiddenKey(1, max(1, line_count), "as binary DER"))
         return tuple(found)
-    block_lines = {b.begin_line for b in bundle.blocks if b.is_private_key}
     found += (
         HiddenKey(line, line, "in armour that is not a block of its own")
         for line in _armour_lines(data)
-        if line not in block_lines
+        if line not in key_blocks
     )
     armoured = {key.line for key in found}
-    found += (key for key in _encoded(bundle.outside) if key.line not in armoured)
+    found += (key for key in _encoded(outside) if key.line not in armoured)
     found.sort()
     return tuple(found)
 
@@ -71,13 +79,13 @@ def _armour_lines(data: bytes) -> Iterator[int]:
         yield line
 
 
-def _encoded(lines: Iterable[TextLine]) -> Iterator[HiddenKey]:
+def _encoded(lines: Iterable[tuple[int, str]]) -> Iterator[HiddenKey]:
     """Keys as base64 or hex outside the blocks: runs of consecutive lines that are only
     that, and long tokens inside other lines."""
-    run: list[TextLine] = []
+    run: list[tuple[int, str]] = []
     run_kind = ""
-    for line in lines:
-        text = line.text.strip()
+    for number, raw in lines:
+        text = raw.strip()
         kind = (
             "hex"
             if not text.translate(_HEX_CHARS)
@@ -85,30 +93,30 @@ def _encoded(lines: Iterable[TextLine]) -> Iterator[HiddenKey]:
             if not text.translate(_BASE64_CHARS)
             else ""
         )
-        if run and (kind != run_kind or line.line != run[-1].line + 1):
+        if run and (kind != run_kind or number != run[-1][0] + 1):
             yield from _check_run(run, run_kind)
             run = []
         if kind:
-            run.append(line)
+            run.append((number, text))
             run_kind = kind
             continue
         flat = _ESCAPED_BREAK.sub("", text)
         for token in _BASE64_TOKEN.findall(flat):
             if _decodes_to_key(token, "base64"):
-                yield HiddenKey(line.line, line.line, "as base64 inside a line")
+                yield HiddenKey(number, number, "as base64 inside a line")
                 break
         else:
             for match in _HEX_TOKEN.finditer(flat):
                 if _decodes_to_key(match[0], "hex"):
-                    yield HiddenKey(line.line, line.line, "as hex inside a line")
+                    yield HiddenKey(number, number, "as hex inside a line")
                     break
     if run:
         yield from _check_run(run, run_kind)
 
 
-def _check_run(run: list[TextLine], kind: str) -> Iterator[HiddenKey]:
-    if _decodes_to_key("".join(line.text.strip() for line in run), kind):
-        yield HiddenKey(run[0].line, run[-1].line, f"as {kind} with no armour")
+def _check_run(run: list[tuple[int, str]], kind: str) -> Iterator[HiddenKey]:
+    if _decodes_to_key("".join(text for _, text in run), kind):
+        yield HiddenKey(run[0][0], run[-1][0], f"as {kind} with no armour")
 
 
 def _decodes_to_key(text: str, kind: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from mtls_lint.bundle import Bundle, PemBlock
 from mtls_lint.certificate import ParsedCertificate, days_left, iso, parse_certificates
-from mtls_lint.chain import TrustGraph
+from mtls_lint.trust_graph import TrustGraph
 
 ROOT, INTERMEDIATE, LEAF, SELF_SIGNED_LEAF = "root", "intermediate", "leaf", "self-signed-leaf"
 

@@ -19,7 +19,7 @@ from mtls_lint.profiles import PROFILES, Profile
 if TYPE_CHECKING:  # cryptography is imported only to lint: `rules` and `explain` skip it
     from mtls_lint.bundle import Bundle, PemBlock
     from mtls_lint.certificate import ParsedCertificate
-    from mtls_lint.chain import TrustGraph
+    from mtls_lint.trust_graph import TrustGraph
 
 Options = Mapping[str, Any]
 
@@ -61,7 +61,7 @@ class LintContext:
 
     @cached_property
     def graph(self) -> TrustGraph:
-        from mtls_lint.chain import TrustGraph
+        from mtls_lint.trust_graph import TrustGraph
 
         return TrustGraph(self.certificates)
 

@@ -4,8 +4,8 @@ import pytest
 
 from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import parse_certificates
-from mtls_lint.chain import MAX_CANDIDATES, TrustGraph
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE
+from mtls_lint.trust_graph import MAX_CANDIDATES, TrustGraph
 from tests.conftest import fired, lint, rules_of
 from tests.pki import MD2_RSA, PKI, Issued, altered, relabelled
 
@@ -260,3 +260,4 @@ def test_md2_without_matching_key_identifiers_is_not_linked(pki: PKI) -> None:
     md2_root = pki.cert("MD2 root no ids", key="rsa-2048", key_ids=False)
     md2_ca = pki.cert("MD2 CA no ids", key="rsa-2048", issuer=md2_root, key_ids=False)
     assert fired(lint(relabelled(md2_root, MD2_RSA) + relabelled(md2_ca, MD2_RSA)), "bad-signature")
+

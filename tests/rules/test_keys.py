@@ -52,18 +52,18 @@ def test_rsa_sizes_outside_cloudfronts_list(pki: PKI, root: Issued) -> None:
 def test_unusual_rsa_exponent_fires_and_no_signature_is_checked_with_the_key(
     pki: PKI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mtls_lint import chain
+    from mtls_lint import trust_graph
 
     ca = pki.cert("huge exponent CA", key="rsaexp-3071")
     child = pki.cert("under the huge exponent", issuer=ca)
     checked_with: list[object] = []
-    original = chain.check_signature
+    original = trust_graph.check_signature
 
     def spy(cert, key):
         checked_with.append(key.public_numbers().e if hasattr(key, "public_numbers") else key)
         return original(cert, key)
 
-    monkeypatch.setattr(chain, "check_signature", spy)
+    monkeypatch.setattr(trust_graph, "check_signature", spy)
     findings = lint(ca.pem + child.pem)
     (finding,) = fired(findings, "unusual-rsa-exponent")
     assert "a 3071-bit number" in finding.message

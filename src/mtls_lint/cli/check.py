@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from mtls_lint.config import Config
     from mtls_lint.findings import FileResult
     from mtls_lint.reporters import Report
-    from mtls_lint.resolve import RunSettings
+    from mtls_lint.settings import RunSettings
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -98,8 +98,8 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     ``config``: use this instead of the one ``args`` names (the base ref's, in the Action)."""
     from mtls_lint.discover import repository_prefix
     from mtls_lint.reporters import Report
-    from mtls_lint.resolve import CheckOptions, resolve
-    from mtls_lint.waivers import apply_waivers
+    from mtls_lint.settings import CheckOptions, resolve
+    from mtls_lint.waiving import apply_waivers
 
     options = CheckOptions(
         profile=args.profile,
@@ -151,7 +151,7 @@ def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | Non
     else:
         write_out(text, KINDS[fmt])
     if fmt == "github":
-        from mtls_lint.summary import append_step_summary
+        from mtls_lint.reporters.step_summary import append_step_summary
 
         problem = append_step_summary(outcome.report, outcome.run.lint.now)
         if problem:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from mtls_lint.config import Config
     from mtls_lint.findings import Finding
-    from mtls_lint.resolve import FileLimits
+    from mtls_lint.settings import FileLimits
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -194,7 +194,7 @@ def add_limit_options(parser: argparse.ArgumentParser, *, config_key: bool = Fal
 
 def load_run_config(args: argparse.Namespace) -> Config:
     """The config in force: ``--config``, none with ``--no-config``, else the one found."""
-    from mtls_lint.config import Config, ConfigError, find_config, load_config
+    from mtls_lint.config import Config, ConfigError, find_config
     from mtls_lint.discover import display_path
 
     if args.no_config:
@@ -203,7 +203,9 @@ def load_run_config(args: argparse.Namespace) -> Config:
     if path is None:
         return Config()
     try:
-        return load_config(path, display_path(path))
+        from mtls_lint.config_file import load  # PyYAML: only when there is a file
+
+        return load(path, display_path(path))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mtls_lint.bundle_diff import FileDiff, diff_bundle
 from mtls_lint.cli.common import (
     UsageError,
     add_config_options,
@@ -21,9 +22,8 @@ from mtls_lint.cli.common import (
     whole_number,
     write_out,
 )
-from mtls_lint.diff import FileDiff, diff_bundle
 from mtls_lint.discover import display_path, unicode_name
-from mtls_lint.resolve import CheckOptions, RunSettings, resolve
+from mtls_lint.settings import CheckOptions, RunSettings, resolve
 
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
@@ -83,9 +83,9 @@ def _pairs_from_git(
 
 
 def run(args: argparse.Namespace) -> int:
-    from mtls_lint.diff_report import render_json, render_markdown, render_text
+    from mtls_lint.reporters.diff import render_json, render_markdown, render_text
     from mtls_lint.reporters.github import inert
-    from mtls_lint.summary import append_markdown
+    from mtls_lint.reporters.step_summary import append_markdown
 
     options = CheckOptions(
         profile=args.profile,

@@ -126,7 +126,7 @@ def review_config(
     from mtls_lint.config import ConfigError
     from mtls_lint.config_review import annotation_lines, base_ref, markdown, review
     from mtls_lint.gitsource import GitError
-    from mtls_lint.summary import append_markdown
+    from mtls_lint.reporters.step_summary import append_markdown
 
     ref = base_ref(env)
     if ref is None:

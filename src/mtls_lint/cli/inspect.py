@@ -38,9 +38,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from mtls_lint.bundle import read_bundle
     from mtls_lint.discover import display_path
-    from mtls_lint.inspect_report import render_json, render_markdown, render_text
     from mtls_lint.inventory import take_inventory
-    from mtls_lint.resolve import FileLimits
+    from mtls_lint.reporters.inspect import render_json, render_markdown, render_text
+    from mtls_lint.settings import FileLimits
 
     now = now_of(args)
     limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)

@@ -26,9 +26,9 @@ from mtls_lint.cli.common import (
 from mtls_lint.discover import display_path
 from mtls_lint.escape import printable
 from mtls_lint.inventory import take_inventory
-from mtls_lint.keys import KeyFileError, PublicKeyInfo, load_public_key
+from mtls_lint.keyfile import KeyFileError, PublicKeyInfo, load_public_key
 from mtls_lint.profiles import PROFILES
-from mtls_lint.resolve import FileLimits
+from mtls_lint.settings import FileLimits
 
 MAX_LOG_LINE = 1024 * 1024
 
@@ -98,8 +98,8 @@ def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from mtls_lint.verify import Names, verify
-    from mtls_lint.verify_report import verdict_json, verdict_text
+    from mtls_lint.admission import Names, verify
+    from mtls_lint.reporters.verify import verdict_json, verdict_text
 
     if (args.client is None) == (args.access_log is None):
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
@@ -158,8 +158,8 @@ def _run_access_log(
     of them, and each client is parsed, judged and rendered in turn, so what stays in
     memory per client is its DER and its rendering."""
     from mtls_lint.accesslog import read_access_log
-    from mtls_lint.verify import Names, Pool, verify
-    from mtls_lint.verify_report import (
+    from mtls_lint.admission import Names, Pool, verify
+    from mtls_lint.reporters.verify import (
         access_log_json,
         access_log_text,
         client_json,

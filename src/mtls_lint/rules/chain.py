@@ -101,7 +101,7 @@ def missing_issuer(
     Show it: ``openssl verify -CAfile FILE -partial_chain FILE`` (fails with
     ``unable to get issuer certificate``)
     """
-    from mtls_lint.chain import LinkStatus
+    from mtls_lint.trust_graph import LinkStatus
 
     if ctx.graph.link(cert).status is LinkStatus.MISSING:
         yield about(
@@ -130,7 +130,7 @@ def bad_signature(ctx: LintContext, cert: ParsedCertificate, options: Options) -
 
     Show it: ``openssl verify -CAfile FILE -partial_chain FILE``
     """
-    from mtls_lint.chain import LinkStatus
+    from mtls_lint.trust_graph import LinkStatus
 
     link = ctx.graph.link(cert)
     if link.status is LinkStatus.BAD_SIGNATURE:

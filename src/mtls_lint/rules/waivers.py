@@ -1,4 +1,4 @@
-"""Rules about the waivers in ``.mtls-lint.yaml``; :mod:`mtls_lint.waivers` fires them."""
+"""Rules about the waivers in ``.mtls-lint.yaml``; :mod:`mtls_lint.waiving` fires them."""
 
 from __future__ import annotations
 

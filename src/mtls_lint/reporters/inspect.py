@@ -10,7 +10,7 @@ from mtls_lint import jsonout
 from mtls_lint.certificate import ParsedCertificate, common_name, days_left
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
-from mtls_lint.summary import cell
+from mtls_lint.reporters.step_summary import cell
 
 _RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
 COLUMNS = ("#", "LINE", "ROLE", "SUBJECT", "ISSUER", "KEY", "HASH", "NOT AFTER", "DAYS", "SHA256")

@@ -6,13 +6,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from mtls_lint.bundle_diff import FileDiff
 from mtls_lint.certificate import ParsedCertificate, iso
-from mtls_lint.diff import FileDiff
 from mtls_lint.escape import printable
 from mtls_lint.findings import Finding
 from mtls_lint.reporters.json import finding_json
+from mtls_lint.reporters.step_summary import cell
 from mtls_lint.reporters.text import finding_line
-from mtls_lint.summary import cell
 
 
 def _cert_json(cert: ParsedCertificate) -> dict[str, str]:

@@ -34,6 +34,11 @@ Path_ = tuple[str | int, ...]
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
+def load_config(path: Path, shown_as: str | None = None) -> Config:
+    """Read and validate the config file at ``path``; raises :class:`ConfigError`."""
+    return load(path, shown_as or str(path))
+
+
 def load(path: Path, shown: str) -> Config:
     try:
         # a symlink out of the repository would echo another file's lines in our messages

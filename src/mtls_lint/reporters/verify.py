@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from mtls_lint.accesslog import ClientSeen, LineCounts
+from mtls_lint.admission import Link, Verdict
 from mtls_lint.certificate import ParsedCertificate, iso
 from mtls_lint.escape import printable
-from mtls_lint.verify import Link, Verdict
 
 
 def _link_json(link: Link) -> dict[str, Any]:

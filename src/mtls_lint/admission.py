@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from mtls_lint.certificate import ParsedCertificate, SignatureCheck
-from mtls_lint.chain import TrustGraph, check_link
-from mtls_lint.keys import PublicKeyInfo, spki_of
+from mtls_lint.keyfile import PublicKeyInfo, spki_of
 from mtls_lint.profiles import STRONG_HASHES, Profile
 from mtls_lint.rules.keys import MIN_EC_BITS, MIN_RSA_BITS
+from mtls_lint.trust_graph import TrustGraph, check_link
 
 NO_ISSUER = "Could not find issuer for certificate"
 INSECURE = "Client cert using an insecure Signature Algorithm"
