@@ -23,6 +23,14 @@ T = TypeVar("T")
 #: Same-name certificates tried as one certificate's issuer. A CA rollover leaves two or three;
 #: a hostile bundle of thousands that verify nothing would otherwise cost a check per pair.
 MAX_CANDIDATES = 8
+#: Signature checks a bundle may spend on issuer candidates beyond each certificate's first:
+#: this many per certificate, and never fewer than FLOOR. A legitimate bundle needs about one
+#: check per certificate; 9,000 same-name certificates that verify nothing would take eight
+#: each (3.7 times a bundle of their size). Past the budget, only the first candidate -- the
+#: certificate itself, or the one its key identifier names -- is tried, and the finding says
+#: how many were not.
+EXTRA_CHECKS_PER_CERTIFICATE = 1
+EXTRA_CHECKS_FLOOR = 256
 
 
 class LinkStatus(enum.Enum):
@@ -66,6 +74,9 @@ class TrustGraph:
             if cert.subject_key_id is not None:
                 key = (cert.subject_der, cert.subject_key_id)
                 self._issuers_by_key_id.setdefault(key, []).append(cert)
+        self._extra_checks = max(
+            EXTRA_CHECKS_FLOOR, EXTRA_CHECKS_PER_CERTIFICATE * len(self.certificates)
+        )
         self._links: dict[int, IssuerLink] = {}
         self._depth: dict[int, int] = {}
         self._allowance: dict[int, tuple[float, ParsedCertificate | None]] = {}
@@ -164,7 +175,12 @@ class TrustGraph:
         tried: dict[str, SignatureCheck] = {}  # by certificate: copies are checked once
         reasons: list[str] = []
         unchecked: ParsedCertificate | None = None
-        for candidate in candidates:
+        for position, candidate in enumerate(candidates):
+            if position and candidate.sha256 not in tried:
+                if self._extra_checks <= 0:  # the bundle spent its budget: say so, below
+                    candidates = candidates[:position]
+                    break
+                self._extra_checks -= 1
             if candidate.sha256 not in tried:
                 tried[candidate.sha256], reason = check_link(cert, candidate)
                 if reason:

@@ -261,3 +261,27 @@ def test_md2_without_matching_key_identifiers_is_not_linked(pki: PKI) -> None:
     md2_ca = pki.cert("MD2 CA no ids", key="rsa-2048", issuer=md2_root, key_ids=False)
     assert fired(lint(relabelled(md2_root, MD2_RSA) + relabelled(md2_ca, MD2_RSA)), "bad-signature")
 
+
+def test_a_bundle_spends_at_most_its_budget_of_extra_issuer_checks(
+    pki: PKI, root: Issued, namesakes: list[Issued], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtls_lint import trust_graph
+
+    monkeypatch.setattr(trust_graph, "EXTRA_CHECKS_FLOOR", 0)
+    outsider = pki.cert("Namesake outside the bundle", subject=root.cert.subject)
+    victims = [pki.cert(f"Budget victim {i}", issuer=outsider) for i in range(6)]
+    calls = 0
+    original = trust_graph.check_signature
+
+    def counting(cert, key):
+        nonlocal calls
+        calls += 1
+        return original(cert, key)
+
+    monkeypatch.setattr(trust_graph, "check_signature", counting)
+    data = root.pem + b"".join(n.pem for n in namesakes) + b"".join(v.pem for v in victims)
+    certificates = 1 + len(namesakes) + len(victims)
+    findings = lint(data)
+    # each certificate's first candidate, plus one extra per certificate in all
+    assert calls <= 2 * certificates
+    assert any("not tried" in f.message for f in fired(findings, "bad-signature"))
