@@ -13,7 +13,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"__init__", "escape", "findings", "profiles", "jsonout", "files",
               "discover"}),
     ("reading", {"bundle", "hidden_keys", "certificate", "keyfile", "gitsource", "accesslog"}),
-    ("facts", {"trust_graph", "inventory", "rule", "rules"}),
+    ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),
     ("engine", {"engine", "admission", "bundle_diff"}),
     ("settings", {"config", "config_file", "settings", "waiving", "config_change"}),
     ("reporters", {"reporters"}),

@@ -10,6 +10,7 @@ from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.engine import LintSettings, lint_bundle
 from mtls_lint.findings import Finding
 from mtls_lint.inventory import Inventory, take_inventory
+from mtls_lint.parsed_bundle import ParsedBundle
 
 
 @dataclass
@@ -31,10 +32,11 @@ class FileDiff:
 
 
 def _lint(path: str, data: bytes | None, settings: LintSettings) -> tuple[Inventory, list[Finding]]:
-    bundle = read_bundle(path, data or b"")
+    """One side: parsed once for both its inventory and its findings."""
+    parsed = ParsedBundle(read_bundle(path, data or b""))
     if data is None:
-        return take_inventory(bundle), []
-    return take_inventory(bundle), list(lint_bundle(bundle, settings).findings)
+        return take_inventory(parsed), []
+    return take_inventory(parsed), list(lint_bundle(parsed, settings).findings)
 
 
 def diff_bundle(

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from mtls_lint.bundle import Bundle
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.findings import EMPTY, CertificateRef, FileResult, Finding, Severity
+from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import Crash, LintContext, Options, Problem, Rule
 from mtls_lint.rules import RULES
@@ -68,11 +69,15 @@ def enabled_rules(
     return result
 
 
-def lint_bundle(bundle: Bundle, settings: LintSettings) -> FileResult:
+def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileResult:
+    """Run the enabled rules over ``bundle``; a :class:`ParsedBundle` shares its parsed
+    certificates and issuer links with whoever else holds it (``diff``'s inventory)."""
     with warnings.catch_warnings():
         # cryptography warns about what rules report (negative serials, ...): say it once, well
         warnings.simplefilter("ignore")
-        ctx = LintContext(bundle, settings.profile, settings.now, settings.expiry_days)
+        parsed = bundle if isinstance(bundle, ParsedBundle) else ParsedBundle(bundle)
+        bundle = parsed.bundle
+        ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days)
         findings = _lint(ctx, settings)
         inventory = tuple(_ref(c) for c in ctx.certificates) if settings.inventory else ()
     findings.sort(key=Finding.sort_key)

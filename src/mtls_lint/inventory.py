@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate, days_left, iso, parse_certificates
+from mtls_lint.certificate import ParsedCertificate, days_left, iso
+from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.trust_graph import TrustGraph
 
 ROOT, INTERMEDIATE, LEAF, SELF_SIGNED_LEAF = "root", "intermediate", "leaf", "self-signed-leaf"
@@ -61,8 +62,11 @@ class Inventory:
         }
 
 
-def take_inventory(bundle: Bundle) -> Inventory:
-    certificates, unreadable = parse_certificates(bundle.blocks)
+def take_inventory(bundle: Bundle | ParsedBundle) -> Inventory:
+    """What ``bundle`` holds; a :class:`ParsedBundle` lends its parse and issuer links."""
+    parsed = bundle if isinstance(bundle, ParsedBundle) else ParsedBundle(bundle)
+    bundle = parsed.bundle
+    certificates, unreadable = parsed.certificates, parsed.unparsable
     broken = [
         Unreadable(b, f"{b.label or 'unlabelled'} block: {b.problem}")
         for b in bundle.blocks
@@ -78,7 +82,7 @@ def take_inventory(bundle: Bundle) -> Inventory:
         path=bundle.path,
         certificates=certificates,
         unreadable=broken,
-        graph=TrustGraph(certificates),
+        graph=parsed.graph,
     )
     children: dict[int, list[ParsedCertificate]] = {}
     tops: list[ParsedCertificate] = []

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cached_property, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mtls_lint.findings import EMPTY, Severity
 from mtls_lint.profiles import PROFILES, Profile
 
 if TYPE_CHECKING:  # cryptography is imported only to lint: `rules` and `explain` skip it
-    from mtls_lint.bundle import Bundle, PemBlock
+    from mtls_lint.bundle import PemBlock
     from mtls_lint.certificate import ParsedCertificate
+    from mtls_lint.parsed_bundle import ParsedBundle
     from mtls_lint.trust_graph import TrustGraph
 
 Options = Mapping[str, Any]
@@ -46,24 +47,22 @@ def describe(cert: ParsedCertificate) -> str:
 
 
 class LintContext:
-    """One bundle, parsed once, with the settings of the run."""
+    """One parsed bundle, with the settings of the run."""
 
-    def __init__(self, bundle: Bundle, profile: Profile, now: dt.datetime, expiry_days: int):
-        self.bundle = bundle
+    def __init__(
+        self, parsed: ParsedBundle, profile: Profile, now: dt.datetime, expiry_days: int
+    ) -> None:
+        self.parsed = parsed
+        self.bundle = parsed.bundle
         self.profile = profile
         self.now = now
         self.expiry_days = expiry_days
-        #: The readable certificates, and the certificate blocks cryptography could not read
-        #: with its reason (broken armour is malformed-pem's business and in neither).
-        from mtls_lint.certificate import parse_certificates
+        self.certificates = parsed.certificates
+        self.unparsable = parsed.unparsable
 
-        self.certificates, self.unparsable = parse_certificates(bundle.blocks)
-
-    @cached_property
+    @property
     def graph(self) -> TrustGraph:
-        from mtls_lint.trust_graph import TrustGraph
-
-        return TrustGraph(self.certificates)
+        return self.parsed.graph
 
 
 FileCheck = Callable[[LintContext, Options], Iterable[Problem]]

@@ -1,0 +1,28 @@
+"""A bundle with its certificates parsed once and its issuer links decided once.
+
+Both the rules' context and ``inspect``'s inventory wrap one of these, so ``diff`` (which
+needs both for each side) parses every certificate and checks every signature once.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from mtls_lint.bundle import Bundle, PemBlock
+from mtls_lint.certificate import ParsedCertificate, parse_certificates
+from mtls_lint.trust_graph import TrustGraph
+
+
+class ParsedBundle:
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        #: The readable certificates, and the certificate blocks cryptography could not read
+        #: with its reason (broken armour is malformed-pem's business and in neither).
+        self.certificates: list[ParsedCertificate]
+        self.unparsable: list[tuple[PemBlock, str]]
+        self.certificates, self.unparsable = parse_certificates(bundle.blocks)
+
+    @cached_property
+    def graph(self) -> TrustGraph:
+        """Issuer links, memoised: each signature is checked at most once per bundle."""
+        return TrustGraph(self.certificates)
