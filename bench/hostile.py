@@ -156,7 +156,7 @@ class Material:
     """Everything the cases read, built once into the cache."""
 
     def __init__(self, cache: Path, clients: int) -> None:
-        self.cache = cache / "hostile-v1"
+        self.cache = cache / "hostile-v2"
         self.cache.mkdir(parents=True, exist_ok=True)
         self.clients = clients
         self.synthetic = corpus.build(100_000, cache).read_bytes()
@@ -262,11 +262,29 @@ def cases(m: Material) -> Iterator[Case]:
     yield Case("100,000 files in one directory", [*tree, str(flat)], [*tree, str(spread)])
 
 
+def _keys(m: Material, count: int) -> list:
+    """``count`` EC keys, kept in the cache with the logs they sign: a cached log and a
+    truststore rebuilt with new keys would no longer match."""
+    from cryptography.hazmat.primitives import serialization
+
+    def build() -> bytes:
+        return b"".join(
+            k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+            for k in (_ec_key() for _ in range(count))
+        )  # fmt: skip
+
+    pems = m.file(f"log-keys-{count}.pem", build).read_bytes().split(b"-----END PRIVATE KEY-----\n")
+    return [serialization.load_pem_private_key(p + b"-----END PRIVATE KEY-----\n", None)
+            for p in pems if p.strip()]  # fmt: skip
+
+
 def log_cases(m: Material, lint: list[str], now: list[str]) -> Iterator[Case]:
-    root_key, issuing_key, client_key = _ec_key(), _ec_key(), _ec_key()
-    root = _cert("Log Root", "Log Root", root_key, root_key)
-    issuing = _cert("Log Issuing", "Log Root", issuing_key, root_key)
-    store = m.file("log-store.pem", lambda: root + issuing)
+    root_key, issuing_key, client_key = _keys(m, 3)
+    root = m.file("log-root.pem", lambda: _cert("Log Root", "Log Root", root_key, root_key))
+    issuing = m.file("log-issuing.pem", lambda: _cert("Log Issuing", "Log Root", issuing_key,
+                                                      root_key))  # fmt: skip
+    store = m.file("log-store.pem", lambda: root.read_bytes() + issuing.read_bytes())
 
     def log(name: str, lines: Callable[[], Iterator[str]]) -> Path:
         return m.file(name, lambda: "".join(f"{line}\n" for line in lines()).encode())
@@ -298,8 +316,8 @@ def log_cases(m: Material, lint: list[str], now: list[str]) -> Iterator[Case]:
     yield Case(f"log: {n:,} distinct clients no CA issued",
                [*verify, str(store), "--access-log", str(strangers)],
                [*verify, str(store), "--access-log", str(members)])  # fmt: skip
-    big_store = m.file("log-store-10000.pem", lambda: m.synthetic_certificates(9_998)
-                       .read_bytes() + root + issuing)  # fmt: skip
+    big_store = m.file("log-store-9998.pem", lambda: m.synthetic_certificates(9_998)
+                       .read_bytes() + store.read_bytes())  # fmt: skip
     two_thousand = log("log-members-2000.log", lambda: map(member, range(2_000)))
     yield Case("log: 2,000 clients against 10,000 CAs (vs check)",
                [*verify, str(big_store), "--access-log", str(two_thousand)],
