@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).parent.parent / "src" / "mtls_lint"
+PACKAGE = Path(__file__).parent.parent / "mtls_lint"
 
 #: Lowest first. A module may import from its own layer and the layers before it.
 LAYERS: list[tuple[str, set[str]]] = [

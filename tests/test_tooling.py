@@ -19,8 +19,8 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "command",
     [
-        ("ruff", "check", "src", "tests", "bench", "examples"),
-        ("ruff", "format", "--check", "src", "tests", "bench", "examples"),
+        ("ruff", "check", "mtls_lint", "tests", "bench", "examples"),
+        ("ruff", "format", "--check", "mtls_lint", "tests", "bench", "examples"),
         ("mypy",),
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
