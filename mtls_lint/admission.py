@@ -17,13 +17,15 @@ from itertools import islice
 
 from mtls_lint.certificate import ParsedCertificate, SignatureCheck
 from mtls_lint.keyfile import PublicKeyInfo, spki_of
-from mtls_lint.profiles import STRONG_HASHES, Profile
-from mtls_lint.rules.keys import MIN_EC_BITS, MIN_RSA_BITS
+from mtls_lint.profiles import (
+    REASON_INSECURE,
+    REASON_NO_ISSUER,
+    REASON_SELF_SIGNED,
+    STRONG_HASHES,
+    Profile,
+)
 from mtls_lint.trust_graph import TrustGraph, check_link
 
-NO_ISSUER = "Could not find issuer for certificate"
-INSECURE = "Client cert using an insecure Signature Algorithm"
-SELF_SIGNED = "self signed certificate"
 EXPIRED = "certificate has expired"
 NOT_YET_VALID = "certificate is not yet valid"
 TOO_LONG = "certificate chain too long"
@@ -32,7 +34,7 @@ INVALID_CA = "invalid CA certificate"
 PATH_LENGTH = "path length constraint exceeded"
 KEY_MISMATCH = "private key does not match certificate"
 #: The reasons AWS documents in API Gateway's own log wording; the rest are OpenSSL's.
-DOCUMENTED = frozenset({NO_ISSUER, INSECURE, SELF_SIGNED})
+DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
 MAX_LINKS = 16  # far beyond any allowed path: bounds the search on hostile truststores
 MAX_ATTEMPTS = 64  # candidate paths tried (same-name CAs multiply them)
 
@@ -121,7 +123,7 @@ def paths(client: ParsedCertificate, pools: Sequence[Pool]) -> Iterator[Attempt]
         ]
         if not candidates:
             yield Attempt(
-                links, NO_ISSUER, f"no certificate named {current.issuer} in the truststore"
+                links, REASON_NO_ISSUER, f"no certificate named {current.issuer} in the truststore"
             )
             continue
         extended: list[tuple[Link, ...]] = []
@@ -141,11 +143,11 @@ def _day(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-def _algorithm_check(cert: ParsedCertificate) -> Check:
+def _algorithm_check(cert: ParsedCertificate, profile: Profile) -> Check:
     algorithm, key = cert.signature_algorithm, cert.key
     weak_hash = algorithm.hash is not None and algorithm.hash not in STRONG_HASHES
-    weak_key = (key.type == "rsa" and (key.bits or 0) < MIN_RSA_BITS) or (
-        key.type == "ec" and (key.bits or 0) < MIN_EC_BITS
+    weak_key = (key.type == "rsa" and (key.bits or 0) < profile.rsa_min_bits) or (
+        key.type == "ec" and (key.bits or 0) < profile.ec_min_bits
     )
     detail = f"signed with {algorithm}, {key} key"
     return Check("algorithm", not weak_hash and not weak_key, detail).about(cert)
@@ -168,7 +170,7 @@ def _ca_check(cert: ParsedCertificate) -> Check:
 def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Check]:
     """API Gateway's checks on a complete path, in the order a denial reason is chosen."""
     certs = [link.cert for link in attempt.links]
-    checks = [_algorithm_check(cert) for cert in certs]
+    checks = [_algorithm_check(cert, profile) for cert in certs]
     checks += [_validity_check(cert, now) for cert in certs]
     checks += [_ca_check(cert) for cert in certs[1:]]
     below = 0  # non-self-issued intermediate CAs between the client and the current issuer
@@ -184,16 +186,16 @@ def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Che
 
 
 REASON_OF_CHECK = {
-    "algorithm": INSECURE,
+    "algorithm": REASON_INSECURE,
     "expired": EXPIRED,
     "not-yet-valid": NOT_YET_VALID,
     "ca": INVALID_CA,
     "path-length": PATH_LENGTH,
     "chain-length": TOO_LONG,
     "key": KEY_MISMATCH,
-    "issuer": NO_ISSUER,
+    "issuer": REASON_NO_ISSUER,
     "signature": BAD_SIGNATURE,
-    "self-signed": SELF_SIGNED,
+    "self-signed": REASON_SELF_SIGNED,
 }
 
 
@@ -234,11 +236,11 @@ def verify(
         attempt, checks = evaluated[0]
         return _decide(attempt.links, checks + key_checks, names)
     stopped = max(attempts, key=lambda a: len(a.links))
-    stop_name = "issuer" if stopped.stop == NO_ISSUER else "signature"
+    stop_name = "issuer" if stopped.stop == REASON_NO_ISSUER else "signature"
     last = stopped.links[-1].cert
     checks = [Check(stop_name, False, stopped.detail).about(last)]
     notes: tuple[str, ...] = ()
-    if stopped.stop == NO_ISSUER:
+    if stopped.stop == REASON_NO_ISSUER:
         notes = _untrusted_path(client, trusted, untrusted, sent, names)
     return _decide(stopped.links, checks + key_checks, names, notes)
 
@@ -323,14 +325,14 @@ def _decide(
 
 
 FIXES = {
-    NO_ISSUER: "Add the CA certificate named {issuer} (the issuer of {top}), and every CA above "
-    "it up to a self-signed root, to {store}; upload it and update the custom domain's "
+    REASON_NO_ISSUER: "Add the CA certificate named {issuer} (the issuer of {top}), and every "
+    "CA above it up to a self-signed root, to {store}; upload it and update the custom domain's "
     "truststore version. Confirm: {confirm}",
-    INSECURE: "Re-issue {subject} with SHA-256 (or stronger) and an RSA >= 2048 or EC "
+    REASON_INSECURE: "Re-issue {subject} with SHA-256 (or stronger) and an RSA >= 2048 or EC "
     "P-256/P-384 key. Show it: openssl x509 -in FILE -noout -text | grep -E "
     "'Signature Algorithm|Public-Key'",
-    SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add this "
-    "exact certificate to {store}. Compare `openssl x509 -in {client} -noout -fingerprint "
+    REASON_SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add "
+    "this exact certificate to {store}. Compare `openssl x509 -in {client} -noout -fingerprint "
     "-sha256` with the fingerprints `mtls-lint inspect {store}` lists",
     EXPIRED: "Replace {subject} with a certificate valid now (renew it; for a CA, add the "
     "renewed certificate to {store}). Show it: openssl x509 -in FILE -noout -dates",

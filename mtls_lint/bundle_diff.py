@@ -11,6 +11,7 @@ from mtls_lint.engine import LintSettings, lint_bundle
 from mtls_lint.findings import Finding
 from mtls_lint.inventory import Inventory, take_inventory
 from mtls_lint.parsed_bundle import ParsedBundle
+from mtls_lint.profiles import REASON_NO_ISSUER
 
 
 @dataclass
@@ -99,6 +100,6 @@ def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]
         if not after.graph.with_subject(ca.subject_der):
             warnings.append(
                 f"removed CA {ca.subject} was the only certificate with that name: clients it "
-                "issued will get 403 'Could not find issuer for certificate'"
+                f"issued will get 403 '{REASON_NO_ISSUER}'"
             )
     return warnings

@@ -1,12 +1,22 @@
-"""What each AWS service accepts in a truststore (SPEC section 3).
+"""The service model: what each AWS service accepts in a truststore, and its words for a
+refusal (SPEC section 3; ``../shared/AWS-SERVICES.md`` has the quotes).
 
-A profile holds facts about a service, not rule severities: rules read the facts, and each rule
-declares its own severity per profile.
+A profile holds facts about a service, not rule severities: rules and ``verify`` read the
+facts, and each rule declares its own severity per profile. No AWS number or wording is
+written anywhere else; each profile names where its numbers come from.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from mtls_lint import citations
+
+#: API Gateway's execution-log reasons for a mutual-TLS denial: ``Access denied. Reason: ...``
+#: (re:Post knowledge center, api-gateway-mutual-tls-403-errors).
+REASON_NO_ISSUER = "Could not find issuer for certificate"
+REASON_INSECURE = "Client cert using an insecure Signature Algorithm"
+REASON_SELF_SIGNED = "self signed certificate"
 
 STRONG_HASHES = frozenset({"sha256", "sha384", "sha512"})
 NIST_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
@@ -14,12 +24,18 @@ NIST_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
 
 class Profile(NamedTuple):
     name: str
+    #: How ``mtls-lint rules`` heads the profile's column.
+    column: str
+    #: Where the numbers below come from.
+    source: str
     #: Signature algorithm families the service documents (``rsa-pkcs1``, ``ecdsa``, ``rsa-pss``).
     signature_families: frozenset[str]
     #: Inclusive bounds on RSA modulus size, and, when set, the only sizes allowed.
     rsa_min_bits: int = 2048
     rsa_max_bits: int | None = None
     rsa_allowed_bits: frozenset[int] | None = None
+    #: The smallest EC curve, in bits, and the curves allowed.
+    ec_min_bits: int = 256
     ec_curves: frozenset[str] = NIST_CURVES
     #: CA certificates allowed on a path, root included.
     max_chain_cas: int = 4
@@ -38,10 +54,14 @@ KB = 1024
 PROFILES: dict[str, Profile] = {
     "apigateway": Profile(
         name="apigateway",
+        column="APIGW",
+        source=f"{citations.APIGW_TRUSTSTORE}; {citations.REPOST_403}",
         signature_families=frozenset({"rsa-pkcs1", "ecdsa"}),
     ),
     "alb": Profile(
         name="alb",
+        column="ALB",
+        source=f"{citations.ALB_MTLS}; {citations.ALB_QUOTAS}",
         signature_families=frozenset({"rsa-pkcs1", "ecdsa", "rsa-pss"}),
         rsa_max_bits=8192,
         max_certificates=25,
@@ -52,6 +72,8 @@ PROFILES: dict[str, Profile] = {
     ),
     "cloudfront": Profile(
         name="cloudfront",
+        column="CF",
+        source=citations.CLOUDFRONT,
         signature_families=frozenset({"rsa-pkcs1", "ecdsa", "rsa-pss"}),
         rsa_allowed_bits=frozenset({2048, 3072, 4096}),
         ec_curves=frozenset({"secp256r1", "secp384r1"}),

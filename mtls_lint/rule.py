@@ -67,7 +67,6 @@ class LintContext:
 
 FileCheck = Callable[[LintContext, Options], Iterable[Problem]]
 CertificateCheck = Callable[[LintContext, "ParsedCertificate", Options], Iterable[Problem]]
-SAME = object()
 
 
 class Rule(NamedTuple):
@@ -128,19 +127,13 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
         rule_id: str,
         summary: str,
         *,
-        severity: Severity | None,
-        alb: Any = SAME,
-        cloudfront: Any = SAME,
+        severity: Severity | Mapping[str, Severity | None] | None,
         citation: str,
         options: Mapping[str, type] | None = None,
         defaults: Options | None = None,
     ) -> Declare:
-        by_profile = {
-            "apigateway": severity,
-            "alb": severity if alb is SAME else alb,
-            "cloudfront": severity if cloudfront is SAME else cloudfront,
-        }
-        assert set(by_profile) == set(PROFILES)
+        """``severity``: one for every profile, or a mapping naming each profile's."""
+        by_profile = _by_profile(rule_id, severity)
 
         def decorate(function: Callable[..., Iterable[Problem]]) -> Rule:
             return Rule(
@@ -169,6 +162,16 @@ certificate_rule = _declarer(
 )
 
 
+def _by_profile(
+    rule_id: str, severity: Severity | Mapping[str, Severity | None] | None
+) -> dict[str, Severity | None]:
+    if severity is None or isinstance(severity, Severity):
+        return dict.fromkeys(PROFILES, severity)
+    if set(severity) != set(PROFILES):  # a new service must be given a severity everywhere
+        raise ValueError(f"{rule_id}: severities for {sorted(severity)}, not {sorted(PROFILES)}")
+    return {name: severity[name] for name in PROFILES}
+
+
 def config_rule(
     rule_id: str, summary: str, *, severity: Severity | None, citation: str
 ) -> Callable[[Callable[..., Any]], Rule]:
@@ -178,7 +181,7 @@ def config_rule(
     """
 
     def decorate(function: Callable[..., Any]) -> Rule:
-        by_profile = dict.fromkeys(PROFILES, severity)
-        return Rule(rule_id, summary, by_profile, citation, function.__doc__ or "")
+        return Rule(rule_id, summary, _by_profile(rule_id, severity), citation,
+                    function.__doc__ or "")  # fmt: skip
 
     return decorate

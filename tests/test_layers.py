@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).parent.parent / "mtls_lint"
 
 #: Lowest first. A module may import from its own layer and the layers before it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("base", {"__init__", "escape", "findings", "profiles", "jsonout", "files",
+    ("base", {"__init__", "escape", "citations", "findings", "profiles", "jsonout", "files",
               "discover"}),
     ("reading", {"bundle", "hidden_keys", "certificate", "keyfile", "gitsource", "accesslog"}),
     ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),

@@ -22,12 +22,17 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
+    from mtls_lint.profiles import PROFILES
     from mtls_lint.rules import RULES
 
     width = max(len(rule_id) for rule_id in RULES)
-    lines = [f"{'RULE':<{width}}  {'APIGW':<7} {'ALB':<7} {'CF':<7}  SUMMARY"]
+    columns = " ".join(f"{profile.column:<7}" for profile in PROFILES.values())
+    lines = [f"{'RULE':<{width}}  {columns}  SUMMARY"]
     for rule in RULES.values():
-        levels = [(s.label if s is not None else "off") for s in rule.severity.values()]
+        levels = " ".join(
+            f"{(s.label if (s := rule.severity[name]) is not None else 'off'):<7}"
+            for name in PROFILES
+        )
         options = ""
         if rule.options:
             options = (
@@ -35,8 +40,7 @@ def run_rules(args: argparse.Namespace) -> int:
                 + ", ".join(f"{name}: {kind.__name__}" for name, kind in rule.options.items())
                 + "]"
             )
-        lines.append(f"{rule.id:<{width}}  {levels[0]:<7} {levels[1]:<7} {levels[2]:<7}  "
-                     f"{rule.summary}{options}")  # fmt: skip
+        lines.append(f"{rule.id:<{width}}  {levels}  {rule.summary}{options}")
     write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK
 

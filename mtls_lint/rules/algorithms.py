@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from mtls_lint import citations
 from mtls_lint.findings import Severity
-from mtls_lint.profiles import STRONG_HASHES
+from mtls_lint.profiles import REASON_INSECURE, STRONG_HASHES
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
-from mtls_lint.rules import citations
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import ParsedCertificate
 
-INSECURE = (
-    "API Gateway denies clients whose path holds it: "
-    "403 'Client cert using an insecure Signature Algorithm'"
-)
+INSECURE = f"API Gateway denies clients whose path holds it: 403 '{REASON_INSECURE}'"
 _EDDSA = frozenset({"ed25519", "ed448"})
 _HASH_NAMES = {"sha1": "SHA-1", "sha224": "SHA-224", "md5": "MD5", "md4": "MD4", "md2": "MD2"}
 
@@ -57,9 +54,7 @@ def weak_signature_hash(
 @certificate_rule(
     "unsupported-signature-algorithm",
     "a strong signature algorithm the profile does not document (RSA-PSS, EdDSA, DSA, SHA-3)",
-    severity=Severity.WARNING,
-    alb=Severity.ERROR,
-    cloudfront=Severity.ERROR,
+    severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=f"{citations.APIGW_TRUSTSTORE}; {citations.ALB_MTLS}",
 )
 def unsupported_signature_algorithm(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mtls_lint import citations
 from mtls_lint.bundle import FileKind
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, at_block, file_rule
-from mtls_lint.rules import citations
 
 
 @file_rule(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from mtls_lint import citations
 from mtls_lint.findings import Severity
+from mtls_lint.profiles import REASON_NO_ISSUER, REASON_SELF_SIGNED
 from mtls_lint.rule import (
     LintContext,
     Options,
@@ -15,12 +17,11 @@ from mtls_lint.rule import (
     describe,
     file_rule,
 )
-from mtls_lint.rules import citations
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import ParsedCertificate
 
-NO_ISSUER = "403 'Could not find issuer for certificate'"
+NO_ISSUER = f"403 '{REASON_NO_ISSUER}'"
 
 
 @certificate_rule(
@@ -47,7 +48,7 @@ def self_signed_leaf(
         yield about(
             cert,
             f"{describe(cert)} is a self-signed certificate that is not a CA (a pinned client "
-            "certificate); a client presenting anything else gets 403 'self signed certificate'",
+            f"certificate); a client presenting anything else gets 403 '{REASON_SELF_SIGNED}'",
         )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from mtls_lint import citations
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
-from mtls_lint.rules import citations
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import ParsedCertificate
@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 @certificate_rule(
     "not-x509v3",
     "an X.509 version 1 certificate",
-    severity=Severity.WARNING,
-    alb=Severity.ERROR,
-    cloudfront=Severity.ERROR,
+    severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=f"{citations.ALB_MTLS}; {citations.RFC5280}",
 )
 def not_x509v3(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:

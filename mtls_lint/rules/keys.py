@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from mtls_lint import citations
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
-from mtls_lint.rules import citations
 from mtls_lint.rules.algorithms import INSECURE
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import KeyInfo, ParsedCertificate
-
-MIN_RSA_BITS = 2048
-MIN_EC_BITS = 256
 
 
 @certificate_rule(
@@ -36,7 +33,7 @@ def weak_rsa_key(ctx: LintContext, cert: ParsedCertificate, options: Options) ->
     Show it: ``openssl x509 -in FILE -noout -text | grep 'Public-Key'``
     """
     key = cert.key
-    if key.type == "rsa" and key.bits is not None and key.bits < MIN_RSA_BITS:
+    if key.type == "rsa" and key.bits is not None and key.bits < ctx.profile.rsa_min_bits:
         yield about(cert, f"{describe(cert)} has a {key.bits}-bit RSA key; {INSECURE}")
 
 
@@ -58,14 +55,14 @@ def weak_ec_key(ctx: LintContext, cert: ParsedCertificate, options: Options) -> 
     Show it: ``openssl x509 -in FILE -noout -text | grep -A1 'Public-Key'``
     """
     key = cert.key
-    if key.type == "ec" and key.bits is not None and key.bits < MIN_EC_BITS:
+    if key.type == "ec" and key.bits is not None and key.bits < ctx.profile.ec_min_bits:
         yield about(cert, f"{describe(cert)} has a {key.bits}-bit EC key ({key.curve}); {INSECURE}")
 
 
 def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:
     """Why the key is outside what the profile documents, or None (weak keys excluded)."""
     if key.type == "rsa" and key.bits is not None:
-        if key.bits < MIN_RSA_BITS:
+        if key.bits < profile.rsa_min_bits:
             return None
         if profile.rsa_max_bits is not None and key.bits > profile.rsa_max_bits:
             return f"above {profile.rsa_max_bits} bits"
@@ -74,7 +71,7 @@ def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:
             return f"not one of {sizes} bits"
         return None
     if key.type == "ec" and key.bits is not None:
-        if key.bits < MIN_EC_BITS or key.curve in profile.ec_curves:
+        if key.bits < profile.ec_min_bits or key.curve in profile.ec_curves:
             return None
         return f"the curve is not one of {', '.join(sorted(profile.ec_curves))}"
     return "not an RSA or EC key"
@@ -83,9 +80,7 @@ def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:
 @certificate_rule(
     "unsupported-key-type",
     "key type, size or curve outside the profile's list (DSA, EdDSA, secp256k1, brainpool, ...)",
-    severity=Severity.WARNING,
-    alb=Severity.ERROR,
-    cloudfront=Severity.ERROR,
+    severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=f"{citations.APIGW_TRUSTSTORE}; {citations.ALB_MTLS}; {citations.CLOUDFRONT}",
 )
 def unsupported_key_type(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from mtls_lint import citations
 from mtls_lint.bundle import MAX_BASE64_LINE, FileKind, TextLine
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, file_rule
-from mtls_lint.rules import citations
 
 PREVIEW = 40
 
@@ -35,9 +35,7 @@ def _is_allowed_comment(line: TextLine) -> bool:
 @file_rule(
     "stray-text",
     "non-blank text outside the PEM blocks",
-    severity=Severity.WARNING,
-    alb=Severity.ERROR,
-    cloudfront=Severity.ERROR,
+    severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=f"{citations.ALB_MTLS}; {citations.APIGW_TRUSTSTORE}",
 )
 def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
@@ -113,9 +111,7 @@ def _preview(text: str) -> str:
 @file_rule(
     "blank-line",
     "blank lines in the file",
-    severity=None,
-    alb=Severity.ERROR,
-    cloudfront=Severity.ERROR,
+    severity={"apigateway": None, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=citations.ALB_MTLS,
 )
 def blank_line(ctx: LintContext, options: Options) -> Iterator[Problem]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mtls_lint import citations
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, about, describe, file_rule
-from mtls_lint.rules import citations
 
 
 @file_rule(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from mtls_lint import citations
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
-from mtls_lint.rules import citations
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import ParsedCertificate
