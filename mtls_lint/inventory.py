@@ -5,11 +5,10 @@ Shared by ``inspect`` (which draws it) and ``diff`` (which compares two of them)
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate, days_left, iso
+from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.trust_graph import TrustGraph
 
@@ -44,22 +43,6 @@ class Inventory:
         if self.graph.is_self_signed(cert):
             return ROOT if cert.is_ca else SELF_SIGNED_LEAF
         return INTERMEDIATE if cert.is_ca else LEAF
-
-    def certificate_json(self, cert: ParsedCertificate, now: dt.datetime) -> dict[str, object]:
-        algorithm = cert.signature_algorithm
-        return {
-            "index": cert.index,
-            "line": cert.block.begin_line,
-            "end_line": cert.block.end_line,
-            "role": self.role(cert),
-            "subject": cert.subject,
-            "issuer": cert.issuer,
-            "key": str(cert.key),
-            "signature_hash": algorithm.hash or algorithm.family,
-            "not_after": iso(cert.not_after),
-            "days_left": days_left(cert.not_after, now),
-            "sha256": cert.sha256,
-        }
 
 
 def take_inventory(bundle: Bundle | ParsedBundle) -> Inventory:

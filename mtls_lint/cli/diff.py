@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 def add_parser(commands: Commands, name: str, summary: str) -> None:
     from mtls_lint.findings import FAIL_ON
     from mtls_lint.profiles import PROFILES
+    from mtls_lint.reporters.diff import RENDERERS
 
     diff = commands.add_parser(name, help=summary)
     diff.set_defaults(run=run)
@@ -39,7 +40,7 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
         "paths", nargs="*", metavar="PATH", help="OLD NEW, or with --base what to compare"
     )
     diff.add_argument("--base", metavar="GIT_REF", help="compare the working tree with this ref")
-    diff.add_argument("--format", choices=("text", "json", "markdown", "github"))
+    diff.add_argument("--format", choices=tuple(RENDERERS))
     diff.add_argument("--summary", action="store_true",
                       help="also append the Markdown report to $GITHUB_STEP_SUMMARY")  # fmt: skip
     diff.add_argument("--profile", choices=sorted(PROFILES))
@@ -83,8 +84,8 @@ def _pairs_from_git(
 
 
 def run(args: argparse.Namespace) -> int:
-    from mtls_lint.reporters.diff import render_json, render_markdown, render_text
-    from mtls_lint.reporters.github import inert
+    from mtls_lint.reporters import KINDS
+    from mtls_lint.reporters.diff import RENDERERS, render_markdown
     from mtls_lint.reporters.step_summary import append_markdown
 
     options = CheckOptions(
@@ -107,14 +108,7 @@ def run(args: argparse.Namespace) -> int:
     diffs: list[FileDiff] = [diff_bundle(name, old, new, run.lint) for name, old, new in pairs]
 
     fmt = output_format(args)
-    if fmt == "json":
-        write_out(render_json(diffs), "json")
-    elif fmt == "markdown":
-        write_out(render_markdown(diffs), "markdown")
-    elif fmt == "github":  # file names and subjects come from the pull request: keep them inert
-        write_out("\n".join(inert(render_text(diffs).splitlines())) + "\n", "github")
-    else:
-        write_out(render_text(diffs), "text")
+    write_out(RENDERERS[fmt](diffs), KINDS[fmt])
     if fmt == "github" or args.summary:
         problem = append_markdown(lambda _budget: render_markdown(diffs))
         if problem:

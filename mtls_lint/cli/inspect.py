@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
     from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
+    from mtls_lint.reporters.inspect import RENDERERS
 
     inspect = commands.add_parser(name, help=summary)
     inspect.set_defaults(run=run)
     inspect.add_argument("bundles", nargs="+", metavar="BUNDLE")
-    inspect.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    inspect.add_argument("--format", choices=tuple(RENDERERS), default="text")
     add_limit_options(inspect)
     inspect.add_argument("--now", metavar="ISO-8601")
     inspect.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N",
@@ -39,21 +40,18 @@ def run(args: argparse.Namespace) -> int:
     from mtls_lint.bundle import read_bundle
     from mtls_lint.discover import display_path
     from mtls_lint.inventory import take_inventory
-    from mtls_lint.reporters.inspect import render_json, render_markdown, render_text
+    from mtls_lint.reporters import KINDS
+    from mtls_lint.reporters.inspect import RENDERERS, InspectReport
     from mtls_lint.settings import FileLimits
 
-    now = now_of(args)
+    now = now_of(args)  # a bad --now is reported before any file is read
     limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
     inventories = []
     for name in args.bundles:
         path = Path(name)
         data = read_file(path, limits)
         inventories.append(take_inventory(read_bundle(display_path(path), data)))
-    if args.format == "json":
-        write_out(render_json(inventories, now), "json")
-    elif args.format == "markdown":
-        write_out(render_markdown(inventories, now), "markdown")
-    else:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        write_out(render_text(inventories, now, color=color, window=args.expiry_days), "text")
+    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    report = InspectReport(inventories, now, color=color, window=args.expiry_days)
+    write_out(RENDERERS[args.format](report), KINDS[args.format])
     return EXIT_OK

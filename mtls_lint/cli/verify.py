@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,6 @@ from mtls_lint.cli.common import (
     write_out,
 )
 from mtls_lint.discover import display_path
-from mtls_lint.escape import printable
 from mtls_lint.inventory import take_inventory
 from mtls_lint.keyfile import KeyFileError, PublicKeyInfo, load_public_key
 from mtls_lint.profiles import PROFILES
@@ -37,12 +35,14 @@ if TYPE_CHECKING:
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
+    from mtls_lint.reporters.verify import MATCH_FORMATS, VERIFY_FORMATS
+
     if name == "match":
         match = commands.add_parser(name, help=summary)
         match.set_defaults(run=run_match)
         match.add_argument("files", nargs="+", metavar="KEY_OR_CERT")
         match.add_argument("--password-env", metavar="VAR")
-        match.add_argument("--format", choices=("text", "json"), default="text")
+        match.add_argument("--format", choices=tuple(MATCH_FORMATS), default="text")
         return
     from mtls_lint.profiles import DEFAULT_PROFILE
 
@@ -62,7 +62,7 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
                         "in API Gateway access-log JSON lines (- for stdin)")  # fmt: skip
     verify.add_argument("--now", metavar="ISO-8601")
     verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
-    verify.add_argument("--format", choices=("text", "json"), default="text")
+    verify.add_argument("--format", choices=tuple(VERIFY_FORMATS), default="text")
     add_limit_options(verify)
 
 
@@ -99,7 +99,8 @@ def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
 
 def run_verify(args: argparse.Namespace) -> int:
     from mtls_lint.admission import Names, verify
-    from mtls_lint.reporters.verify import verdict_json, verdict_text
+    from mtls_lint.reporters import KINDS
+    from mtls_lint.reporters.verify import VERIFY_FORMATS
 
     if (args.client is None) == (args.access_log is None):
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
@@ -122,10 +123,7 @@ def run_verify(args: argparse.Namespace) -> int:
         sent[0], truststore, now=now, profile=profile, names=names,
         untrusted=untrusted, sent=sent[1:], key=_key(args, limits),
     )  # fmt: skip
-    if args.format == "json":
-        write_out(json.dumps(verdict_json(verdict, skipped), indent=2) + "\n", "json")
-    else:
-        write_out(verdict_text(verdict, skipped), "text")
+    write_out(VERIFY_FORMATS[args.format].verdict(verdict, skipped), KINDS[args.format])
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
 
 
@@ -159,12 +157,10 @@ def _run_access_log(
     memory per client is its DER and its rendering."""
     from mtls_lint.accesslog import read_access_log
     from mtls_lint.admission import Names, Pool, verify
-    from mtls_lint.reporters.verify import (
-        access_log_json,
-        access_log_text,
-        client_json,
-        client_text,
-    )
+    from mtls_lint.reporters import KINDS
+    from mtls_lint.reporters.verify import VERIFY_FORMATS
+
+    render = VERIFY_FORMATS[args.format]
 
     seen, counts = read_access_log(_log_lines(args.access_log))
     trusted, extra = Pool(truststore, "truststore"), Pool(untrusted, "untrusted")
@@ -178,13 +174,8 @@ def _run_access_log(
             names=names, untrusted=extra, pool=trusted,
         )  # fmt: skip
         allowed = allowed and verdict.allowed
-        rendered.append((client_json if args.format == "json" else client_text)(
-            client, cert, verdict
-        ))  # fmt: skip
-    if args.format == "json":
-        write_out(access_log_json(rendered, counts, skipped), "json")
-    else:
-        write_out(access_log_text(rendered, counts, skipped), "text")
+        rendered.append(render.client(client, cert, verdict))
+    write_out(render.access_log(rendered, counts, skipped), KINDS[args.format])
     return EXIT_OK if allowed else EXIT_FINDINGS
 
 
@@ -197,17 +188,9 @@ def run_match(args: argparse.Namespace) -> int:
         except KeyFileError as exc:
             complain("error", str(exc))
             return EXIT_ERROR
+    from mtls_lint.reporters import KINDS
+    from mtls_lint.reporters.verify import MATCH_FORMATS
+
     same = len({info.spki_sha256 for info in infos}) == 1
-    if args.format == "json":
-        document = {
-            "match": same,
-            "files": [
-                {"path": i.path, "kind": i.kind, "public_key_sha256": i.spki_sha256} for i in infos
-            ],
-        }
-        write_out(json.dumps(document, indent=2) + "\n", "json")
-    else:
-        lines = [f"{info.spki_sha256}  {info.kind:<12} {printable(info.path)}" for info in infos]
-        lines.append("all match: they share one public key" if same else "DO NOT MATCH")
-        write_out("\n".join(lines) + "\n", "text")
+    write_out(MATCH_FORMATS[args.format](infos, same), KINDS[args.format])
     return EXIT_OK if same else EXIT_FINDINGS

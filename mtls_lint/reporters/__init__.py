@@ -54,5 +54,12 @@ def reporter_by_name() -> dict[str, Reporter]:
 
 
 FORMATS = ("text", "github", "json", "sarif")
-#: Which encoder of :data:`mtls_lint.escape.ENCODERS` keeps each format's output inert.
-KINDS = {"text": "text", "github": "github", "json": "json", "sarif": "json"}
+#: Which encoder of :data:`mtls_lint.escape.ENCODERS` keeps each format's output inert, for
+#: every format of every command.
+KINDS = {
+    "text": "text",
+    "github": "github",
+    "json": "json",
+    "sarif": "json",
+    "markdown": "markdown",
+}

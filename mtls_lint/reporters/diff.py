@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mtls_lint.bundle_diff import FileDiff
@@ -114,3 +114,20 @@ def render_markdown(diffs: Sequence[FileDiff]) -> str:
         out += _finding_rows("Introduced findings", d.introduced)
         out += _finding_rows("Fixed findings", d.fixed)
     return "\n".join(out) + "\n"
+
+
+def render_github(diffs: Sequence[FileDiff]) -> str:
+    """The text report inside ``::stop-commands::``: file names and subjects come from the
+    pull request."""
+    from mtls_lint.reporters.github import inert
+
+    return "\n".join(inert(render_text(diffs).splitlines())) + "\n"
+
+
+#: ``diff --format``: each renderer.
+RENDERERS: dict[str, Callable[[Sequence[FileDiff]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+    "github": render_github,
+}

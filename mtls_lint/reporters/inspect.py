@@ -4,10 +4,11 @@ Markdown."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 from mtls_lint import jsonout
-from mtls_lint.certificate import ParsedCertificate, common_name, days_left
+from mtls_lint.certificate import ParsedCertificate, common_name, days_left, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
 from mtls_lint.reporters.step_summary import cell
@@ -145,6 +146,25 @@ def _unreadable_json(unreadable: Unreadable) -> dict[str, object]:
     }
 
 
+def _certificate_json(
+    inventory: Inventory, cert: ParsedCertificate, now: dt.datetime
+) -> dict[str, object]:
+    algorithm = cert.signature_algorithm
+    return {
+        "index": cert.index,
+        "line": cert.block.begin_line,
+        "end_line": cert.block.end_line,
+        "role": inventory.role(cert),
+        "subject": cert.subject,
+        "issuer": cert.issuer,
+        "key": str(cert.key),
+        "signature_hash": algorithm.hash or algorithm.family,
+        "not_after": iso(cert.not_after),
+        "days_left": days_left(cert.not_after, now),
+        "sha256": cert.sha256,
+    }
+
+
 def render_json(inventories: Sequence[Inventory], now: dt.datetime) -> str:
     files = []
     for inventory in inventories:
@@ -152,7 +172,7 @@ def render_json(inventories: Sequence[Inventory], now: dt.datetime) -> str:
             {
                 "path": inventory.path,
                 "certificates": [
-                    inventory.certificate_json(c, now) for c in inventory.certificates
+                    _certificate_json(inventory, c, now) for c in inventory.certificates
                 ],
                 "tree": [_node_json(node) for node in inventory.roots + inventory.orphans],
                 "orphans": [node.cert.sha256 for node in inventory.orphans],
@@ -171,3 +191,19 @@ def render_markdown(inventories: Sequence[Inventory], now: dt.datetime) -> str:
         out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in _rows(inventory, now)]
         out += ["", "```text", *tree_text(inventory), "```", ""]
     return "\n".join(out)
+
+
+class InspectReport(NamedTuple):
+    inventories: Sequence[Inventory]
+    now: dt.datetime
+    color: bool = False
+    #: Days-left below this are yellow on a terminal.
+    window: int = 30
+
+
+#: ``inspect --format``: each renderer, from one report.
+RENDERERS: dict[str, Callable[[InspectReport], str]] = {
+    "text": lambda r: render_text(r.inventories, r.now, color=r.color, window=r.window),
+    "json": lambda r: render_json(r.inventories, r.now),
+    "markdown": lambda r: render_markdown(r.inventories, r.now),
+}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from mtls_lint.accesslog import ClientSeen, LineCounts
 from mtls_lint.admission import Link, Verdict
 from mtls_lint.certificate import ParsedCertificate, iso
 from mtls_lint.escape import printable
+from mtls_lint.keyfile import PublicKeyInfo
 
 
 def _link_json(link: Link) -> dict[str, Any]:
@@ -138,3 +139,46 @@ def access_log_text(
     if skipped:
         lines.append(f"Truststore entries skipped (unreadable): {printable('; '.join(skipped))}")
     return "\n".join(lines) + "\n"
+
+
+def _verdict_json_text(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
+    return json.dumps(verdict_json(verdict, skipped), indent=2) + "\n"
+
+
+class VerifyFormat(NamedTuple):
+    """How one ``verify --format`` renders a verdict, and an access log client by client
+    (each rendered as it is judged, so a log of many clients never holds many verdicts)."""
+
+    verdict: Callable[[Verdict, Sequence[str]], str]
+    client: Callable[[ClientSeen, ParsedCertificate, Verdict], Any]
+    access_log: Callable[[Sequence[Any], LineCounts, Sequence[str]], str]
+
+
+#: ``verify --format``.
+VERIFY_FORMATS: dict[str, VerifyFormat] = {
+    "text": VerifyFormat(verdict_text, client_text, access_log_text),
+    "json": VerifyFormat(_verdict_json_text, client_json, access_log_json),
+}
+
+
+def match_text(keys: Sequence[PublicKeyInfo], same: bool) -> str:
+    lines = [f"{key.spki_sha256}  {key.kind:<12} {printable(key.path)}" for key in keys]
+    lines.append("all match: they share one public key" if same else "DO NOT MATCH")
+    return "\n".join(lines) + "\n"
+
+
+def match_json(keys: Sequence[PublicKeyInfo], same: bool) -> str:
+    document = {
+        "match": same,
+        "files": [
+            {"path": k.path, "kind": k.kind, "public_key_sha256": k.spki_sha256} for k in keys
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+#: ``match --format``.
+MATCH_FORMATS: dict[str, Callable[[Sequence[PublicKeyInfo], bool], str]] = {
+    "text": match_text,
+    "json": match_json,
+}
