@@ -15,26 +15,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from mtls_lint.certificate import ParsedCertificate, SignatureCheck
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.denials import (
+    BAD_SIGNATURE,
+    DOCUMENTED,
+    REASON_OF_CHECK,
+    TOO_LONG,
+    fix_for,
+)
 from mtls_lint.keyfile import PublicKeyInfo, spki_of
 from mtls_lint.profiles import (
-    REASON_INSECURE,
     REASON_NO_ISSUER,
-    REASON_SELF_SIGNED,
     STRONG_HASHES,
     Profile,
 )
+from mtls_lint.signatures import SignatureCheck
 from mtls_lint.trust_graph import TrustGraph, check_link
 
-EXPIRED = "certificate has expired"
-NOT_YET_VALID = "certificate is not yet valid"
-TOO_LONG = "certificate chain too long"
-BAD_SIGNATURE = "certificate signature failure"
-INVALID_CA = "invalid CA certificate"
-PATH_LENGTH = "path length constraint exceeded"
-KEY_MISMATCH = "private key does not match certificate"
-#: The reasons AWS documents in API Gateway's own log wording; the rest are OpenSSL's.
-DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
 MAX_LINKS = 16  # far beyond any allowed path: bounds the search on hostile truststores
 MAX_ATTEMPTS = 64  # candidate paths tried (same-name CAs multiply them)
 
@@ -185,20 +182,6 @@ def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Che
     return checks
 
 
-REASON_OF_CHECK = {
-    "algorithm": REASON_INSECURE,
-    "expired": EXPIRED,
-    "not-yet-valid": NOT_YET_VALID,
-    "ca": INVALID_CA,
-    "path-length": PATH_LENGTH,
-    "chain-length": TOO_LONG,
-    "key": KEY_MISMATCH,
-    "issuer": REASON_NO_ISSUER,
-    "signature": BAD_SIGNATURE,
-    "self-signed": REASON_SELF_SIGNED,
-}
-
-
 @dataclass(frozen=True)
 class Names:
     """How the files are called in fixes and commands."""
@@ -319,47 +302,9 @@ def _decide(
     if failed is None:
         return Verdict(True, None, links, tuple(checks), None, notes)
     reason = REASON_OF_CHECK[failed.name]
-    return Verdict(
-        False, reason, links, tuple(checks), fix_for(reason, failed, links, names), notes
-    )
-
-
-FIXES = {
-    REASON_NO_ISSUER: "Add the CA certificate named {issuer} (the issuer of {top}), and every "
-    "CA above it up to a self-signed root, to {store}; upload it and update the custom domain's "
-    "truststore version. Confirm: {confirm}",
-    REASON_INSECURE: "Re-issue {subject} with SHA-256 (or stronger) and an RSA >= 2048 or EC "
-    "P-256/P-384 key. Show it: openssl x509 -in FILE -noout -text | grep -E "
-    "'Signature Algorithm|Public-Key'",
-    REASON_SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add "
-    "this exact certificate to {store}. Compare `openssl x509 -in {client} -noout -fingerprint "
-    "-sha256` with the fingerprints `mtls-lint inspect {store}` lists",
-    EXPIRED: "Replace {subject} with a certificate valid now (renew it; for a CA, add the "
-    "renewed certificate to {store}). Show it: openssl x509 -in FILE -noout -dates",
-    BAD_SIGNATURE: "The signature of {subject} does not verify with the truststore's "
-    "certificate of that name: fetch the certificate again, or add the issuer whose key signed "
-    "it. Confirm: {confirm}",
-    INVALID_CA: "Re-issue {subject} as a CA (basicConstraints=critical,CA:TRUE; keyUsage "
-    "keyCertSign) and re-issue what it signed. Show it: openssl x509 -in FILE -noout -ext "
-    "basicConstraints,keyUsage",
-    PATH_LENGTH: "{subject} allows fewer intermediate CAs below it: issue from a CA higher up, "
-    "or re-issue it with a larger pathlen. Confirm: {confirm}",
-    TOO_LONG: "Issue client certificates from a CA at most 4 CA certificates deep. "
-    "Confirm: {confirm}",
-    KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
-    "belongs to the key. Compare: mtls-lint match KEY {client}",
-}
-FIXES[NOT_YET_VALID] = FIXES[EXPIRED]
-
-
-def fix_for(reason: str, failed: Check, links: tuple[Link, ...], names: Names) -> str:
-    """The fix, as a person would do it, with the command that confirms it."""
     top = links[-1].cert
-    return FIXES[reason].format(
-        subject=failed.subject or top.subject,
-        issuer=top.issuer,
-        top=top.subject,
-        store=names.truststore,
-        client=names.client,
-        confirm=f"openssl verify -CAfile {names.truststore} {names.client}",
-    )
+    fix = fix_for(
+        reason, subject=failed.subject or top.subject, issuer=top.issuer, top=top.subject,
+        store=names.truststore, client=names.client,
+    )  # fmt: skip
+    return Verdict(False, reason, links, tuple(checks), fix, notes)

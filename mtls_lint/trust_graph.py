@@ -16,7 +16,8 @@ from typing import NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from mtls_lint.certificate import ParsedCertificate, SignatureCheck, check_signature
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.signatures import SignatureCheck, check_signature
 
 T = TypeVar("T")
 

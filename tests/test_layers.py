@@ -12,10 +12,12 @@ PACKAGE = Path(__file__).parent.parent / "mtls_lint"
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"__init__", "escape", "citations", "findings", "profiles", "jsonout", "files",
               "discover"}),
-    ("reading", {"bundle", "hidden_keys", "certificate", "keyfile", "gitsource", "accesslog"}),
+    ("reading", {"bundle", "hidden_keys", "signatures", "certificate", "keyfile", "gitsource",
+                 "accesslog"}),
     ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),
-    ("engine", {"engine", "admission", "bundle_diff"}),
-    ("settings", {"config", "config_file", "settings", "waiving", "config_change"}),
+    ("engine", {"engine", "denials", "admission", "bundle_diff"}),
+    ("settings", {"config", "config_schema", "config_file", "settings", "waiving",
+                  "config_change"}),
     ("reporters", {"reporters"}),
     ("commands", {"cli", "config_review", "__main__"}),
 ]  # fmt: skip

@@ -1,0 +1,77 @@
+"""What a denial is called and how to fix it.
+
+API Gateway documents three log reasons (:mod:`mtls_lint.profiles`); for the rest ``verify``
+uses OpenSSL's wording and says so. Each reason has the fix a person would make and the
+command that confirms it.
+"""
+
+from __future__ import annotations
+
+from mtls_lint.profiles import PROFILES, REASON_INSECURE, REASON_NO_ISSUER, REASON_SELF_SIGNED
+
+EXPIRED = "certificate has expired"
+NOT_YET_VALID = "certificate is not yet valid"
+TOO_LONG = "certificate chain too long"
+BAD_SIGNATURE = "certificate signature failure"
+INVALID_CA = "invalid CA certificate"
+PATH_LENGTH = "path length constraint exceeded"
+KEY_MISMATCH = "private key does not match certificate"
+#: The reasons AWS documents in API Gateway's own log wording; the rest are OpenSSL's.
+DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
+
+#: The reason a failed check of ``verify`` gives.
+REASON_OF_CHECK = {
+    "algorithm": REASON_INSECURE,
+    "expired": EXPIRED,
+    "not-yet-valid": NOT_YET_VALID,
+    "ca": INVALID_CA,
+    "path-length": PATH_LENGTH,
+    "chain-length": TOO_LONG,
+    "key": KEY_MISMATCH,
+    "issuer": REASON_NO_ISSUER,
+    "signature": BAD_SIGNATURE,
+    "self-signed": REASON_SELF_SIGNED,
+}
+
+
+FIXES = {
+    REASON_NO_ISSUER: "Add the CA certificate named {issuer} (the issuer of {top}), and every "
+    "CA above it up to a self-signed root, to {store}; upload it and update the custom domain's "
+    "truststore version. Confirm: {confirm}",
+    REASON_INSECURE: "Re-issue {subject} with SHA-256 (or stronger) and an RSA >= 2048 or EC "
+    "P-256/P-384 key. Show it: openssl x509 -in FILE -noout -text | grep -E "
+    "'Signature Algorithm|Public-Key'",
+    REASON_SELF_SIGNED: "Issue the client certificate from a CA in {store}, or, to pin it, add "
+    "this exact certificate to {store}. Compare `openssl x509 -in {client} -noout -fingerprint "
+    "-sha256` with the fingerprints `mtls-lint inspect {store}` lists",
+    EXPIRED: "Replace {subject} with a certificate valid now (renew it; for a CA, add the "
+    "renewed certificate to {store}). Show it: openssl x509 -in FILE -noout -dates",
+    BAD_SIGNATURE: "The signature of {subject} does not verify with the truststore's "
+    "certificate of that name: fetch the certificate again, or add the issuer whose key signed "
+    "it. Confirm: {confirm}",
+    INVALID_CA: "Re-issue {subject} as a CA (basicConstraints=critical,CA:TRUE; keyUsage "
+    "keyCertSign) and re-issue what it signed. Show it: openssl x509 -in FILE -noout -ext "
+    "basicConstraints,keyUsage",
+    PATH_LENGTH: "{subject} allows fewer intermediate CAs below it: issue from a CA higher up, "
+    "or re-issue it with a larger pathlen. Confirm: {confirm}",
+    TOO_LONG: "Issue client certificates from a CA at most {depth} CA certificates deep. "
+    "Confirm: {confirm}",
+    KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
+    "belongs to the key. Compare: mtls-lint match KEY {client}",
+}
+FIXES[NOT_YET_VALID] = FIXES[EXPIRED]
+
+
+def fix_for(reason: str, *, subject: str, issuer: str, top: str, store: str, client: str) -> str:
+    """The fix, as a person would do it, with the command that confirms it: ``subject`` is
+    the certificate that failed, ``top`` the last one on the path and ``issuer`` its issuer,
+    ``store`` and ``client`` the files as the user named them."""
+    return FIXES[reason].format(
+        subject=subject,
+        issuer=issuer,
+        top=top,
+        store=store,
+        client=client,
+        confirm=f"openssl verify -CAfile {store} {client}",
+        depth=PROFILES["apigateway"].max_chain_cas,
+    )
