@@ -13,16 +13,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from mtls_lint.cli.common import (
     EXIT_ERROR,
     UsageError,
-    add_config_options,
-    add_limit_options,
+    add_run_options,
     complain,
     exit_code,
-    load_run_config,
     output_format,
-    parse_now,
     read_file,
     rule_list,
-    whole_number,
+    run_settings,
     write_out,
     write_report,
 )
@@ -36,8 +33,6 @@ if TYPE_CHECKING:
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
-    from mtls_lint.findings import FAIL_ON
-    from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES
     from mtls_lint.reporters import FORMATS
 
     check = commands.add_parser(name, help=summary)
@@ -46,17 +41,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     check.add_argument("--format", choices=FORMATS, help="report format (default text, or "
                        "github when GITHUB_ACTIONS=true)")  # fmt: skip
     check.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    check.add_argument(
-        "--profile", choices=sorted(PROFILES), help=f"default {DEFAULT_PROFILE}, or the config's"
-    )
     check.add_argument("--select", type=rule_list, metavar="RULE,...", help="run only these")
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
-    check.add_argument("--fail-on", choices=FAIL_ON, help="default error, or the config's")
-    check.add_argument("--now", type=str, metavar="ISO-8601", help="judge validity at this time")
-    check.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N",
-                       help="default 30, or the config's")  # fmt: skip
-    add_limit_options(check, config_key=True)
-    add_config_options(check)
+    add_run_options(check)
 
 
 def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult], int]:
@@ -98,21 +85,10 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     ``config``: use this instead of the one ``args`` names (the base ref's, in the Action)."""
     from mtls_lint.discover import repository_prefix
     from mtls_lint.reporters import Report
-    from mtls_lint.settings import CheckOptions, resolve
     from mtls_lint.waiving import apply_waivers
 
-    options = CheckOptions(
-        profile=args.profile,
-        select=args.select,
-        ignore=args.ignore,
-        fail_on=args.fail_on,
-        now=parse_now(args.now) if args.now else None,
-        expiry_days=args.expiry_days,
-        max_file_bytes=args.max_file_bytes,
-        max_file_certificates=args.max_certificates,
-        inventory=fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY")),
-    )
-    run = resolve(options, config if config is not None else load_run_config(args))
+    summary = fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY"))
+    run = run_settings(args, config, inventory=summary)
 
     results, errors = lint_files(args.paths, run)
     if not results and not errors:

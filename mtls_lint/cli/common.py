@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from mtls_lint.config import Config
     from mtls_lint.findings import Finding
-    from mtls_lint.settings import FileLimits
+    from mtls_lint.settings import FileLimits, RunSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -228,6 +228,45 @@ def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
         return EXIT_OK
     threshold = Severity.parse(fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in findings) else EXIT_OK
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What ``check`` and ``diff`` lint with: the profile, the bar, the instant, the window,
+    the file caps and the config."""
+    from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
+    from mtls_lint.findings import FAIL_ON
+    from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES
+
+    parser.add_argument(
+        "--profile", choices=sorted(PROFILES), help=f"default {DEFAULT_PROFILE}, or the config's"
+    )
+    parser.add_argument("--fail-on", choices=FAIL_ON, help="default error, or the config's")
+    parser.add_argument("--now", metavar="ISO-8601", help="judge validity at this time")
+    parser.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N",
+                        help=f"default {DEFAULT_EXPIRY_DAYS}, or the config's")  # fmt: skip
+    add_limit_options(parser, config_key=True)
+    add_config_options(parser)
+
+
+def run_settings(
+    args: argparse.Namespace, config: Config | None = None, *, inventory: bool = False
+) -> RunSettings:
+    """The settings of a ``check`` or ``diff`` run: the options :func:`add_run_options`
+    adds (and check's ``--select``/``--ignore``) over ``config``, else the one found."""
+    from mtls_lint.settings import CheckOptions, resolve
+
+    options = CheckOptions(
+        profile=args.profile,
+        select=getattr(args, "select", None),
+        ignore=getattr(args, "ignore", ()),
+        fail_on=args.fail_on,
+        now=parse_now(args.now) if args.now else None,
+        expiry_days=args.expiry_days,
+        max_file_bytes=args.max_file_bytes,
+        max_file_certificates=args.max_certificates,
+        inventory=inventory,
+    )
+    return resolve(options, config if config is not None else load_run_config(args))
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:

@@ -10,28 +10,23 @@ from typing import TYPE_CHECKING
 from mtls_lint.bundle_diff import FileDiff, diff_bundle
 from mtls_lint.cli.common import (
     UsageError,
-    add_config_options,
-    add_limit_options,
+    add_run_options,
     complain,
     exit_code,
-    load_run_config,
     output_format,
-    parse_now,
     read_file,
     refuse_over_limits,
-    whole_number,
+    run_settings,
     write_out,
 )
 from mtls_lint.discover import display_path, unicode_name
-from mtls_lint.settings import CheckOptions, RunSettings, resolve
+from mtls_lint.settings import RunSettings
 
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
-    from mtls_lint.findings import FAIL_ON
-    from mtls_lint.profiles import PROFILES
     from mtls_lint.reporters.diff import RENDERERS
 
     diff = commands.add_parser(name, help=summary)
@@ -43,12 +38,7 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     diff.add_argument("--format", choices=tuple(RENDERERS))
     diff.add_argument("--summary", action="store_true",
                       help="also append the Markdown report to $GITHUB_STEP_SUMMARY")  # fmt: skip
-    diff.add_argument("--profile", choices=sorted(PROFILES))
-    diff.add_argument("--fail-on", choices=FAIL_ON)
-    diff.add_argument("--now", metavar="ISO-8601")
-    diff.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N")
-    add_limit_options(diff, config_key=True)
-    add_config_options(diff)
+    add_run_options(diff)
 
 
 def _pairs_from_git(
@@ -88,15 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from mtls_lint.reporters.diff import RENDERERS, render_markdown
     from mtls_lint.reporters.step_summary import append_markdown
 
-    options = CheckOptions(
-        profile=args.profile,
-        fail_on=args.fail_on,
-        now=parse_now(args.now) if args.now else None,
-        expiry_days=args.expiry_days,
-        max_file_bytes=args.max_file_bytes,
-        max_file_certificates=args.max_certificates,
-    )
-    run = resolve(options, load_run_config(args))
+    run = run_settings(args)
     if args.base is not None:
         pairs = _pairs_from_git(args, run)
     elif len(args.paths) == 2:
