@@ -264,3 +264,12 @@ def test_commands_that_read_no_certificate_do_not_import_cryptography(args: list
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "lazy"
+
+
+def test_explain_names_where_each_services_numbers_come_from(capsys) -> None:
+    from mtls_lint.profiles import PROFILES
+
+    assert main(["explain", "chain-too-deep"]) == 0
+    out = capsys.readouterr().out
+    for profile in PROFILES.values():
+        assert f"  {profile.name}: {profile.source}" in out

@@ -46,6 +46,7 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from mtls_lint.profiles import PROFILES
     from mtls_lint.rules import RULES
 
     rule = RULES.get(args.rule)
@@ -57,6 +58,14 @@ def run_explain(args: argparse.Namespace) -> int:
     lines = [f"{rule.id}: {rule.summary}", "", f"Severity: {levels}"]
     for name, kind in rule.options.items():
         lines.append(f"Option: {name} ({kind.__name__}, default {rule.defaults.get(name)})")
-    lines += ["", rule.doc, "", f"Source: {rule.citation}"]
+    lines += [
+        "",
+        rule.doc,
+        "",
+        f"Source: {rule.citation}",
+        "",
+        "Where each service's numbers come from:",
+    ]
+    lines += [f"  {profile.name}: {profile.source}" for profile in PROFILES.values()]
     write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK
