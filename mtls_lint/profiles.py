@@ -22,6 +22,14 @@ STRONG_HASHES = frozenset({"sha256", "sha384", "sha512"})
 NIST_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
 
 
+class Revocation(NamedTuple):
+    """How a service takes revocation lists, when it does: beside the CA bundle, never in it."""
+
+    max_list_bytes: int
+    max_entries: int
+    max_lists: int
+
+
 class Profile(NamedTuple):
     name: str
     #: How ``mtls-lint rules`` heads the profile's column.
@@ -37,8 +45,12 @@ class Profile(NamedTuple):
     #: The smallest EC curve, in bits, and the curves allowed.
     ec_min_bits: int = 256
     ec_curves: frozenset[str] = NIST_CURVES
-    #: CA certificates allowed on a path, root included.
+    #: CA certificates allowed on a path, root included, and how AWS's "4" is counted.
     max_chain_cas: int = 4
+    chain_counting: str = "undocumented"
+    #: Revocation lists, or None when the service checks none (API Gateway says so; CloudFront
+    #: revokes with Connection Functions, not CRLs).
+    revocation: Revocation | None = None
     max_certificates: int | None = None
     #: When true only CA certificates count toward ``max_certificates`` (ALB's quota wording).
     count_only_cas: bool = False
@@ -50,6 +62,7 @@ class Profile(NamedTuple):
 
 
 KB = 1024
+MB = 1024 * KB
 
 PROFILES: dict[str, Profile] = {
     "apigateway": Profile(
@@ -57,12 +70,17 @@ PROFILES: dict[str, Profile] = {
         column="APIGW",
         source=f"{citations.APIGW_TRUSTSTORE}; {citations.REPOST_403}",
         signature_families=frozenset({"rsa-pkcs1", "ecdsa"}),
+        # AWS: "a maximum chain length of four"; a third-party experiment (DoiT) found four CA
+        # certificates, root included, the client not counted
+        chain_counting="CA certificates, root included, client not counted (measured)",
     ),
     "alb": Profile(
         name="alb",
         column="ALB",
         source=f"{citations.ALB_MTLS}; {citations.ALB_QUOTAS}",
         signature_families=frozenset({"rsa-pkcs1", "ecdsa", "rsa-pss"}),
+        # quotas: revocation list file size 50 MB, 500,000 entries, 30 lists per trust store
+        revocation=Revocation(max_list_bytes=50 * MB, max_entries=500_000, max_lists=30),
         rsa_max_bits=8192,
         max_certificates=25,
         count_only_cas=True,
