@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mtls_lint.discover import is_repository_root
+from mtls_lint.files import is_repository_root
 from mtls_lint.findings import EMPTY, Severity
 
 CONFIG_NAMES = (".mtls-lint.yaml", ".mtls-lint.yml")

@@ -33,18 +33,16 @@ def matches(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def is_repository_root(directory: Path) -> bool:
-    return (directory / ".git").exists()
-
-
 def repository_prefix(start: Path) -> str:
     """``start`` relative to the repository containing it, as a URI prefix ("" or "a/b/")."""
+    from mtls_lint.files import repository_root
+
     directory = start.resolve()
-    for candidate in (directory, *directory.parents):
-        if is_repository_root(candidate):
-            relative = directory.relative_to(candidate).as_posix()
-            return "" if relative == "." else relative + "/"
-    return ""
+    root = repository_root(directory)
+    if root is None:
+        return ""
+    relative = directory.relative_to(root).as_posix()
+    return "" if relative == "." else relative + "/"
 
 
 def display_path(path: Path) -> str:

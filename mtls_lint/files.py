@@ -29,10 +29,15 @@ class UnsafePath(Exception):
     """An input that must not be read (or a report that must not be written): exit 2."""
 
 
+def is_repository_root(directory: Path) -> bool:
+    """Whether ``directory`` holds ``.git`` (a directory, or the file of a worktree)."""
+    return os.path.lexists(directory / GIT_DIRECTORY)
+
+
 def repository_root(directory: Path) -> Path | None:
     """The nearest directory at or above ``directory`` (a real path) holding ``.git``."""
     for candidate in (directory, *directory.parents):
-        if os.path.lexists(candidate / GIT_DIRECTORY):
+        if is_repository_root(candidate):
             return candidate
     return None
 
