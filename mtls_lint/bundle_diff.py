@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.engine import LintSettings, lint_bundle
 from mtls_lint.findings import Finding
 from mtls_lint.inventory import Inventory, take_inventory
 from mtls_lint.parsed_bundle import ParsedBundle
+from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import REASON_NO_ISSUER
 
 

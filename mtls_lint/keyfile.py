@@ -13,7 +13,8 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
-from mtls_lint.bundle import BOM, FileKind, read_bundle
+from mtls_lint.bundle import BOM, FileKind
+from mtls_lint.pem_reader import read_bundle
 
 _PRIVATE = "private key"
 _PUBLIC = "public key"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from mtls_lint.bundle import read_bundle
 from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
 from mtls_lint.findings import Finding
+from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
 from tests.pki import NOW, PKI, Issued
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mtls_lint.bundle import FileKind, read_bundle
+from mtls_lint.bundle import FileKind
+from mtls_lint.pem_reader import read_bundle
 from tests.pki import Issued
 
 

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mtls_lint.admission import Names, verify
-from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import parse_certificates
 from mtls_lint.cli import main
+from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
 from tests.conftest import lint
 from tests.outputs import (

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mtls_lint.bundle import read_bundle
 from mtls_lint.cli import main
 from mtls_lint.inventory import Inventory, Node, take_inventory
+from mtls_lint.pem_reader import read_bundle
 from tests.pki import NOW, NOW_ISO, PKI, Issued
 
 

@@ -12,8 +12,8 @@ PACKAGE = Path(__file__).parent.parent / "mtls_lint"
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"__init__", "escape", "citations", "findings", "profiles", "jsonout", "files",
               "discover"}),
-    ("reading", {"bundle", "hidden_keys", "signatures", "certificate", "keyfile", "gitsource",
-                 "accesslog"}),
+    ("reading", {"bundle", "pem_reader", "hidden_keys", "signatures", "certificate", "keyfile",
+                 "gitsource", "accesslog"}),
     ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),
     ("engine", {"engine", "denials", "admission", "bundle_diff"}),
     ("settings", {"config", "config_schema", "config_file", "settings", "waiving",

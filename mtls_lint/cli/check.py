@@ -48,9 +48,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult], int]:
     """Lint every file found; I/O errors are printed and counted, never fatal."""
-    from mtls_lint.bundle import read_bundle
     from mtls_lint.discover import display_path, find
     from mtls_lint.engine import lint_bundle
+    from mtls_lint.pem_reader import read_bundle
 
     results: list[FileResult] = []
     errors = 0

@@ -37,9 +37,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mtls_lint.bundle import read_bundle
     from mtls_lint.discover import display_path
     from mtls_lint.inventory import take_inventory
+    from mtls_lint.pem_reader import read_bundle
     from mtls_lint.reporters import KINDS
     from mtls_lint.reporters.inspect import RENDERERS, InspectReport
     from mtls_lint.settings import FileLimits

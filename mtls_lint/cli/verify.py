@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.cli.common import (
     EXIT_ERROR,
@@ -25,6 +24,7 @@ from mtls_lint.cli.common import (
 from mtls_lint.discover import display_path
 from mtls_lint.inventory import take_inventory
 from mtls_lint.keyfile import KeyFileError, PublicKeyInfo, load_public_key
+from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
 from mtls_lint.settings import FileLimits
 

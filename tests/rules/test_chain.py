@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from mtls_lint.bundle import read_bundle
 from mtls_lint.certificate import parse_certificates
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE
+from mtls_lint.pem_reader import read_bundle
 from mtls_lint.trust_graph import MAX_CANDIDATES, TrustGraph
 from tests.conftest import fired, lint, rules_of
 from tests.pki import MD2_RSA, PKI, Issued, altered, relabelled

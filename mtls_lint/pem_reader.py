@@ -1,0 +1,265 @@
+"""Read a truststore file into PEM blocks with line numbers (SPEC section 2).
+
+Library loaders such as ``cryptography.x509.load_pem_x509_certificates`` drop what they cannot
+read and fail a whole file for one bad block, so this module splits RFC 7468 armour itself and
+keeps every block -- broken, truncated or not a certificate -- with the lines it spans, in a
+:class:`~mtls_lint.bundle.Bundle`. It knows nothing about rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import warnings
+
+from mtls_lint.bundle import BOM, MAX_BASE64_LINE, Bundle, FileKind, PemBlock, Tally, TextLine
+
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+def read_bundle(path: str, data: bytes) -> Bundle:
+    """Split ``data`` (the bytes of the file at ``path``) into blocks and outside text.
+
+    Lines end at ``\n`` (a preceding ``\r`` is CRLF), as git and GitHub count them, so line
+    numbers match the pull request's.
+    """
+    has_bom = data.startswith(BOM)
+    body = data[len(BOM) :] if has_bom else data
+    raw_lines = body.split(b"\n")
+    if raw_lines[-1] == b"":
+        raw_lines.pop()  # the newline ending the last line does not start another
+    if b"-----BEGIN" not in body and b"-----END" not in body:
+        bundle = _read_unarmoured(path, data, raw_lines, has_bom)
+    else:
+        bundle = _Splitter(path, data, raw_lines, has_bom).run()
+    if bundle.outside or bundle.kind is FileKind.BINARY or b"PRIVATE KEY-----" in data:
+        from mtls_lint.hidden_keys import find_hidden_keys  # a tidy bundle never needs it
+
+        hidden = find_hidden_keys(
+            data,
+            binary=bundle.kind is FileKind.BINARY,
+            line_count=bundle.line_count,
+            key_blocks={b.begin_line for b in bundle.blocks if b.is_private_key},
+            outside=bundle.outside,
+        )
+        bundle = bundle._replace(hidden_keys=hidden)
+    return bundle
+
+
+def _decode(line: bytes) -> str:
+    return line.decode("utf-8", "replace")
+
+
+def _read_unarmoured(path: str, data: bytes, raw_lines: list[bytes], has_bom: bool) -> Bundle:
+    kind = FileKind.TEXT
+    blocks: tuple[PemBlock, ...] = ()
+    outside: tuple[TextLine, ...] = ()
+    if data and _is_der_certificate(data):
+        kind = FileKind.DER
+        blocks = (PemBlock("CERTIFICATE", 1, 1, data, 1, None, len(data), None),)
+    elif b"\0" in data or not _is_utf8(data):
+        kind = FileKind.BINARY
+    blanks = _Runs()
+    if kind is FileKind.TEXT:
+        texts = []
+        for number, line in enumerate(raw_lines, 1):
+            if line.strip():
+                texts.append(TextLine(number, _decode(line.removesuffix(b"\r"))))
+            else:
+                blanks.add(number)
+        outside = tuple(texts)
+    return Bundle(
+        path=path,
+        kind=kind,
+        size=len(data),
+        line_count=len(raw_lines),
+        blocks=blocks,
+        outside=outside,
+        stray_ends=(),
+        has_bom=has_bom,
+        crlf=Tally(),
+        trailing_space=Tally(),
+        blank_runs=blanks.runs(),
+    )
+
+
+class _Runs:
+    """Collects line numbers as (first, last) runs, so a million blank lines cost one pair."""
+
+    def __init__(self) -> None:
+        self._runs: list[list[int]] = []
+
+    def add(self, line: int) -> None:
+        if self._runs and self._runs[-1][1] == line - 1:
+            self._runs[-1][1] = line
+        else:
+            self._runs.append([line, line])
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        return tuple((first, last) for first, last in self._runs)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_der_certificate(data: bytes) -> bool:
+    if data[:1] != b"\x30":  # a DER certificate is a SEQUENCE
+        return False
+    from cryptography import x509  # only for files without armour: `rules` never needs it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x509.load_der_x509_certificate(data)
+    except ValueError:
+        return False
+    return True
+
+
+#: RFC 7468 labels are printable ASCII. Odd ones (lowercase, a stray dash) are still armour,
+#: for the rules to report; a "label" with control characters or a run of dashes is text that
+#: merely starts with five dashes (a file with CR-only line endings is one such "line", its
+#: keys included, which a message quoting the label would print).
+_LABEL = re.compile(rb"[\x20-\x7e]*")
+MAX_LABEL = 64
+#: The longest word of a real label is 11 letters (CERTIFICATE); messages quote labels.
+MAX_LABEL_WORD = 15
+
+
+def _armour(stripped: bytes, keyword: bytes) -> str | None:
+    """The label of a ``-----BEGIN label-----`` (or END) line, or None for other lines."""
+    if not (stripped.startswith(keyword) and stripped.endswith(b"-----")):
+        return None
+    label = stripped[len(keyword) : -5]
+    if len(label) > MAX_LABEL or b"--" in label or not _LABEL.fullmatch(label):
+        return None
+    if any(len(word) > MAX_LABEL_WORD for word in label.split()):
+        return None  # a label is words ("ENCRYPTED PRIVATE KEY"), not a run of base64
+    return label.decode("ascii")
+
+
+class _Splitter:
+    """The state machine over lines: outside a block, or inside one."""
+
+    def __init__(self, path: str, data: bytes, raw_lines: list[bytes], has_bom: bool) -> None:
+        self.path = path
+        self.data = data
+        self.raw_lines = raw_lines
+        self.has_bom = has_bom
+        self.blocks: list[PemBlock] = []
+        self.outside: list[TextLine] = []
+        self.stray_ends: list[tuple[int, str]] = []
+        self.crlf = Tally()
+        self.trailing = Tally()
+        self.blank = _Runs()
+        self.cert_count = 0
+        # the open block
+        self.label: str | None = None
+        self.begin = 0
+        #: The open block's base64, joined (its lines are begin + 1, begin + 2, ...).
+        self.body = bytearray()
+        self.long_line: int | None = None
+        self.size = 0
+
+    def run(self) -> Bundle:
+        for number, raw in enumerate(self.raw_lines, 1):
+            nbytes = len(raw) + 1
+            if raw.endswith(b"\r"):
+                self.crlf = self.crlf.add(number)
+                raw = raw[:-1]
+            stripped = raw.strip()
+            if not stripped:
+                self.blank.add(number)
+            elif len(stripped) != len(raw) and raw[-1:].isspace():
+                self.trailing = self.trailing.add(number)
+            if stripped.startswith(b"-----"):
+                self._armour_line(number, stripped, raw, nbytes)
+            elif self.label is not None:
+                self._body_line(number, stripped, nbytes)
+            elif stripped:
+                self.outside.append(TextLine(number, _decode(raw)))
+        if self.label is not None:
+            last = len(self.raw_lines)
+            self._close(last, "no -----END line: the block is truncated", truncated=True)
+        return Bundle(
+            path=self.path,
+            kind=FileKind.PEM,
+            size=len(self.data),
+            line_count=len(self.raw_lines),
+            blocks=tuple(self.blocks),
+            outside=tuple(self.outside),
+            stray_ends=tuple(self.stray_ends),
+            has_bom=self.has_bom,
+            crlf=self.crlf,
+            trailing_space=self.trailing,
+            blank_runs=self.blank.runs(),
+        )
+
+    def _armour_line(self, number: int, stripped: bytes, raw: bytes, nbytes: int) -> None:
+        begin = _armour(stripped, b"-----BEGIN ")
+        end = None if begin is not None else _armour(stripped, b"-----END ")
+        if begin is not None:
+            if self.label is not None:
+                problem = f"-----BEGIN at line {number} before this block's -----END"
+                self._close(number - 1, problem, truncated=True)
+            self.label, self.begin, self.size = begin, number, nbytes
+            self.body, self.long_line = bytearray(), None
+        elif end is not None and self.label is not None:
+            self.size += nbytes
+            problem = None
+            if end != self.label:
+                problem = f"-----END {end}----- does not match -----BEGIN {self.label}-----"
+            self._close(number, problem)
+        elif end is not None:
+            self.stray_ends.append((number, end))
+        elif self.label is not None:
+            self._body_line(number, stripped, nbytes)  # not base64: the decode reports it
+        else:
+            self.outside.append(TextLine(number, _decode(raw)))
+
+    def _close(self, end_line: int, problem: str | None, *, truncated: bool = False) -> None:
+        label = self.label or ""
+        cert_index = None
+        if label == "CERTIFICATE":
+            self.cert_count += 1
+            cert_index = self.cert_count
+        der = None
+        if not label.endswith("PRIVATE KEY") and not truncated:
+            der, base64_problem = self._decode_body(end_line)
+            problem = problem or base64_problem
+        self.blocks.append(
+            PemBlock(
+                label=label,
+                begin_line=self.begin,
+                end_line=max(end_line, self.begin),
+                der=der,
+                cert_index=cert_index,
+                problem=problem,
+                size=self.size,
+                long_line=self.long_line,
+            )
+        )
+        self.label = None
+        self.body = bytearray()
+
+    def _body_line(self, number: int, stripped: bytes, nbytes: int) -> None:
+        self.size += nbytes
+        self.body += stripped
+        if self.long_line is None and len(stripped) > MAX_BASE64_LINE:
+            self.long_line = number
+
+    def _decode_body(self, end_line: int) -> tuple[bytes | None, str | None]:
+        try:
+            return base64.b64decode(bytes(self.body), validate=True), None
+        except binascii.Error as exc:
+            for number in range(self.begin + 1, end_line):  # find the line to blame
+                text = self.raw_lines[number - 1].strip()
+                if text.translate(None, _BASE64_ALPHABET) or b"=" in text.rstrip(b"="):
+                    return None, f"invalid base64 at line {number}"
+            return None, f"invalid base64: {exc}"
