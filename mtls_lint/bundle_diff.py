@@ -9,6 +9,7 @@ from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.engine import LintSettings, lint_bundle
 from mtls_lint.findings import Finding
 from mtls_lint.inventory import Inventory, take_inventory
+from mtls_lint.names import Canonical
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import REASON_NO_ISSUER
@@ -56,12 +57,12 @@ def diff_bundle(
     removed = [c for sha, c in old_by_sha.items() if sha not in new_by_sha]
     # a renewal: one certificate out, one in, same subject -- paired through an index, so two
     # unrelated 10,000-certificate bundles cost a pass each, not 10,000 x 10,000 comparisons
-    waiting: dict[bytes, list[ParsedCertificate]] = {}
+    waiting: dict[Canonical, list[ParsedCertificate]] = {}  # names as OpenSSL compares them
     for cert in reversed(added):
-        waiting.setdefault(cert.subject_der, []).append(cert)
+        waiting.setdefault(cert.subject_canon, []).append(cert)
     paired: set[str] = set()
     for old_cert in removed:
-        twins = waiting.get(old_cert.subject_der)
+        twins = waiting.get(old_cert.subject_canon)
         if twins:
             twin = twins.pop()
             result.renewed.append((old_cert, twin))

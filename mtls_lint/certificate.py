@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 
 from mtls_lint.bundle import PemBlock
 from mtls_lint.findings import CertificateRef
+from mtls_lint.names import Canonical, canonical
 from mtls_lint.signatures import LEGACY_SIGNATURES, SignatureAlgorithm, signature_family
 
 #: FIPS 186-5 bounds RSA public exponents by 2**256; real CAs use 65537.
@@ -118,6 +119,15 @@ class ParsedCertificate:
     @cached_property
     def issuer_der(self) -> bytes:
         return self.cert.issuer.public_bytes()
+
+    @cached_property
+    def subject_canon(self) -> Canonical:
+        """The subject as OpenSSL compares names (:mod:`mtls_lint.names`)."""
+        return canonical(self.cert.subject)
+
+    @cached_property
+    def issuer_canon(self) -> Canonical:
+        return canonical(self.cert.issuer)
 
     @cached_property
     def subject(self) -> str:

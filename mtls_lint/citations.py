@@ -28,3 +28,7 @@ FIPS186 = (
     "NIST FIPS 186-5, 'Digital Signature Standard', section 5.4 (RSA: 2**16 < e < 2**256); "
     "OpenSSL refuses exponents over 64 bits for moduli over 3072 bits (RSA_R_BAD_E_VALUE)"
 )
+NAME_MATCHING = (
+    "RFC 5280 section 7.1 (name comparison after StringPrep); OpenSSL X509_NAME_cmp, which "
+    "compares canonical encodings"
+)

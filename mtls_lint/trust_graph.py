@@ -11,12 +11,13 @@ from __future__ import annotations
 import enum
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.names import Canonical
 from mtls_lint.signatures import SignatureCheck, check_signature
 
 T = TypeVar("T")
@@ -58,6 +59,9 @@ class PathLengthViolation(NamedTuple):
     path_length: int
 
 
+_NO_KEY_IDS: dict[bytes, list[ParsedCertificate]] = {}  # shared, never written
+
+
 class TrustGraph:
     def __init__(self, certificates: Iterable[ParsedCertificate]) -> None:
         self.certificates = list(certificates)
@@ -65,7 +69,7 @@ class TrustGraph:
         # issuer candidates: the first copy of each certificate, by name and by key identifier
         self._distinct: dict[str, ParsedCertificate] = {}
         self._issuers: dict[bytes, list[ParsedCertificate]] = {}
-        self._issuers_by_key_id: dict[tuple[bytes, bytes], list[ParsedCertificate]] = {}
+        self._issuers_by_key_id: dict[bytes, dict[bytes, list[ParsedCertificate]]] = {}
         for cert in self.certificates:
             self._by_subject.setdefault(cert.subject_der, []).append(cert)
             if cert.sha256 in self._distinct:
@@ -73,8 +77,14 @@ class TrustGraph:
             self._distinct[cert.sha256] = cert
             self._issuers.setdefault(cert.subject_der, []).append(cert)
             if cert.subject_key_id is not None:
-                key = (cert.subject_der, cert.subject_key_id)
-                self._issuers_by_key_id.setdefault(key, []).append(cert)
+                by_key_id = self._issuers_by_key_id.setdefault(cert.subject_der, {})
+                by_key_id.setdefault(cert.subject_key_id, []).append(cert)
+        #: The same candidates by canonical name, built at the first issuer name that matches
+        #: no subject byte for byte: most bundles never pay for it.
+        self._issuers_by_canon: (
+            dict[Canonical, tuple[list[ParsedCertificate], dict[bytes, list[ParsedCertificate]]]]
+            | None
+        ) = None
         self._extra_checks = max(
             EXTRA_CHECKS_FLOOR, EXTRA_CHECKS_PER_CERTIFICATE * len(self.certificates)
         )
@@ -157,10 +167,11 @@ class TrustGraph:
         the others, in bundle order."""
         own = self._distinct.get(cert.sha256) if cert.subject_der == cert.issuer_der else None
         aki = cert.authority_key_id
+        named, by_key_id = self._named(cert)
         ordered = itertools.chain(
             [own] if own is not None else [],
-            self._issuers_by_key_id.get((cert.issuer_der, aki), []) if aki is not None else [],
-            self._issuers.get(cert.issuer_der, []),
+            by_key_id.get(aki, []) if aki is not None else [],
+            named,
         )
         picked: dict[str, ParsedCertificate] = {}
         for candidate in ordered:  # each list holds distinct certificates: O(MAX) steps
@@ -168,6 +179,26 @@ class TrustGraph:
             if len(picked) == MAX_CANDIDATES:
                 break
         return list(picked.values())
+
+    def _named(
+        self, cert: ParsedCertificate
+    ) -> tuple[list[ParsedCertificate], Mapping[bytes, list[ParsedCertificate]]]:
+        """The distinct certificates whose subject is ``cert``'s issuer name -- byte for byte,
+        else as OpenSSL compares names (case, spaces and string type aside) -- and the same
+        indexed by subject key identifier."""
+        exact = self._issuers.get(cert.issuer_der)
+        if exact:
+            return exact, self._issuers_by_key_id.get(cert.issuer_der, _NO_KEY_IDS)
+        if self._issuers_by_canon is None:
+            self._issuers_by_canon = {}
+            for candidate in self._distinct.values():
+                named, by_key_id = self._issuers_by_canon.setdefault(
+                    candidate.subject_canon, ([], {})
+                )
+                named.append(candidate)
+                if candidate.subject_key_id is not None:
+                    by_key_id.setdefault(candidate.subject_key_id, []).append(candidate)
+        return self._issuers_by_canon.get(cert.issuer_canon, ([], _NO_KEY_IDS))
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
         candidates = self.candidates(cert)
@@ -195,7 +226,7 @@ class TrustGraph:
             if result is SignatureCheck.UNCHECKABLE and unchecked is None:
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
-        untried = len(self._issuers.get(cert.issuer_der, [])) - len(candidates)
+        untried = len(self._named(cert)[0]) - len(candidates)
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons), untried)
 
 

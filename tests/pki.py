@@ -120,19 +120,21 @@ class PKI:
         key_ids: bool = True,
         rsa_pss: bool = False,
         same_key_as: Issued | None = None,
+        issuer_name: x509.Name | None = None,
     ) -> Issued:
         """A certificate, cached by ``label``: self-signed unless ``issuer`` is given.
 
         ``ca=None`` leaves basicConstraints out; ``key_usage=False`` adds keyUsage without
         keyCertSign (for a CA), ``None`` leaves keyUsage out. ``same_key_as`` reuses another
-        certificate's key (cross-signing, renewal with the same key).
+        certificate's key (cross-signing, renewal with the same key); ``issuer_name`` writes
+        another issuer name than the issuer's subject (same text, other case or encoding).
         """
         if label in self._certs:
             return self._certs[label]
         private = same_key_as.key if same_key_as is not None else self.key(key, label)
         subject = subject or name(label)
         signer_key = issuer.key if issuer else private
-        issuer_name = issuer.cert.subject if issuer else subject
+        issuer_name = issuer_name or (issuer.cert.subject if issuer else subject)
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
