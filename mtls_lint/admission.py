@@ -29,6 +29,7 @@ from mtls_lint.profiles import (
     STRONG_HASHES,
     Profile,
 )
+from mtls_lint.rules.chain import rekeyed_note
 from mtls_lint.signatures import SignatureCheck
 from mtls_lint.trust_graph import TrustGraph, check_link
 
@@ -225,6 +226,9 @@ def verify(
     notes: tuple[str, ...] = ()
     if stopped.stop == REASON_NO_ISSUER:
         notes = _untrusted_path(client, trusted, untrusted, sent, names)
+        rekeyed = rekeyed_note(trusted.graph.rekeyed(last), last, f"issuer of {last.subject}: ")
+        if rekeyed:
+            notes = (rekeyed, *notes)
     return _decide(stopped.links, checks + key_checks, names, notes)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -59,7 +59,26 @@ class PathLengthViolation(NamedTuple):
     path_length: int
 
 
-_NO_KEY_IDS: dict[bytes, list[ParsedCertificate]] = {}  # shared, never written
+class _Bucket:
+    """The distinct certificates of one subject name: all of them, by subject key identifier,
+    and those without one -- so filtering by key identifier never scans the bucket."""
+
+    __slots__ = ("all", "by_key_id", "without_key_id")
+
+    def __init__(self) -> None:
+        self.all: list[ParsedCertificate] = []
+        self.by_key_id: dict[bytes, list[ParsedCertificate]] = {}
+        self.without_key_id: list[ParsedCertificate] = []
+
+    def add(self, cert: ParsedCertificate) -> None:
+        self.all.append(cert)
+        if cert.subject_key_id is None:
+            self.without_key_id.append(cert)
+        else:
+            self.by_key_id.setdefault(cert.subject_key_id, []).append(cert)
+
+
+_EMPTY_BUCKET = _Bucket()  # shared, never written
 
 
 class TrustGraph:
@@ -68,23 +87,16 @@ class TrustGraph:
         self._by_subject: dict[bytes, list[ParsedCertificate]] = {}
         # issuer candidates: the first copy of each certificate, by name and by key identifier
         self._distinct: dict[str, ParsedCertificate] = {}
-        self._issuers: dict[bytes, list[ParsedCertificate]] = {}
-        self._issuers_by_key_id: dict[bytes, dict[bytes, list[ParsedCertificate]]] = {}
+        self._issuers: dict[bytes, _Bucket] = {}
         for cert in self.certificates:
             self._by_subject.setdefault(cert.subject_der, []).append(cert)
             if cert.sha256 in self._distinct:
                 continue
             self._distinct[cert.sha256] = cert
-            self._issuers.setdefault(cert.subject_der, []).append(cert)
-            if cert.subject_key_id is not None:
-                by_key_id = self._issuers_by_key_id.setdefault(cert.subject_der, {})
-                by_key_id.setdefault(cert.subject_key_id, []).append(cert)
+            self._issuers.setdefault(cert.subject_der, _Bucket()).add(cert)
         #: The same candidates by canonical name, built at the first issuer name that matches
         #: no subject byte for byte: most bundles never pay for it.
-        self._issuers_by_canon: (
-            dict[Canonical, tuple[list[ParsedCertificate], dict[bytes, list[ParsedCertificate]]]]
-            | None
-        ) = None
+        self._issuers_by_canon: dict[Canonical, _Bucket] | None = None
         self._extra_checks = max(
             EXTRA_CHECKS_FLOOR, EXTRA_CHECKS_PER_CERTIFICATE * len(self.certificates)
         )
@@ -162,16 +174,21 @@ class TrustGraph:
         return memo[id(cert)]
 
     def candidates(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
-        """Distinct certificates named as ``cert``'s issuer, at most MAX_CANDIDATES: itself
+        """Distinct certificates that may have issued ``cert``, at most MAX_CANDIDATES: itself
         first, then those whose subject key identifier is its authority key identifier, then
-        the others, in bundle order."""
+        those without a subject key identifier, in bundle order. As OpenSSL's
+        ``X509_check_issued``, a same-name CA whose subject key identifier differs from the
+        authority key identifier is no candidate (it is :meth:`rekeyed`)."""
         own = self._distinct.get(cert.sha256) if cert.subject_der == cert.issuer_der else None
         aki = cert.authority_key_id
-        named, by_key_id = self._named(cert)
+        bucket = self._named(cert)
         ordered = itertools.chain(
             [own] if own is not None else [],
-            by_key_id.get(aki, []) if aki is not None else [],
-            named,
+            *(
+                (bucket.by_key_id.get(aki, ()), bucket.without_key_id)
+                if aki is not None
+                else (bucket.all,)
+            ),
         )
         picked: dict[str, ParsedCertificate] = {}
         for candidate in ordered:  # each list holds distinct certificates: O(MAX) steps
@@ -180,25 +197,27 @@ class TrustGraph:
                 break
         return list(picked.values())
 
-    def _named(
-        self, cert: ParsedCertificate
-    ) -> tuple[list[ParsedCertificate], Mapping[bytes, list[ParsedCertificate]]]:
-        """The distinct certificates whose subject is ``cert``'s issuer name -- byte for byte,
-        else as OpenSSL compares names (case, spaces and string type aside) -- and the same
-        indexed by subject key identifier."""
+    def rekeyed(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
+        """Certificates with ``cert``'s issuer name but another key than its authority key
+        identifier names: a CA re-keyed under the same name (at most MAX_CANDIDATES)."""
+        aki = cert.authority_key_id
+        if aki is None:
+            return []
+        bucket = self._named(cert)
+        others = (c for key_id, same in bucket.by_key_id.items() if key_id != aki for c in same)
+        return list(itertools.islice(others, MAX_CANDIDATES))
+
+    def _named(self, cert: ParsedCertificate) -> _Bucket:
+        """The distinct certificates whose subject is ``cert``'s issuer name: byte for byte,
+        else as OpenSSL compares names (case, spaces and string type aside)."""
         exact = self._issuers.get(cert.issuer_der)
-        if exact:
-            return exact, self._issuers_by_key_id.get(cert.issuer_der, _NO_KEY_IDS)
+        if exact is not None:
+            return exact
         if self._issuers_by_canon is None:
             self._issuers_by_canon = {}
             for candidate in self._distinct.values():
-                named, by_key_id = self._issuers_by_canon.setdefault(
-                    candidate.subject_canon, ([], {})
-                )
-                named.append(candidate)
-                if candidate.subject_key_id is not None:
-                    by_key_id.setdefault(candidate.subject_key_id, []).append(candidate)
-        return self._issuers_by_canon.get(cert.issuer_canon, ([], _NO_KEY_IDS))
+                self._issuers_by_canon.setdefault(candidate.subject_canon, _Bucket()).add(candidate)
+        return self._issuers_by_canon.get(cert.issuer_canon, _EMPTY_BUCKET)
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
         candidates = self.candidates(cert)
@@ -226,7 +245,13 @@ class TrustGraph:
             if result is SignatureCheck.UNCHECKABLE and unchecked is None:
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
-        untried = len(self._named(cert)[0]) - len(candidates)
+        bucket = self._named(cert)
+        eligible = (
+            len(bucket.all)
+            if cert.authority_key_id is None
+            else len(bucket.by_key_id.get(cert.authority_key_id, ())) + len(bucket.without_key_id)
+        )
+        untried = max(0, eligible - len(candidates))
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons), untried)
 
 

@@ -95,9 +95,14 @@ def missing_issuer(
     AWS: API Gateway needs the whole chain up to a root in the truststore; clients under this
     certificate get 403 ``Could not find issuer for certificate``.
 
+    A CA of the right name whose subject key identifier is not the certificate's authority key
+    identifier is not its issuer, as OpenSSL's ``X509_check_issued`` decides: the CA was
+    re-keyed, and the message names both key ids.
+
     Fix: add the issuing CA certificate (and its issuers up to the root) to the bundle; the
     issuer's name is in the message, and the AIA URL, if any, in
-    ``openssl x509 -in FILE -noout -ext authorityInfoAccess``.
+    ``openssl x509 -in FILE -noout -ext authorityInfoAccess``. For a re-keyed CA, keep the
+    old CA certificate until every certificate it issued is re-issued.
 
     Show it: ``openssl verify -CAfile FILE -partial_chain FILE`` (fails with
     ``unable to get issuer certificate``)
@@ -108,8 +113,22 @@ def missing_issuer(
         yield about(
             cert,
             f"the issuer of {describe(cert)}, {cert.issuer}, is not in the bundle; clients "
-            f"under it get {NO_ISSUER}",
+            f"under it get {NO_ISSUER}{rekeyed_note(ctx.graph.rekeyed(cert), cert, '; ')}",
         )
+
+
+def rekeyed_note(rekeyed: list[ParsedCertificate], cert: ParsedCertificate, lead: str) -> str:
+    """What to say, after ``lead``, when CAs of the issuer's name but another key are there."""
+    if not rekeyed or cert.authority_key_id is None:
+        return ""
+    listed = ", ".join(
+        f"#{ca.index} (line {ca.block.begin_line}, key id {(ca.subject_key_id or b'').hex()})"
+        for ca in rekeyed
+    )
+    return (
+        f"{lead}a CA of that name with another key is there ({listed}), but the certificate names "
+        f"key id {cert.authority_key_id.hex()}: a re-keyed CA, and the old one is needed"
+    )
 
 
 @certificate_rule(

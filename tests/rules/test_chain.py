@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography import x509
 
 from mtls_lint.certificate import parse_certificates
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE
@@ -92,12 +93,30 @@ def test_bad_signature_fires_on_a_broken_self_signature(root: Issued) -> None:
     assert "itself" in finding.message
 
 
-def test_bad_signature_fires_for_an_impostor_issuer_with_the_same_name(
+def test_bad_signature_fires_for_an_impostor_issuer_with_the_same_name(pki: PKI) -> None:
+    # without key identifiers only the signature can tell the two CAs apart
+    real = pki.cert("Impostor target", key_ids=False)
+    impostor = pki.cert("Impostor root", subject=real.cert.subject, key_ids=False)
+    victim = pki.cert("Signed by impostor", issuer=impostor, key_ids=False)
+    assert fired(lint(real.pem + victim.pem), "bad-signature")
+
+
+def test_a_same_name_ca_with_another_key_id_is_no_issuer_but_a_rekeyed_ca(
     pki: PKI, root: Issued
 ) -> None:
-    impostor = pki.cert("Impostor root", subject=root.cert.subject)
-    victim = pki.cert("Signed by impostor", issuer=impostor)
-    assert fired(lint(root.pem + victim.pem), "bad-signature")
+    # as OpenSSL's X509_check_issued: AKI != SKI means not the issuer, whatever the name
+    impostor = pki.cert("Re-keyed root", subject=root.cert.subject)
+    victim = pki.cert("Signed by the old key", issuer=impostor)
+    findings = lint(root.pem + victim.pem)
+    assert not fired(findings, "bad-signature")
+    (finding,) = fired(findings, "missing-issuer")
+    assert "a CA of that name with another key is there (#1" in finding.message
+    assert (
+        victim.cert.extensions.get_extension_for_class(
+            x509.AuthorityKeyIdentifier
+        ).value.key_identifier.hex()
+        in finding.message
+    )
 
 
 def test_ca_rollover_tries_every_candidate(pki: PKI, root: Issued) -> None:
@@ -135,7 +154,8 @@ def test_issuer_search_stops_after_max_candidates_and_says_so(
     pki: PKI, root: Issued, namesakes: list[Issued]
 ) -> None:
     outsider = pki.cert("Namesake outside the bundle", subject=root.cert.subject)
-    victim = pki.cert("Signed by the outsider", issuer=outsider)
+    # no authority key identifier: every certificate of the name is a candidate
+    victim = pki.cert("Signed by the outsider", issuer=outsider, key_ids=False)
     data = root.pem + b"".join(n.pem for n in namesakes) + victim.pem
     (finding,) = fired(lint(data), "bad-signature")
     assert f"(and {len(namesakes) + 1 - MAX_CANDIDATES} more with that name, not tried)" in (
@@ -269,7 +289,7 @@ def test_a_bundle_spends_at_most_its_budget_of_extra_issuer_checks(
 
     monkeypatch.setattr(trust_graph, "EXTRA_CHECKS_FLOOR", 0)
     outsider = pki.cert("Namesake outside the bundle", subject=root.cert.subject)
-    victims = [pki.cert(f"Budget victim {i}", issuer=outsider) for i in range(6)]
+    victims = [pki.cert(f"Budget victim {i}", issuer=outsider, key_ids=False) for i in range(6)]
     calls = 0
     original = trust_graph.check_signature
 
