@@ -74,8 +74,38 @@ def diff_bundle(
     new_prints = {f.fingerprint() for f in new_findings}
     result.introduced = [f for f in new_findings if f.fingerprint() not in old_prints]
     result.fixed = [f for f in old_findings if f.fingerprint() not in new_prints]
-    result.warnings = _stranded(before, after, [old for old, _ in result.renewed] + removed)
+    result.warnings = _rekeyed(result.renewed) + _stranded(
+        before, after, [old for old, _ in result.renewed] + removed
+    )
     return result
+
+
+def _rekeyed(renewed: list[tuple[ParsedCertificate, ParsedCertificate]]) -> list[str]:
+    """Warnings for CAs renewed with a new key: every certificate the old key issued -- client
+    certificates, which are not in the bundle, above all -- is refused from then on. A renewal
+    that keeps the key stays quiet."""
+    from mtls_lint.keyfile import spki_of
+
+    warnings = []
+    for old, new in renewed:
+        if not old.is_ca:
+            continue
+        try:
+            same_key = spki_of(old.public_key) == spki_of(new.public_key)
+        except (ValueError, TypeError, AttributeError):  # an unreadable key: say nothing
+            continue
+        if same_key:
+            continue
+
+        def key_id(cert: ParsedCertificate) -> str:
+            return cert.subject_key_id.hex() if cert.subject_key_id else "none"
+
+        warnings.append(
+            f"renewed CA {old.subject} has a new key (key id {key_id(old)} -> {key_id(new)}): "
+            f"client certificates issued under the old key will get 403 '{REASON_NO_ISSUER}' "
+            "until they are re-issued; keep the old CA in the bundle until then"
+        )
+    return warnings
 
 
 def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]) -> list[str]:

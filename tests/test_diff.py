@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from mtls_lint.bundle_diff import diff_bundle
 from mtls_lint.cli import main
@@ -47,6 +48,31 @@ def test_renewed_certificates_are_paired_by_subject(
     assert d.removed == []
     ((old, new),) = d.renewed
     assert (old.sha256, new.sha256) == (intermediate.sha256, renewed.sha256)
+
+
+def test_a_renewal_with_a_new_key_warns_that_its_clients_are_refused(
+    pki: PKI, root: Issued, intermediate: Issued
+) -> None:
+    renewed = pki.cert("diff rekeyed intermediate", issuer=root, subject=intermediate.cert.subject)
+    d = diff_bundle("b.pem", root.pem + intermediate.pem, root.pem + renewed.pem, SETTINGS)
+    (warning,) = [w for w in d.warnings if "has a new key" in w]
+    old_id = intermediate.cert.extensions.get_extension_for_class(
+        x509.SubjectKeyIdentifier
+    ).value.digest.hex()
+    assert old_id in warning
+    assert "403 'Could not find issuer for certificate'" in warning
+
+
+def test_a_renewal_that_keeps_the_key_stays_quiet(
+    pki: PKI, root: Issued, intermediate: Issued
+) -> None:
+    renewed = pki.cert(
+        "diff same-key intermediate", issuer=root, same_key_as=intermediate,
+        subject=intermediate.cert.subject, not_after=NOW.replace(year=2031),
+    )  # fmt: skip
+    d = diff_bundle("b.pem", root.pem + intermediate.pem, root.pem + renewed.pem, SETTINGS)
+    assert len(d.renewed) == 1
+    assert d.warnings == []
 
 
 def test_reorder_only_reports_no_change(root: Issued, intermediate: Issued) -> None:
