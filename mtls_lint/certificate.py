@@ -169,6 +169,16 @@ class ParsedCertificate:
         return value if isinstance(value, x509.BasicConstraints) else None
 
     @cached_property
+    def basic_constraints_critical(self) -> bool | None:
+        """Whether basicConstraints is marked critical; None when it is absent."""
+        try:
+            return self.cert.extensions.get_extension_for_oid(
+                ExtensionOID.BASIC_CONSTRAINTS
+            ).critical
+        except x509.ExtensionNotFound:
+            return None
+
+    @cached_property
     def key_usage(self) -> x509.KeyUsage | None:
         value = self._extension(ExtensionOID.KEY_USAGE)
         return value if isinstance(value, x509.KeyUsage) else None

@@ -32,3 +32,7 @@ NAME_MATCHING = (
     "RFC 5280 section 7.1 (name comparison after StringPrep); OpenSSL X509_NAME_cmp, which "
     "compares canonical encodings"
 )
+BASIC_CONSTRAINTS = (
+    "RFC 5280 section 4.2.1.9 (CAs MUST mark basicConstraints critical); OpenSSL verify "
+    "-x509_strict, the default of Python 3.13's ssl.create_default_context()"
+)

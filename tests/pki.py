@@ -121,6 +121,7 @@ class PKI:
         rsa_pss: bool = False,
         same_key_as: Issued | None = None,
         issuer_name: x509.Name | None = None,
+        bc_critical: bool = True,
     ) -> Issued:
         """A certificate, cached by ``label``: self-signed unless ``issuer`` is given.
 
@@ -147,7 +148,7 @@ class PKI:
         if ca is not None:
             builder = builder.add_extension(
                 x509.BasicConstraints(ca=ca, path_length=path_length if ca else None),
-                critical=True,
+                critical=bc_critical,
             )
         if key_usage is not None:
             builder = builder.add_extension(

@@ -39,6 +39,7 @@ _ALL: tuple[Rule, ...] = (
     keys.unusual_rsa_exponent,
     fields.not_x509v3,
     fields.negative_serial,
+    fields.basic_constraints_not_critical,
     validity.expired,
     validity.not_yet_valid,
     validity.expires_soon,

@@ -1,4 +1,4 @@
-"""Rules about basic certificate fields: version and serial number."""
+"""Rules about basic certificate fields: version, serial number, basicConstraints."""
 
 from __future__ import annotations
 
@@ -56,3 +56,33 @@ def negative_serial(
     serial = cert.cert.serial_number
     if serial <= 0:
         yield about(cert, f"{describe(cert)} has serial number {serial}; RFC 5280 requires > 0")
+
+
+@certificate_rule(
+    "basic-constraints-not-critical",
+    "a CA certificate whose basicConstraints extension is not marked critical",
+    severity=Severity.WARNING,
+    citation=citations.BASIC_CONSTRAINTS,
+)
+def basic_constraints_not_critical(
+    ctx: LintContext, cert: ParsedCertificate, options: Options
+) -> Iterator[Problem]:
+    """Fires for a CA certificate (basicConstraints ``CA:TRUE``) whose basicConstraints
+    extension is not marked critical, which RFC 5280 requires of every CA.
+
+    AWS: not documented, so a warning of portability: OpenSSL refuses such a CA under
+    ``-x509_strict``, as Python 3.13's default TLS context does, so other clients of the same
+    CA can fail.
+
+    Fix: re-issue the CA with ``basicConstraints=critical,CA:TRUE`` (OpenSSL config) and the
+    same key, so the certificates it issued keep verifying.
+
+    Show it: ``openssl x509 -in FILE -noout -ext basicConstraints`` (look for ``critical``);
+    ``openssl verify -x509_strict -CAfile FILE CLIENT`` refuses it
+    """
+    if cert.is_ca and cert.is_v3 and cert.basic_constraints_critical is False:
+        yield about(
+            cert,
+            f"{describe(cert)} is a CA whose basicConstraints is not marked critical; RFC 5280 "
+            "requires it, and OpenSSL's -x509_strict (Python 3.13's default) refuses the CA",
+        )

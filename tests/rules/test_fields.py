@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fired, lint
-from tests.pki import Issued
+from tests.pki import PKI, Issued
 
 
 def openssl(*args: str) -> None:
@@ -51,3 +51,43 @@ def test_negative_serial_fires(v1_and_negative: tuple[bytes, bytes]) -> None:
 
 def test_positive_serial_is_quiet(root: Issued) -> None:
     assert not fired(lint(root.pem), "negative-serial")
+
+
+@pytest.fixture(scope="module")
+def loose_ca(pki: PKI) -> Issued:
+    """A CA whose basicConstraints is not critical (keyUsage present, so that is all
+    -x509_strict can object to)."""
+    return pki.cert("loose bc root", bc_critical=False, key_usage=True)
+
+
+def test_basic_constraints_not_critical_fires_on_a_ca(loose_ca: Issued) -> None:
+    (finding,) = fired(lint(loose_ca.pem), "basic-constraints-not-critical")
+    assert finding.severity.label == "warning"
+    assert "not marked critical" in finding.message
+
+
+def test_a_critical_basic_constraints_or_a_leaf_is_fine(pki: PKI, root: Issued) -> None:
+    leaf = pki.cert("loose bc leaf", issuer=root, ca=False, bc_critical=False)
+    assert not fired(lint(root.pem + leaf.pem), "basic-constraints-not-critical")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_openssl_x509_strict_refuses_the_ca_and_plain_verify_does_not(
+    pki: PKI, loose_ca: Issued, tmp_path
+) -> None:
+    client = pki.cert("loose bc client", issuer=loose_ca, ca=False)
+    (tmp_path / "ca.pem").write_bytes(loose_ca.pem)
+    (tmp_path / "client.pem").write_bytes(client.pem)
+
+    def openssl(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["openssl", "verify", *flags, "-attime", "1780272000", "-CAfile",
+             str(tmp_path / "ca.pem"), str(tmp_path / "client.pem")],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    assert openssl().returncode == 0  # why a warning: plain verify, and AWS, say nothing
+    strict = openssl("-x509_strict")
+    assert strict.returncode != 0
+    assert "Basic Constraints of CA cert not marked critical" in strict.stdout + strict.stderr
