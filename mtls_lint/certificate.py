@@ -179,6 +179,14 @@ class ParsedCertificate:
             return None
 
     @cached_property
+    def extended_key_usage(self) -> frozenset[str] | None:
+        """The extendedKeyUsage OIDs (dotted), or None when the extension is absent."""
+        value = self._extension(ExtensionOID.EXTENDED_KEY_USAGE)
+        if not isinstance(value, x509.ExtendedKeyUsage):
+            return None
+        return frozenset(oid.dotted_string for oid in value)
+
+    @cached_property
     def key_usage(self) -> x509.KeyUsage | None:
         value = self._extension(ExtensionOID.KEY_USAGE)
         return value if isinstance(value, x509.KeyUsage) else None

@@ -36,3 +36,7 @@ BASIC_CONSTRAINTS = (
     "RFC 5280 section 4.2.1.9 (CAs MUST mark basicConstraints critical); OpenSSL verify "
     "-x509_strict, the default of Python 3.13's ssl.create_default_context()"
 )
+CLIENT_AUTH = (
+    "RFC 5280 section 4.2.1.12 (extendedKeyUsage); OpenSSL verify -purpose sslclient; ALB "
+    "connection log 'ClientCertPurposeInvalid', CloudFront 'ClientCertIntentInvalid'"
+)

@@ -122,6 +122,7 @@ class PKI:
         same_key_as: Issued | None = None,
         issuer_name: x509.Name | None = None,
         bc_critical: bool = True,
+        eku: list[x509.ObjectIdentifier] | None = None,
     ) -> Issued:
         """A certificate, cached by ``label``: self-signed unless ``issuer`` is given.
 
@@ -165,6 +166,8 @@ class PKI:
                 ),
                 critical=True,
             )
+        if eku is not None:
+            builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
         if key_ids:
             builder = builder.add_extension(
                 x509.SubjectKeyIdentifier.from_public_key(private.public_key()), critical=False
