@@ -180,7 +180,17 @@ def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Che
     cas, limit = len(certs) - 1, profile.max_chain_cas
     detail = f"{cas} CA certificates on the path (at most {limit})"
     checks.append(Check("chain-length", cas <= limit, detail))
+    if profile.checks_client_purpose:
+        checks += [_purpose_check(cert) for cert in certs]
     return checks
+
+
+def _purpose_check(cert: ParsedCertificate) -> Check:
+    from mtls_lint.rules.purpose import allows_client_auth
+
+    ok = allows_client_auth(cert)
+    detail = "extendedKeyUsage allows clientAuth" if ok else "extendedKeyUsage excludes clientAuth"
+    return Check("purpose", ok, detail).about(cert)
 
 
 @dataclass(frozen=True)

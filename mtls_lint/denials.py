@@ -16,6 +16,7 @@ BAD_SIGNATURE = "certificate signature failure"
 INVALID_CA = "invalid CA certificate"
 PATH_LENGTH = "path length constraint exceeded"
 KEY_MISMATCH = "private key does not match certificate"
+PURPOSE = "unsuitable certificate purpose"
 #: The reasons AWS documents in API Gateway's own log wording; the rest are OpenSSL's.
 DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
 
@@ -28,6 +29,7 @@ REASON_OF_CHECK = {
     "path-length": PATH_LENGTH,
     "chain-length": TOO_LONG,
     "key": KEY_MISMATCH,
+    "purpose": PURPOSE,
     "issuer": REASON_NO_ISSUER,
     "signature": BAD_SIGNATURE,
     "self-signed": REASON_SELF_SIGNED,
@@ -56,6 +58,8 @@ FIXES = {
     "or re-issue it with a larger pathlen. Confirm: {confirm}",
     TOO_LONG: "Issue client certificates from a CA at most {depth} CA certificates deep. "
     "Confirm: {confirm}",
+    PURPOSE: "Re-issue {subject} with extendedKeyUsage clientAuth (or without the extension). "
+    "Confirm: openssl verify -purpose sslclient -CAfile {store} {client}",
     KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
     "belongs to the key. Compare: mtls-lint match KEY {client}",
 }

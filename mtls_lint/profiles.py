@@ -51,6 +51,9 @@ class Profile(NamedTuple):
     #: Revocation lists, or None when the service checks none (API Gateway says so; CloudFront
     #: revokes with Connection Functions, not CRLs).
     revocation: Revocation | None = None
+    #: The service refuses a client whose path's extendedKeyUsage excludes clientAuth (ALB:
+    #: ClientCertPurposeInvalid, CloudFront: ClientCertIntentInvalid; API Gateway is silent).
+    checks_client_purpose: bool = False
     max_certificates: int | None = None
     #: When true only CA certificates count toward ``max_certificates`` (ALB's quota wording).
     count_only_cas: bool = False
@@ -81,6 +84,7 @@ PROFILES: dict[str, Profile] = {
         signature_families=frozenset({"rsa-pkcs1", "ecdsa", "rsa-pss"}),
         # quotas: revocation list file size 50 MB, 500,000 entries, 30 lists per trust store
         revocation=Revocation(max_list_bytes=50 * MB, max_entries=500_000, max_lists=30),
+        checks_client_purpose=True,
         rsa_max_bits=8192,
         max_certificates=25,
         count_only_cas=True,
@@ -92,6 +96,7 @@ PROFILES: dict[str, Profile] = {
         name="cloudfront",
         column="CF",
         source=citations.CLOUDFRONT,
+        checks_client_purpose=True,
         signature_families=frozenset({"rsa-pkcs1", "ecdsa", "rsa-pss"}),
         rsa_allowed_bits=frozenset({2048, 3072, 4096}),
         ec_curves=frozenset({"secp256r1", "secp384r1"}),

@@ -40,8 +40,7 @@ def client_auth_not_allowed(
     ``openssl verify -purpose sslclient -CAfile FILE CLIENT`` fails with "unsuitable
     certificate purpose"
     """
-    usages = cert.extended_key_usage
-    if usages is None or CLIENT_AUTH in usages or ANY_PURPOSE in usages:
+    if allows_client_auth(cert):
         return
     if not (cert.is_ca or ctx.graph.is_self_signed(cert)):
         return
@@ -52,3 +51,9 @@ def client_auth_not_allowed(
         "refuses clients under it for client authentication (ALB: "
         "ClientCertPurposeInvalid, CloudFront: ClientCertIntentInvalid)",
     )
+
+
+def allows_client_auth(cert: ParsedCertificate) -> bool:
+    """No extendedKeyUsage, or one that names clientAuth or any purpose."""
+    usages = cert.extended_key_usage
+    return usages is None or CLIENT_AUTH in usages or ANY_PURPOSE in usages

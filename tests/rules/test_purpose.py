@@ -60,3 +60,28 @@ def test_openssl_refuses_the_client_purpose_under_a_server_only_ca(
     )  # fmt: skip
     assert result.returncode != 0
     assert "unsuitable certificate purpose" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("profile", "allowed"),
+                         [("apigateway", True), ("alb", False), ("cloudfront", False)])  # fmt: skip
+def test_verify_refuses_the_client_purpose_where_the_service_checks_it(
+    pki: PKI, server_ca: Issued, tmp_path: Path, profile: str, allowed: bool, capsys
+) -> None:
+    import json
+
+    from mtls_lint.cli import main
+    from tests.pki import NOW_ISO
+
+    client = pki.cert("client of server-only CA", issuer=server_ca, ca=False)
+    (tmp_path / "ca.pem").write_bytes(server_ca.pem)
+    (tmp_path / "client.pem").write_bytes(client.pem)
+    store, client_file = str(tmp_path / "ca.pem"), str(tmp_path / "client.pem")
+    code = main(["verify", "--now", NOW_ISO, "--format", "json", "--profile", profile,
+                 "--truststore", store, client_file])  # fmt: skip
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["allowed"] is allowed
+    assert code == (0 if allowed else 1)
+    if not allowed:
+        assert verdict["reason"] == "unsuitable certificate purpose"  # OpenSSL's wording
+        assert verdict["documented_by_aws"] is False
+        assert "-purpose sslclient" in verdict["fix"]
