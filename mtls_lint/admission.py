@@ -165,8 +165,11 @@ def _ca_check(cert: ParsedCertificate) -> Check:
     return Check("ca", ok, detail).about(cert)
 
 
-def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Check]:
-    """API Gateway's checks on a complete path, in the order a denial reason is chosen."""
+def check_path(
+    attempt: Attempt, now: dt.datetime, profile: Profile, *, strict: bool = False
+) -> list[Check]:
+    """API Gateway's checks on a complete path, in the order a denial reason is chosen;
+    ``strict`` adds OpenSSL's ``-x509_strict`` extension checks."""
     certs = [link.cert for link in attempt.links]
     checks = [_algorithm_check(cert, profile) for cert in certs]
     checks += [_validity_check(cert, now) for cert in certs]
@@ -182,6 +185,27 @@ def check_path(attempt: Attempt, now: dt.datetime, profile: Profile) -> list[Che
     checks.append(Check("chain-length", cas <= limit, detail))
     if profile.checks_client_purpose:
         checks += [_purpose_check(cert) for cert in certs]
+    if strict:
+        checks += _strict_checks(certs)
+    return checks
+
+
+def _strict_checks(certs: list[ParsedCertificate]) -> list[Check]:
+    """What ``openssl verify -x509_strict`` also refuses: CAs whose basicConstraints is not
+    critical, or without keyUsage or subjectKeyIdentifier; certificates below the root
+    without authorityKeyIdentifier."""
+    checks = []
+    for position, cert in enumerate(certs):
+        if position:  # the CAs
+            checks.append(Check("strict-basic-constraints", bool(cert.basic_constraints_critical),
+                                "basicConstraints critical").about(cert))  # fmt: skip
+            checks.append(Check("strict-key-usage", cert.key_usage is not None,
+                                "keyUsage present").about(cert))  # fmt: skip
+            checks.append(Check("strict-subject-key-id", cert.subject_key_id is not None,
+                                "subjectKeyIdentifier present").about(cert))  # fmt: skip
+        if not cert.is_self_issued:
+            checks.append(Check("strict-authority-key-id", cert.authority_key_id is not None,
+                                "authorityKeyIdentifier present").about(cert))  # fmt: skip
     return checks
 
 
@@ -213,6 +237,7 @@ def verify(
     sent: Sequence[ParsedCertificate] = (),
     key: PublicKeyInfo | None = None,
     pool: Pool | None = None,
+    strict: bool = False,
 ) -> Verdict:
     """The verdict on ``client``; ``untrusted`` and ``sent`` (the rest of the client's file)
     are only searched to name what the truststore lacks. ``pool`` (``truststore`` already
@@ -222,7 +247,9 @@ def verify(
     if client.is_self_issued and _signed_by(client, client)[0]:
         return _self_signed(client, trusted, now, profile, names, key_checks)
     attempts = list(islice(paths(client, [trusted]), MAX_ATTEMPTS))
-    evaluated = [(a, check_path(a, now, profile)) for a in attempts if a.stop is None]
+    evaluated = [
+        (a, check_path(a, now, profile, strict=strict)) for a in attempts if a.stop is None
+    ]
     for attempt, checks in evaluated:
         if all(c.ok for c in checks):
             return _decide(attempt.links, checks + key_checks, names)

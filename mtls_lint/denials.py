@@ -17,6 +17,11 @@ INVALID_CA = "invalid CA certificate"
 PATH_LENGTH = "path length constraint exceeded"
 KEY_MISMATCH = "private key does not match certificate"
 PURPOSE = "unsuitable certificate purpose"
+#: What OpenSSL's ``-x509_strict`` (``verify --strict``) adds, in its words.
+STRICT_BC_NOT_CRITICAL = "Basic Constraints of CA cert not marked critical"
+STRICT_NO_KEY_USAGE = "CA cert does not include key usage extension"
+STRICT_NO_SKI = "Missing Subject Key Identifier"
+STRICT_NO_AKI = "Missing Authority Key Identifier"
 #: The reasons AWS documents in API Gateway's own log wording; the rest are OpenSSL's.
 DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
 
@@ -30,6 +35,10 @@ REASON_OF_CHECK = {
     "chain-length": TOO_LONG,
     "key": KEY_MISMATCH,
     "purpose": PURPOSE,
+    "strict-basic-constraints": STRICT_BC_NOT_CRITICAL,
+    "strict-key-usage": STRICT_NO_KEY_USAGE,
+    "strict-subject-key-id": STRICT_NO_SKI,
+    "strict-authority-key-id": STRICT_NO_AKI,
     "issuer": REASON_NO_ISSUER,
     "signature": BAD_SIGNATURE,
     "self-signed": REASON_SELF_SIGNED,
@@ -60,6 +69,12 @@ FIXES = {
     "Confirm: {confirm}",
     PURPOSE: "Re-issue {subject} with extendedKeyUsage clientAuth (or without the extension). "
     "Confirm: openssl verify -purpose sslclient -CAfile {store} {client}",
+    **dict.fromkeys(
+        (STRICT_BC_NOT_CRITICAL, STRICT_NO_KEY_USAGE, STRICT_NO_SKI, STRICT_NO_AKI),
+        "Re-issue {subject} with the extensions RFC 5280 asks of it (basicConstraints "
+        "critical and keyUsage on a CA, subjectKeyIdentifier on a CA, authorityKeyIdentifier "
+        "below the root). Confirm: openssl verify -x509_strict -CAfile {store} {client}",
+    ),
     KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
     "belongs to the key. Compare: mtls-lint match KEY {client}",
 }

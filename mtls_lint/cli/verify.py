@@ -63,6 +63,8 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     verify.add_argument("--now", metavar="ISO-8601")
     verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     verify.add_argument("--format", choices=tuple(VERIFY_FORMATS), default="text")
+    verify.add_argument("--strict", action="store_true", help="also refuse what openssl "
+                        "verify -x509_strict refuses (Python 3.13's default)")  # fmt: skip
     add_limit_options(verify)
 
 
@@ -121,7 +123,7 @@ def run_verify(args: argparse.Namespace) -> int:
     names = Names(args.truststore, args.client, args.untrusted)
     verdict = verify(
         sent[0], truststore, now=now, profile=profile, names=names,
-        untrusted=untrusted, sent=sent[1:], key=_key(args, limits),
+        untrusted=untrusted, sent=sent[1:], key=_key(args, limits), strict=args.strict,
     )  # fmt: skip
     write_out(VERIFY_FORMATS[args.format].verdict(verdict, skipped), KINDS[args.format])
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
@@ -171,7 +173,7 @@ def _run_access_log(
         names = Names(args.truststore, f"client-{client.sha256[:12]}.pem")
         verdict = verify(
             cert, truststore, now=now, profile=PROFILES[args.profile],
-            names=names, untrusted=extra, pool=trusted,
+            names=names, untrusted=extra, pool=trusted, strict=args.strict,
         )  # fmt: skip
         allowed = allowed and verdict.allowed
         rendered.append(render.client(client, cert, verdict))

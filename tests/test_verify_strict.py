@@ -1,0 +1,83 @@
+"""verify --strict: what openssl verify -x509_strict refuses, in OpenSSL's words."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mtls_lint.cli import main
+from tests.pki import NOW_ISO, PKI
+
+ROOT = Path(__file__).parent.parent
+openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+
+
+def verdict(store: Path, client: Path, *flags: str, capsys) -> dict:
+    main(["verify", "--now", NOW_ISO, "--format", "json", *flags, "--truststore", str(store),
+          str(client)])  # fmt: skip
+    return json.loads(capsys.readouterr().out)
+
+
+def openssl_strict(store: Path, client: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["openssl", "verify", "-x509_strict", "-attime", "1780272000", "-CAfile", str(store),
+         str(client)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def files(pki: PKI, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A CA without keyUsage (as many are) and one with every extension -x509_strict asks."""
+    work = tmp_path_factory.mktemp("strict")
+    loose = pki.cert("strict loose CA")
+    tight = pki.cert("strict tight CA", key_usage=True)
+    for name, ca in (("loose", loose), ("tight", tight)):
+        (work / f"{name}.pem").write_bytes(ca.pem)
+        client = pki.cert(f"strict client of {name}", issuer=ca, ca=False)
+        (work / f"{name}-client.pem").write_bytes(client.pem)
+    return {p.stem: p for p in work.iterdir()}
+
+
+def test_strict_denies_a_ca_without_key_usage_and_plain_verify_admits_it(
+    files: dict[str, Path], capsys
+) -> None:
+    assert verdict(files["loose"], files["loose-client"], capsys=capsys)["allowed"] is True
+    strict = verdict(files["loose"], files["loose-client"], "--strict", capsys=capsys)
+    assert strict["allowed"] is False
+    assert strict["reason"] == "CA cert does not include key usage extension"
+    assert strict["documented_by_aws"] is False
+    assert "-x509_strict" in strict["fix"]
+
+
+def test_strict_admits_a_ca_with_every_extension(files: dict[str, Path], capsys) -> None:
+    assert verdict(files["tight"], files["tight-client"], "--strict", capsys=capsys)["allowed"]
+
+
+@pytest.mark.slow
+@openssl
+@pytest.mark.parametrize(("store", "client"), [("loose", "loose-client"),
+                                                ("tight", "tight-client")])  # fmt: skip
+def test_strict_agrees_with_openssl_x509_strict(
+    files: dict[str, Path], store: str, client: str, capsys
+) -> None:
+    ours = verdict(files[store], files[client], "--strict", capsys=capsys)
+    theirs = openssl_strict(files[store], files[client])
+    assert ours["allowed"] == (theirs.returncode == 0)
+    if not ours["allowed"]:
+        assert ours["reason"] in theirs.stdout + theirs.stderr
+
+
+@pytest.mark.slow
+@openssl
+def test_the_examples_clean_bundle_is_refused_by_strict_as_by_openssl(capsys) -> None:
+    store, client = ROOT / "examples/clean/bundle.pem", ROOT / "examples/clients/good.pem"
+    ours = verdict(store, client, "--strict", capsys=capsys)
+    theirs = openssl_strict(store, client)
+    assert ours["allowed"] is False
+    assert theirs.returncode != 0
+    assert ours["reason"] in theirs.stdout + theirs.stderr
