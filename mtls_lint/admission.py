@@ -161,7 +161,15 @@ def _validity_check(cert: ParsedCertificate, now: dt.datetime) -> Check:
 
 def _ca_check(cert: ParsedCertificate) -> Check:
     ok = cert.may_sign_certificates
-    detail = "may issue certificates" if ok else "is not a CA (basicConstraints or keyUsage)"
+    detail = (
+        "may issue certificates"
+        if ok
+        else (
+            "is not a CA (basicConstraints or keyUsage)"
+            if cert.is_v3
+            else "is an X.509 v1 intermediate, which OpenSSL uses as an issuer only as a root"
+        )
+    )
     return Check("ca", ok, detail).about(cert)
 
 

@@ -202,7 +202,9 @@ class ParsedCertificate:
     def may_sign_certificates(self) -> bool:
         """What RFC 5280 asks of an issuer: a CA, with keyCertSign if keyUsage is present."""
         if not self.is_v3:
-            return True  # v1 CAs predate both extensions; OpenSSL accepts them too
+            # v1 CAs predate both extensions: OpenSSL takes one as an issuer only when it is
+            # self-issued (a trust anchor); a v1 intermediate is "invalid CA certificate"
+            return self.is_self_issued
         if not self.is_ca:
             return False
         return self.key_usage is None or self.key_usage.key_cert_sign

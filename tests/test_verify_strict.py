@@ -81,3 +81,35 @@ def test_the_examples_clean_bundle_is_refused_by_strict_as_by_openssl(capsys) ->
     assert ours["allowed"] is False
     assert theirs.returncode != 0
     assert ours["reason"] in theirs.stdout + theirs.stderr
+
+
+@pytest.mark.slow
+@openssl
+def test_a_v1_intermediate_is_an_invalid_ca_as_openssl_says(tmp_path: Path, capsys) -> None:
+    """OpenSSL uses an X.509 v1 certificate as an issuer only when it is the trust anchor.
+    cryptography cannot build v1 certificates, so the openssl command makes them."""
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp_path, capture_output=True, check=True)
+
+    for name in ("root", "int", "client"):
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f"{name}.key")
+    run("req", "-x509", "-new", "-key", "root.key", "-subj", "/CN=v3 root", "-days", "3650",
+        "-addext", "keyUsage=critical,keyCertSign", "-out", "root.pem")  # fmt: skip
+    for name, issuer, serial in (("int", "root", "5"), ("client", "int", "6")):
+        run("req", "-new", "-key", f"{name}.key", "-subj", f"/CN={name}", "-out", f"{name}.csr")
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem", "-CAkey",
+            f"{issuer}.key", "-set_serial", serial, "-days", "3650",
+            "-out", f"{name}.pem")  # fmt: skip
+    (tmp_path / "store.pem").write_bytes(
+        (tmp_path / "root.pem").read_bytes() + (tmp_path / "int.pem").read_bytes()
+    )
+    main(["verify", "--format", "json", "--truststore", str(tmp_path / "store.pem"),
+          str(tmp_path / "client.pem")])  # fmt: skip
+    ours = json.loads(capsys.readouterr().out)
+    theirs = subprocess.run(["openssl", "verify", "-CAfile", "store.pem", "client.pem"],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
+    assert ours["allowed"] is False
+    assert ours["reason"] == "invalid CA certificate"
+    assert theirs.returncode != 0
+    assert "invalid CA certificate" in theirs.stdout + theirs.stderr
