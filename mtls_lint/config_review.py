@@ -17,7 +17,8 @@ from typing import NamedTuple
 from mtls_lint.config import CONFIG_NAMES, Config, ConfigError, find_config
 from mtls_lint.config_change import Relaxation, relaxations
 from mtls_lint.discover import display_path
-from mtls_lint.escape import inert_legacy, printable, workflow_data, workflow_property
+from mtls_lint.escape import printable
+from mtls_lint.reporters.github import workflow_annotation
 from mtls_lint.reporters.step_summary import cell
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
@@ -78,22 +79,19 @@ def review(ref: str, args: argparse.Namespace) -> Review:
 
 def annotation_lines(found: Review) -> list[str]:
     """One warning annotation per relaxation, on the config's line."""
-    lines = []
-    for item in found.relaxed:
-        properties = ",".join(
-            f"{key}={workflow_property(value)}"
-            for key, value in (
-                ("file", found.shown),
-                ("line", str(item.line)),
-                ("endLine", str(item.line)),
-                ("title", "mtls-lint config-relaxed"),
-            )
+    return [
+        workflow_annotation(
+            "warning",
+            found.shown,
+            item.line,
+            item.line,
+            "mtls-lint config-relaxed",
+            printable(
+                f"this pull request relaxes the config against {found.base_ref}: {item.message}"
+            ),
         )
-        message = printable(
-            f"this pull request relaxes the config against {found.base_ref}: {item.message}"
-        )
-        lines.append(inert_legacy(f"::warning {properties}::{workflow_data(message)}"))
-    return lines
+        for item in found.relaxed
+    ]
 
 
 def markdown(found: Review) -> str:

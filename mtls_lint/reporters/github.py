@@ -24,17 +24,28 @@ def annotation(finding: Finding) -> str:
         message += f" ({printable(cert.short_name)}, sha256 {cert.sha256[:12]})"
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
+    return workflow_annotation(
+        finding.severity.label, finding.path, finding.line, finding.end_line,
+        f"mtls-lint {finding.rule}", message,
+    )  # fmt: skip
+
+
+def workflow_annotation(
+    level: str, path: str, line: int, end_line: int, title: str, message: str
+) -> str:
+    """One ``::error``/``::warning``/``::notice`` command, escaped as ``actions/toolkit``
+    escapes and free of the legacy ``##[`` syntax; ``message`` is already printable."""
     properties = ",".join(
         f"{key}={workflow_property(value)}"
         for key, value in (
             # a file name may carry terminal escapes; line breaks are the toolkit's to escape
-            ("file", printable(finding.path, keep="\r\n")),
-            ("line", str(finding.line)),
-            ("endLine", str(finding.end_line)),
-            ("title", f"mtls-lint {finding.rule}"),
+            ("file", printable(path, keep="\r\n")),
+            ("line", str(line)),
+            ("endLine", str(end_line)),
+            ("title", title),
         )
     )
-    return inert_legacy(f"::{finding.severity.label} {properties}::{workflow_data(message)}")
+    return inert_legacy(f"::{level} {properties}::{workflow_data(message)}")
 
 
 def inert(lines: list[str], token: str | None = None) -> list[str]:
