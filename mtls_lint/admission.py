@@ -29,7 +29,6 @@ from mtls_lint.profiles import (
     STRONG_HASHES,
     Profile,
 )
-from mtls_lint.rules.chain import rekeyed_note
 from mtls_lint.signatures import SignatureCheck
 from mtls_lint.trust_graph import TrustGraph, check_link
 
@@ -218,9 +217,7 @@ def _strict_checks(certs: list[ParsedCertificate]) -> list[Check]:
 
 
 def _purpose_check(cert: ParsedCertificate) -> Check:
-    from mtls_lint.rules.purpose import allows_client_auth
-
-    ok = allows_client_auth(cert)
+    ok = cert.allows_client_auth
     detail = "extendedKeyUsage allows clientAuth" if ok else "extendedKeyUsage excludes clientAuth"
     return Check("purpose", ok, detail).about(cert)
 
@@ -271,9 +268,9 @@ def verify(
     notes: tuple[str, ...] = ()
     if stopped.stop == REASON_NO_ISSUER:
         notes = _untrusted_path(client, trusted, untrusted, sent, names)
-        rekeyed = rekeyed_note(trusted.graph.rekeyed(last), last, f"issuer of {last.subject}: ")
+        rekeyed = trusted.graph.rekeyed_note(last)
         if rekeyed:
-            notes = (rekeyed, *notes)
+            notes = (f"issuer of {last.subject}: {rekeyed}", *notes)
     return _decide(stopped.links, checks + key_checks, names, notes)
 
 

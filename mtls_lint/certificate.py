@@ -23,6 +23,8 @@ from mtls_lint.findings import CertificateRef
 from mtls_lint.names import Canonical, canonical
 from mtls_lint.signatures import LEGACY_SIGNATURES, SignatureAlgorithm, signature_family
 
+_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
+_ANY_PURPOSE = "2.5.29.37.0"
 #: FIPS 186-5 bounds RSA public exponents by 2**256; real CAs use 65537.
 MAX_RSA_EXPONENT = 1 << 256
 
@@ -185,6 +187,13 @@ class ParsedCertificate:
         if not isinstance(value, x509.ExtendedKeyUsage):
             return None
         return frozenset(oid.dotted_string for oid in value)
+
+    @cached_property
+    def allows_client_auth(self) -> bool:
+        """No extendedKeyUsage, or one naming clientAuth or any purpose: what OpenSSL's
+        ``-purpose sslclient`` asks of every certificate on a client's path."""
+        usages = self.extended_key_usage
+        return usages is None or _CLIENT_AUTH in usages or _ANY_PURPOSE in usages
 
     @cached_property
     def key_usage(self) -> x509.KeyUsage | None:

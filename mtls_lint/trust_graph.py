@@ -207,6 +207,20 @@ class TrustGraph:
         others = (c for key_id, same in bucket.by_key_id.items() if key_id != aki for c in same)
         return list(itertools.islice(others, MAX_CANDIDATES))
 
+    def rekeyed_note(self, cert: ParsedCertificate) -> str:
+        """What to say of :meth:`rekeyed` CAs, naming both key ids; "" when there are none."""
+        rekeyed = self.rekeyed(cert)
+        if not rekeyed or cert.authority_key_id is None:
+            return ""
+        listed = ", ".join(
+            f"#{ca.index} (line {ca.block.begin_line}, key id {(ca.subject_key_id or b'').hex()})"
+            for ca in rekeyed
+        )
+        return (
+            f"a CA of that name with another key is there ({listed}), but the certificate names "
+            f"key id {cert.authority_key_id.hex()}: a re-keyed CA, and the old one is needed"
+        )
+
     def _named(self, cert: ParsedCertificate) -> _Bucket:
         """The distinct certificates whose subject is ``cert``'s issuer name: byte for byte,
         else as OpenSSL compares names (case, spaces and string type aside)."""

@@ -110,25 +110,13 @@ def missing_issuer(
     from mtls_lint.trust_graph import LinkStatus
 
     if ctx.graph.link(cert).status is LinkStatus.MISSING:
+        note = ctx.graph.rekeyed_note(cert)
+        rekeyed = f"; {note}" if note else ""
         yield about(
             cert,
             f"the issuer of {describe(cert)}, {cert.issuer}, is not in the bundle; clients "
-            f"under it get {NO_ISSUER}{rekeyed_note(ctx.graph.rekeyed(cert), cert, '; ')}",
+            f"under it get {NO_ISSUER}{rekeyed}",
         )
-
-
-def rekeyed_note(rekeyed: list[ParsedCertificate], cert: ParsedCertificate, lead: str) -> str:
-    """What to say, after ``lead``, when CAs of the issuer's name but another key are there."""
-    if not rekeyed or cert.authority_key_id is None:
-        return ""
-    listed = ", ".join(
-        f"#{ca.index} (line {ca.block.begin_line}, key id {(ca.subject_key_id or b'').hex()})"
-        for ca in rekeyed
-    )
-    return (
-        f"{lead}a CA of that name with another key is there ({listed}), but the certificate names "
-        f"key id {cert.authority_key_id.hex()}: a re-keyed CA, and the old one is needed"
-    )
 
 
 @certificate_rule(

@@ -12,9 +12,6 @@ from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rul
 if TYPE_CHECKING:
     from mtls_lint.certificate import ParsedCertificate
 
-CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
-ANY_PURPOSE = "2.5.29.37.0"
-
 
 @certificate_rule(
     "client-auth-not-allowed",
@@ -40,7 +37,7 @@ def client_auth_not_allowed(
     ``openssl verify -purpose sslclient -CAfile FILE CLIENT`` fails with "unsuitable
     certificate purpose"
     """
-    if allows_client_auth(cert):
+    if cert.allows_client_auth:
         return
     if not (cert.is_ca or ctx.graph.is_self_signed(cert)):
         return
@@ -51,9 +48,3 @@ def client_auth_not_allowed(
         "refuses clients under it for client authentication (ALB: "
         "ClientCertPurposeInvalid, CloudFront: ClientCertIntentInvalid)",
     )
-
-
-def allows_client_auth(cert: ParsedCertificate) -> bool:
-    """No extendedKeyUsage, or one that names clientAuth or any purpose."""
-    usages = cert.extended_key_usage
-    return usages is None or CLIENT_AUTH in usages or ANY_PURPOSE in usages
