@@ -66,8 +66,6 @@ def real_path(path: Path, within: Path) -> Path:
         if os.path.islink(path):
             raise UnsafePath(f"{path}: a symbolic link to nothing (broken); not read") from None
         raise UnsafePath(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except RuntimeError:  # Path.resolve's loop error on some versions; realpath's is ELOOP
-        raise UnsafePath(f"{path}: a symbolic link loop; not read") from None
     if not real.is_relative_to(within):
         where = "the repository" if repository_root(within) == within else str(within)
         raise UnsafePath(
@@ -85,9 +83,24 @@ _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0
 def read_confined(
     path: Path, max_bytes: int, within: Path | None = None, *, walked: bool = False
 ) -> bytes:
-    """The bytes of the regular file ``path``, read inside ``within`` (default: its
-    boundary): at most ``max_bytes`` + 1 of them, so the caller can tell a file over its cap
-    without reading the rest.
+    """The bytes of the regular file ``path`` (see :func:`open_confined`): at most
+    ``max_bytes`` + 1 of them, so the caller can tell a file over its cap without reading
+    the rest."""
+    with open_confined(path, within, walked=walked) as handle:
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = handle.read(min(CHUNK, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    return b"".join(chunks)
+
+
+def open_confined(path: Path, within: Path | None = None, *, walked: bool = False) -> BinaryIO:
+    """The regular file ``path``, opened for reading inside ``within`` (default: its
+    boundary), without following a last symlink and without blocking on a FIFO.
 
     ``walked``: found by walking real directories inside ``within``, so only a link in the
     last component can lead out -- and ``O_NOFOLLOW`` refuses that, sending it to the full
@@ -105,30 +118,8 @@ def read_confined(
             fd = os.open(real, _READ)
         except OSError as exc:
             raise UnsafePath(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):  # a FIFO, a device, a directory
-            raise UnsafePath(f"{path}: not a regular file")
-        chunks: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0:
-            chunk = handle.read(min(CHUNK, left))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    return b"".join(chunks)
-
-
-def open_confined(path: Path, within: Path | None = None) -> BinaryIO:
-    """``path`` opened for reading as :func:`read_confined` would, for reading in pieces."""
-    real = real_path(path, within or boundary(path))
-    try:
-        fd = os.open(real, _READ)
-    except OSError as exc:
-        raise UnsafePath(f"{path}: cannot read: {exc.strerror or exc}") from None
     handle = os.fdopen(fd, "rb")
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO, a device, a directory
         handle.close()
         raise UnsafePath(f"{path}: not a regular file")
     return handle
