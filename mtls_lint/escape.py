@@ -69,8 +69,7 @@ def inert_text(text: str) -> str:
     """``text`` (any number of lines) with every would-be command visibly escaped:
     ``##[`` as ``#\\x23[`` and a leading ``::`` as ``\\x3a:``, in the ``\\xNN`` style of
     :func:`printable`. Nothing else changes."""
-    if _LEGACY in text:
-        text = text.replace(_LEGACY, "#\\x23[")
+    text = inert_legacy(text)
     if "::" in text:
         text = _LEADING_COLONS.sub(lambda m: f"{m[1]}{m[2]}\\x3a:", text)
     return text
