@@ -77,6 +77,14 @@ class _Bucket:
         else:
             self.by_key_id.setdefault(cert.subject_key_id, []).append(cert)
 
+    def eligible(self, aki: bytes | None) -> tuple[list[ParsedCertificate], ...]:
+        """The lists a certificate with authority key identifier ``aki`` may take its issuer
+        from, in order: with an AKI, the CAs of that key id and those without one (as
+        OpenSSL's ``X509_check_issued``); without one, all of them."""
+        if aki is None:
+            return (self.all,)
+        return (self.by_key_id.get(aki, []), self.without_key_id)
+
 
 _EMPTY_BUCKET = _Bucket()  # shared, never written
 
@@ -181,14 +189,8 @@ class TrustGraph:
         authority key identifier is no candidate (it is :meth:`rekeyed`)."""
         own = self._distinct.get(cert.sha256) if cert.subject_der == cert.issuer_der else None
         aki = cert.authority_key_id
-        bucket = self._named(cert)
         ordered = itertools.chain(
-            [own] if own is not None else [],
-            *(
-                (bucket.by_key_id.get(aki, ()), bucket.without_key_id)
-                if aki is not None
-                else (bucket.all,)
-            ),
+            [own] if own is not None else [], *self._named(cert).eligible(aki)
         )
         picked: dict[str, ParsedCertificate] = {}
         for candidate in ordered:  # each list holds distinct certificates: O(MAX) steps
@@ -259,12 +261,7 @@ class TrustGraph:
             if result is SignatureCheck.UNCHECKABLE and unchecked is None:
                 unchecked = candidate
         status = LinkStatus.BAD_SIGNATURE if unchecked is None else LinkStatus.UNCHECKED
-        bucket = self._named(cert)
-        eligible = (
-            len(bucket.all)
-            if cert.authority_key_id is None
-            else len(bucket.by_key_id.get(cert.authority_key_id, ())) + len(bucket.without_key_id)
-        )
+        eligible = sum(map(len, self._named(cert).eligible(cert.authority_key_id)))
         untried = max(0, eligible - len(candidates))
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons), untried)
 
