@@ -96,16 +96,16 @@ def _rekeyed(renewed: list[tuple[ParsedCertificate, ParsedCertificate]]) -> list
             continue
         if same_key:
             continue
-
-        def key_id(cert: ParsedCertificate) -> str:
-            return cert.subject_key_id.hex() if cert.subject_key_id else "none"
-
         warnings.append(
-            f"renewed CA {old.subject} has a new key (key id {key_id(old)} -> {key_id(new)}): "
+            f"renewed CA {old.subject} has a new key (key id {_key_id(old)} -> {_key_id(new)}): "
             f"client certificates issued under the old key will get 403 '{REASON_NO_ISSUER}' "
             "until they are re-issued; keep the old CA in the bundle until then"
         )
     return warnings
+
+
+def _key_id(cert: ParsedCertificate) -> str:
+    return cert.subject_key_id.hex() if cert.subject_key_id else "none"
 
 
 def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]) -> list[str]:
