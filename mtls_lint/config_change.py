@@ -8,6 +8,7 @@ the config's line and in the step summary.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -99,9 +100,7 @@ def _waivers(base: Config, head: Config) -> Iterator[Relaxation]:
         extended = sorted(
             r
             for r in waiver.rules
-            if (waiver.sha256, r) in known
-            and known[(waiver.sha256, r)] is not None
-            and (waiver.until is None or waiver.until > known[(waiver.sha256, r)])  # type: ignore[operator]
+            if (waiver.sha256, r) in known and _later(waiver.until, known[(waiver.sha256, r)])
         )
         if extended:
             yield Relaxation(
@@ -109,6 +108,11 @@ def _waivers(base: Config, head: Config) -> Iterator[Relaxation]:
                 f"waiver of {', '.join(extended)} for sha256 {waiver.sha256} extended to "
                 f"{waiver.until or 'no end'}",
             )
+
+
+def _later(new: dt.date | None, old: dt.date | None) -> bool:
+    """Whether a waiver that ran until ``old`` now runs longer: to a later day, or no end."""
+    return old is not None and (new is None or new > old)
 
 
 def _rank(severity: Severity | None) -> int:
