@@ -76,21 +76,26 @@ def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
             yield prefix[:-1].lower(), item
 
 
-def _field(fields: dict[str, Any], *names: str) -> str | None:
-    """The first field called one of ``names`` (lower case), at any depth; "-" means absent.
-    Cut to :data:`MAX_FIELD` characters: the log is untrusted, the report is not its copy."""
+def _value(fields: dict[str, Any], *names: str) -> str | None:
+    """The first field called one of ``names`` (lower case), at any depth; "-" means absent."""
     for wanted in names:
         for name, value in fields.items():
             if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
-                return str(value)[:MAX_FIELD]
+                return str(value)
     return None
 
 
+def _field(fields: dict[str, Any], *names: str) -> str | None:
+    """:func:`_value`, cut to :data:`MAX_FIELD` characters: the log is untrusted, the report
+    is not its copy."""
+    value = _value(fields, *names)
+    return value[:MAX_FIELD] if value is not None else None
+
+
 def _certificate_text(fields: dict[str, Any]) -> str | None:
-    for wanted in ("identity.clientcert.clientcertpem", "clientcertpem"):
-        for name, value in fields.items():
-            if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
-                return str(value)
+    pem = _value(fields, "identity.clientcert.clientcertpem", "clientcertpem")
+    if pem is not None:
+        return pem
     return next((v for v in fields.values() if isinstance(v, str) and _BEGIN in v), None)
 
 
