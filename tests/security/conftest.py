@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ def hostile_name(organization: str) -> x509.Name:
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
         ]
     )
+
+
+def child(
+    argv: list[str], cwd: Path, stdin: int | None = subprocess.DEVNULL
+) -> subprocess.CompletedProcess[str]:
+    """mtls-lint in a child process with a time-out: for inputs that would hang if opened."""
+    return subprocess.run(
+        [sys.executable, "-m", "mtls_lint", *argv],
+        cwd=cwd, capture_output=True, text=True, timeout=60, stdin=stdin,
+    )  # fmt: skip
 
 
 def git(workspace: Path, *args: str) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +10,7 @@ import pytest
 from mtls_lint.accesslog import read_access_log
 from mtls_lint.cli import main
 from tests.pki import NOW_ISO, Issued
-
-
-def child(argv: list[str], cwd: Path, stdin: int | None = subprocess.DEVNULL, **kw):
-    return subprocess.run(
-        [sys.executable, "-m", "mtls_lint", *argv],
-        cwd=cwd, capture_output=True, text=True, timeout=60, stdin=stdin, **kw,
-    )  # fmt: skip
+from tests.security.conftest import child
 
 
 @pytest.fixture

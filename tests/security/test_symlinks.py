@@ -8,15 +8,13 @@ the run ends in exit 2, and not one byte of the target reaches any output.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from mtls_lint.cli import main
 from tests.pki import NOW_ISO, Issued
-from tests.security.conftest import git
+from tests.security.conftest import child, git
 
 SECRET = b"TOP-SECRET-outside-the-repository"
 
@@ -182,13 +180,6 @@ def test_stray_text_is_quoted_only_in_a_file_with_a_certificate_block(
 
 
 # -- special files: these would hang if opened, so they run in a child with a time-out ------
-
-
-def child(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mtls_lint", *argv],
-        cwd=cwd, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def test_a_fifo_in_the_tree_or_behind_a_link_is_refused_without_blocking(repo: Path) -> None:
