@@ -315,3 +315,13 @@ def rsa_with_exponent_bits(bits: int) -> PrivateKey:
         rsa.RSAPublicNumbers(e, p * q),
     )  # fmt: skip
     return numbers.private_key(unsafe_skip_rsa_key_validation=True)
+
+
+def openssl_verify(store: Path, client: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """``openssl verify FLAGS -CAfile STORE CLIENT`` at the suite's NOW: the second opinion
+    the tests compare mtls-lint's verdicts with."""
+    return subprocess.run(
+        ["openssl", "verify", *flags, "-attime", str(int(NOW.timestamp())),
+         "-CAfile", str(store), str(client)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip

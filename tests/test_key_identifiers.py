@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mtls_lint.cli import main
-from tests.pki import NOW_ISO, PKI
+from tests.pki import NOW_ISO, PKI, openssl_verify
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +39,6 @@ def test_verify_denies_with_could_not_find_issuer_and_names_both_key_ids(
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_openssl_does_not_take_the_re_keyed_ca_as_the_issuer_either(rekeyed: Path) -> None:
-    result = subprocess.run(
-        ["openssl", "verify", "-attime", "1780272000", "-CAfile", str(rekeyed / "store.pem"),
-         str(rekeyed / "client.pem")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    result = openssl_verify(rekeyed / "store.pem", rekeyed / "client.pem")
     assert result.returncode != 0
     assert "unable to get local issuer certificate" in result.stdout + result.stderr

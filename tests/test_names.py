@@ -7,7 +7,6 @@ checks what mtls-lint says against ``openssl verify`` where the command exists.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from cryptography.x509.oid import NameOID
 
 from mtls_lint.names import canonical
 from tests.conftest import fired, lint
-from tests.pki import NOW_ISO, PKI, Issued
+from tests.pki import NOW_ISO, PKI, Issued, openssl_verify
 
 
 def cn(value: str, kind: _ASN1Type = _ASN1Type.UTF8String, org: str = "Names Inc") -> x509.Name:
@@ -98,9 +97,5 @@ def test_verify_and_openssl_agree_on_a_client_named_with_other_bytes(
     code = main(["verify", "--now", NOW_ISO, "--truststore", str(tmp_path / "store.pem"),
                  str(tmp_path / "client.pem")])  # fmt: skip
     assert code == 0, capsys.readouterr().out
-    openssl = subprocess.run(
-        ["openssl", "verify", "-attime", "1780272000", "-CAfile", str(tmp_path / "store.pem"),
-         str(tmp_path / "client.pem")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    openssl = openssl_verify(tmp_path / "store.pem", tmp_path / "client.pem")
     assert openssl.returncode == 0, openssl.stdout + openssl.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mtls_lint.cli import main
-from tests.pki import NOW_ISO, PKI
+from tests.pki import NOW_ISO, PKI, openssl_verify
 
 ROOT = Path(__file__).parent.parent
 openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
@@ -20,14 +20,6 @@ def verdict(store: Path, client: Path, *flags: str, capsys) -> dict:
     main(["verify", "--now", NOW_ISO, "--format", "json", *flags, "--truststore", str(store),
           str(client)])  # fmt: skip
     return json.loads(capsys.readouterr().out)
-
-
-def openssl_strict(store: Path, client: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["openssl", "verify", "-x509_strict", "-attime", "1780272000", "-CAfile", str(store),
-         str(client)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +58,7 @@ def test_strict_agrees_with_openssl_x509_strict(
     files: dict[str, Path], store: str, client: str, capsys
 ) -> None:
     ours = verdict(files[store], files[client], "--strict", capsys=capsys)
-    theirs = openssl_strict(files[store], files[client])
+    theirs = openssl_verify(files[store], files[client], "-x509_strict")
     assert ours["allowed"] == (theirs.returncode == 0)
     if not ours["allowed"]:
         assert ours["reason"] in theirs.stdout + theirs.stderr
@@ -77,7 +69,7 @@ def test_strict_agrees_with_openssl_x509_strict(
 def test_the_examples_clean_bundle_is_refused_by_strict_as_by_openssl(capsys) -> None:
     store, client = ROOT / "examples/clean/bundle.pem", ROOT / "examples/clients/good.pem"
     ours = verdict(store, client, "--strict", capsys=capsys)
-    theirs = openssl_strict(store, client)
+    theirs = openssl_verify(store, client, "-x509_strict")
     assert ours["allowed"] is False
     assert theirs.returncode != 0
     assert ours["reason"] in theirs.stdout + theirs.stderr

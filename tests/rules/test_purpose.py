@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.conftest import fired, lint
-from tests.pki import PKI, Issued
+from tests.pki import PKI, Issued, openssl_verify
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +52,7 @@ def test_openssl_refuses_the_client_purpose_under_a_server_only_ca(
     client = pki.cert("client of server-only CA", issuer=server_ca, ca=False)
     (tmp_path / "ca.pem").write_bytes(server_ca.pem)
     (tmp_path / "client.pem").write_bytes(client.pem)
-    result = subprocess.run(
-        ["openssl", "verify", "-purpose", "sslclient", "-attime", "1780272000", "-CAfile",
-         str(tmp_path / "ca.pem"), str(tmp_path / "client.pem")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = openssl_verify(tmp_path / "ca.pem", tmp_path / "client.pem", "-purpose", "sslclient")
     assert result.returncode != 0
     assert "unsuitable certificate purpose" in result.stdout + result.stderr
 
