@@ -23,7 +23,7 @@ from mtls_lint.denials import (
     TOO_LONG,
     fix_for,
 )
-from mtls_lint.keyfile import PublicKeyInfo, spki_of
+from mtls_lint.keyfile import PublicKeyInfo
 from mtls_lint.profiles import (
     REASON_NO_ISSUER,
     STRONG_HASHES,
@@ -275,7 +275,7 @@ def verify(
 
 
 def _key_check(client: ParsedCertificate, key: PublicKeyInfo) -> Check:
-    same = key.spki == spki_of(client.public_key)
+    same = key.spki == client.spki
     detail = (
         f"the {key.kind} in {key.path} belongs to the client certificate"
         if same

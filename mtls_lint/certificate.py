@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
@@ -236,6 +237,17 @@ class ParsedCertificate:
     @cached_property
     def public_key(self) -> object:
         return self.cert.public_key()
+
+    @cached_property
+    def spki(self) -> bytes | None:
+        """The subjectPublicKeyInfo, DER, or None when ``cryptography`` cannot read the key."""
+        try:
+            key = self.public_key
+        except (UnsupportedAlgorithm, ValueError):
+            return None
+        return key.public_bytes(  # type: ignore[attr-defined, no-any-return]
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     @cached_property
     def rsa_exponent(self) -> int | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from mtls_lint.bundle_diff import diff_bundle
 from mtls_lint.cli import main
@@ -73,6 +74,23 @@ def test_a_renewal_that_keeps_the_key_stays_quiet(
     d = diff_bundle("b.pem", root.pem + intermediate.pem, root.pem + renewed.pem, SETTINGS)
     assert len(d.renewed) == 1
     assert d.warnings == []
+
+
+def test_a_renewal_to_a_key_cryptography_cannot_read_warns_and_does_not_crash(
+    pki: PKI, root: Issued, intermediate: Issued
+) -> None:
+    """Found by the fuzz suite: an unknown key algorithm made diff exit 2 "internal error"."""
+    renewed = pki.cert("diff unreadable-key intermediate", issuer=root,
+                       subject=intermediate.cert.subject)  # fmt: skip
+    ec_public_key, unknown = (
+        bytes.fromhex("06072A8648CE3D0201"),
+        bytes.fromhex("06072A8648CE3D027F"),
+    )
+    der = renewed.der.replace(ec_public_key, unknown)
+    unreadable = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
+    d = diff_bundle("b.pem", root.pem + intermediate.pem, root.pem + unreadable, SETTINGS)
+    assert len(d.renewed) == 1
+    assert [w for w in d.warnings if "has a new key" in w]
 
 
 def test_reorder_only_reports_no_change(root: Issued, intermediate: Issued) -> None:
