@@ -112,12 +112,14 @@ class PKI:
         key: str = "ec-p256",
         subject: x509.Name | None = None,
         path_length: int | None = None,
-        key_usage: bool | None = None,
+        key_usage: bool | None = True,
         not_before: dt.datetime = NOT_BEFORE,
         not_after: dt.datetime = NOT_AFTER,
         hash_algorithm: hashes.HashAlgorithm | None = None,
         serial: int | None = None,
         key_ids: bool = True,
+        ski: bool = True,
+        aki: bool = True,
         rsa_pss: bool = False,
         same_key_as: Issued | None = None,
         issuer_name: x509.Name | None = None,
@@ -126,10 +128,12 @@ class PKI:
     ) -> Issued:
         """A certificate, cached by ``label``: self-signed unless ``issuer`` is given.
 
-        ``ca=None`` leaves basicConstraints out; ``key_usage=False`` adds keyUsage without
-        keyCertSign (for a CA), ``None`` leaves keyUsage out. ``same_key_as`` reuses another
+        ``ca=None`` leaves basicConstraints out. keyUsage is digitalSignature, with keyCertSign
+        and cRLSign on a CA, as RFC 5280 asks; ``key_usage=False`` leaves keyCertSign and cRLSign
+        off a CA, ``None`` leaves keyUsage out. ``same_key_as`` reuses another
         certificate's key (cross-signing, renewal with the same key); ``issuer_name`` writes
         another issuer name than the issuer's subject (same text, other case or encoding).
+        ``key_ids=False`` leaves out both key identifiers, ``ski``/``aki=False`` one of them.
         """
         if label in self._certs:
             return self._certs[label]
@@ -168,10 +172,11 @@ class PKI:
             )
         if eku is not None:
             builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
-        if key_ids:
+        if key_ids and ski:
             builder = builder.add_extension(
                 x509.SubjectKeyIdentifier.from_public_key(private.public_key()), critical=False
             )
+        if key_ids and aki:
             builder = builder.add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()),
                 critical=False,
