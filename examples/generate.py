@@ -47,10 +47,30 @@ def make(
         .not_valid_before(dt.datetime(2025, 1, 1, tzinfo=UTC))
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(usage(ca), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), False
+        )
         .sign(signer_key, hashes.SHA256())
     )
     return cert, key
+
+
+def usage(ca: bool) -> x509.KeyUsage:
+    """keyCertSign and cRLSign for a CA, digitalSignature for a client, as RFC 5280 asks
+    (``openssl verify -x509_strict`` refuses a CA without keyUsage)."""
+    return x509.KeyUsage(
+        digital_signature=not ca,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def pem(cert: x509.Certificate) -> bytes:
@@ -63,7 +83,8 @@ def sha1_root() -> bytes:
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
              "-sha1", "-days", "7300", "-subj", "/O=Legacy Partner/CN=Legacy Partner Root (SHA-1)",
-             "-addext", "basicConstraints=critical,CA:TRUE", "-out", str(out)],
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", str(out)],
             check=True, capture_output=True,
         )  # fmt: skip
         return out.read_bytes()
@@ -75,6 +96,10 @@ def sha1_client(issuer: Pair) -> bytes:
         d = Path(tmp)
         (d / "ca.pem").write_bytes(pem(issuer[0]))
         (d / "ca.key").write_bytes(private_pem(issuer[1]))
+        (d / "ext.cnf").write_text(
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+        )
         subprocess.run(
             ["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
              "-nodes", "-keyout", str(d / "k.pem"), "-subj", "/O=Example Corp/CN=legacy-client",
@@ -84,7 +109,7 @@ def sha1_client(issuer: Pair) -> bytes:
         subprocess.run(
             ["openssl", "x509", "-req", "-in", str(d / "req.csr"), "-CA", str(d / "ca.pem"),
              "-CAkey", str(d / "ca.key"), "-sha1", "-days", "3650", "-set_serial", "7",
-             "-out", str(d / "c.pem")],
+             "-extfile", str(d / "ext.cnf"), "-out", str(d / "c.pem")],
             check=True, capture_output=True,
         )  # fmt: skip
         return (d / "c.pem").read_bytes()

@@ -40,3 +40,11 @@ CLIENT_AUTH = (
     "RFC 5280 section 4.2.1.12 (extendedKeyUsage); OpenSSL verify -purpose sslclient; ALB "
     "connection log 'ClientCertPurposeInvalid', CloudFront 'ClientCertIntentInvalid'"
 )
+KEY_USAGE = (
+    "RFC 5280 section 4.2.1.3 (a CA's keyUsage MUST be present and assert keyCertSign); "
+    "OpenSSL verify -x509_strict, the default of Python 3.13's ssl.create_default_context()"
+)
+KEY_IDENTIFIERS = (
+    "RFC 5280 sections 4.2.1.1 (authorityKeyIdentifier in all but self-signed CAs) and 4.2.1.2 "
+    "(subjectKeyIdentifier in all CAs); OpenSSL verify -x509_strict"
+)

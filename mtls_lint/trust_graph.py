@@ -112,6 +112,7 @@ class TrustGraph:
         self._depth: dict[int, int] = {}
         self._allowance: dict[int, tuple[float, ParsedCertificate | None]] = {}
         self._violations: dict[int, PathLengthViolation] = {}
+        self._issued_something: set[str] | None = None
 
     def with_subject(self, subject_der: bytes) -> list[ParsedCertificate]:
         return self._by_subject.get(subject_der, [])
@@ -132,6 +133,13 @@ class TrustGraph:
         if link.issuer is None or link.issuer.sha256 == cert.sha256:
             return None
         return link.issuer
+
+    def issued_something(self, cert: ParsedCertificate) -> bool:
+        """Whether ``cert`` is the parent of another certificate of the bundle."""
+        if self._issued_something is None:
+            parents = (self.parent(c) for c in self.certificates)
+            self._issued_something = {p.sha256 for p in parents if p is not None}
+        return cert.sha256 in self._issued_something
 
     def ca_depth(self, cert: ParsedCertificate) -> int:
         """CA certificates on the path from ``cert`` up to its top, both ends included."""

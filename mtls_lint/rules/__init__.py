@@ -41,6 +41,8 @@ _ALL: tuple[Rule, ...] = (
     fields.not_x509v3,
     fields.negative_serial,
     fields.basic_constraints_not_critical,
+    fields.ca_key_usage,
+    fields.missing_key_identifier,
     validity.expired,
     validity.not_yet_valid,
     validity.expires_soon,

@@ -1,4 +1,5 @@
-"""Rules about basic certificate fields: version, serial number, basicConstraints."""
+"""Rules about certificate fields: version, serial number, basicConstraints, keyUsage and the
+key identifiers."""
 
 from __future__ import annotations
 
@@ -85,4 +86,82 @@ def basic_constraints_not_critical(
             cert,
             f"{describe(cert)} is a CA whose basicConstraints is not marked critical; RFC 5280 "
             "requires it, and OpenSSL's -x509_strict (Python 3.13's default) refuses the CA",
+        )
+
+
+@certificate_rule(
+    "ca-key-usage",
+    "a CA certificate without keyUsage, or whose keyUsage does not allow keyCertSign",
+    severity=Severity.WARNING,
+    citation=citations.KEY_USAGE,
+)
+def ca_key_usage(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+    """Fires for a CA certificate (basicConstraints ``CA:TRUE``) without a keyUsage extension,
+    which RFC 5280 requires of every CA, and for a CA whose keyUsage leaves out keyCertSign
+    and that issued nothing in the bundle (one that did is ``issuer-not-ca``, reported once).
+
+    AWS: not documented for a missing keyUsage, so a warning of portability: OpenSSL refuses
+    such a CA under ``-x509_strict``, as Python 3.13's default TLS context does. A keyUsage
+    without keyCertSign makes OpenSSL refuse every certificate the CA issues ("invalid CA
+    certificate"), on every service.
+
+    Fix: re-issue the CA with ``keyUsage=critical,keyCertSign,cRLSign`` (OpenSSL config) and
+    the same key, so the certificates it issued keep verifying.
+
+    Show it: ``openssl x509 -in FILE -noout -ext keyUsage``;
+    ``openssl verify -x509_strict -CAfile FILE CLIENT`` refuses a CA without it
+    """
+    if not (cert.is_ca and cert.is_v3):
+        return
+    usage = cert.key_usage
+    if usage is None:
+        yield about(
+            cert,
+            f"{describe(cert)} is a CA without keyUsage; RFC 5280 requires it, and OpenSSL's "
+            "-x509_strict (Python 3.13's default) refuses the CA",
+        )
+    elif not usage.key_cert_sign and not ctx.graph.issued_something(cert):
+        yield about(
+            cert,
+            f"{describe(cert)} is a CA whose keyUsage lacks keyCertSign: every certificate it "
+            "issues is refused ('invalid CA certificate')",
+        )
+
+
+@certificate_rule(
+    "missing-key-identifier",
+    "a CA without subjectKeyIdentifier, or a certificate below a root without "
+    "authorityKeyIdentifier",
+    severity=Severity.WARNING,
+    citation=citations.KEY_IDENTIFIERS,
+)
+def missing_key_identifier(
+    ctx: LintContext, cert: ParsedCertificate, options: Options
+) -> Iterator[Problem]:
+    """Fires for a v3 CA certificate without subjectKeyIdentifier, and for a v3 certificate
+    that is not self-signed (an intermediate, or a client certificate in the bundle) without
+    authorityKeyIdentifier. Without them a verifier can only match issuers by name, and a
+    re-keyed CA of the same name is tried, and fails, instead of being skipped.
+
+    AWS: not documented, so a warning of portability: OpenSSL refuses the chain under
+    ``-x509_strict`` ("Missing Subject Key Identifier", "Missing Authority Key Identifier"),
+    as Python 3.13's default TLS context does.
+
+    Fix: re-issue with ``subjectKeyIdentifier=hash`` and ``authorityKeyIdentifier=keyid``
+    (OpenSSL config), keeping the key.
+
+    Show it: ``openssl x509 -in FILE -noout -ext subjectKeyIdentifier,authorityKeyIdentifier``
+    """
+    if not cert.is_v3:
+        return
+    missing = []
+    if cert.is_ca and cert.subject_key_id is None:
+        missing.append("subjectKeyIdentifier")
+    if cert.authority_key_id is None and not ctx.graph.is_self_signed(cert):
+        missing.append("authorityKeyIdentifier")
+    if missing:
+        yield about(
+            cert,
+            f"{describe(cert)} has no {' and no '.join(missing)}; RFC 5280 requires it, and "
+            "OpenSSL's -x509_strict (Python 3.13's default) refuses the chain",
         )

@@ -86,3 +86,112 @@ def test_openssl_x509_strict_refuses_the_ca_and_plain_verify_does_not(
     strict = openssl_verify(store, client_file, "-x509_strict")
     assert strict.returncode != 0
     assert "Basic Constraints of CA cert not marked critical" in strict.stdout + strict.stderr
+
+
+def strict_refusal(tmp_path: Path, store: bytes, client: Issued) -> str:
+    """What ``openssl verify -x509_strict`` says of ``client`` against ``store``, after
+    checking that a plain ``openssl verify`` admits it (so each rule is a warning)."""
+    (tmp_path / "store.pem").write_bytes(store)
+    (tmp_path / "client.pem").write_bytes(client.pem)
+    assert openssl_verify(tmp_path / "store.pem", tmp_path / "client.pem").returncode == 0
+    strict = openssl_verify(tmp_path / "store.pem", tmp_path / "client.pem", "-x509_strict")
+    assert strict.returncode != 0
+    return strict.stdout + strict.stderr
+
+
+needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
+
+
+def test_ca_key_usage_fires_on_a_ca_without_key_usage(pki: PKI) -> None:
+    ca = pki.cert("no keyUsage root", key_usage=None)
+    (finding,) = fired(lint(ca.pem), "ca-key-usage")
+    assert finding.severity.label == "warning"
+    assert "CA without keyUsage" in finding.message
+
+
+def test_ca_key_usage_is_quiet_on_a_ca_with_key_cert_sign_and_on_a_leaf(
+    pki: PKI, root: Issued
+) -> None:
+    leaf = pki.cert("no keyUsage leaf", issuer=root, ca=False, key_usage=None)
+    assert not fired(lint(root.pem + leaf.pem), "ca-key-usage")
+
+
+def test_ca_key_usage_fires_once_for_a_ca_that_may_not_sign(pki: PKI, root: Issued) -> None:
+    """keyUsage without keyCertSign: ca-key-usage while the CA issued nothing in the bundle,
+    issuer-not-ca (and not both) once it did."""
+    barren = pki.cert("no keyCertSign CA", issuer=root, key_usage=False)
+    (finding,) = fired(lint(root.pem + barren.pem), "ca-key-usage")
+    assert "lacks keyCertSign" in finding.message
+
+    below = pki.cert("below no keyCertSign CA", issuer=barren)
+    findings = lint(root.pem + barren.pem + below.pem)
+    assert not fired(findings, "ca-key-usage")
+    assert len(fired(findings, "issuer-not-ca")) == 1
+
+
+@pytest.mark.slow
+@needs_openssl
+def test_openssl_x509_strict_refuses_a_ca_without_key_usage(pki: PKI, tmp_path: Path) -> None:
+    ca = pki.cert("no keyUsage root", key_usage=None)
+    client = pki.cert("client of no keyUsage root", issuer=ca, ca=False)
+    assert "CA cert does not include key usage extension" in strict_refusal(
+        tmp_path, ca.pem, client
+    )
+
+
+@pytest.mark.slow
+@needs_openssl
+def test_openssl_refuses_clients_of_a_ca_without_key_cert_sign(pki: PKI, tmp_path: Path) -> None:
+    ca = pki.cert("no keyCertSign root", key_usage=False)
+    client = pki.cert("client of no keyCertSign root", issuer=ca, ca=False)
+    (tmp_path / "store.pem").write_bytes(ca.pem)
+    (tmp_path / "client.pem").write_bytes(client.pem)
+    plain = openssl_verify(tmp_path / "store.pem", tmp_path / "client.pem")
+    assert plain.returncode != 0
+    assert "invalid CA certificate" in plain.stdout + plain.stderr
+    (finding,) = fired(lint(ca.pem), "ca-key-usage")
+    assert "'invalid CA certificate'" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("ski", "aki", "missing"),
+    [(False, True, "no subjectKeyIdentifier"), (True, False, "no authorityKeyIdentifier"),
+     (False, False, "no subjectKeyIdentifier and no authorityKeyIdentifier")],
+)  # fmt: skip
+def test_missing_key_identifier_fires_on_an_intermediate(
+    pki: PKI, root: Issued, ski: bool, aki: bool, missing: str
+) -> None:
+    ca = pki.cert(f"intermediate ski={ski} aki={aki}", issuer=root, ski=ski, aki=aki)
+    (finding,) = fired(lint(root.pem + ca.pem), "missing-key-identifier")
+    assert finding.line > 1  # the intermediate, not the root
+    assert finding.severity.label == "warning"
+    assert missing in finding.message
+
+
+def test_missing_key_identifier_asks_no_aki_of_a_root_nor_an_ski_of_a_leaf(
+    pki: PKI, root: Issued
+) -> None:
+    bare_root = pki.cert("root without AKI", aki=False)
+    leaf = pki.cert("leaf without SKI", issuer=bare_root, ca=False, ski=False)
+    assert not fired(lint(bare_root.pem + leaf.pem), "missing-key-identifier")
+
+
+def test_missing_key_identifier_fires_on_a_root_without_ski(pki: PKI) -> None:
+    bare_root = pki.cert("root without SKI", ski=False)
+    (finding,) = fired(lint(bare_root.pem), "missing-key-identifier")
+    assert "no subjectKeyIdentifier" in finding.message
+
+
+@pytest.mark.slow
+@needs_openssl
+@pytest.mark.parametrize(
+    ("ski", "aki", "words"),
+    [(False, True, "Missing Subject Key Identifier"),
+     (True, False, "Missing Authority Key Identifier")],
+)  # fmt: skip
+def test_openssl_x509_strict_refuses_an_intermediate_without_a_key_identifier(
+    pki: PKI, root: Issued, tmp_path: Path, ski: bool, aki: bool, words: str
+) -> None:
+    ca = pki.cert(f"intermediate ski={ski} aki={aki}", issuer=root, ski=ski, aki=aki)
+    client = pki.cert(f"client below ski={ski} aki={aki}", issuer=ca, ca=False)
+    assert words in strict_refusal(tmp_path, root.pem + ca.pem, client)
