@@ -230,9 +230,30 @@ class ParsedCertificate:
         return value.digest if isinstance(value, x509.SubjectKeyIdentifier) else None
 
     @cached_property
-    def authority_key_id(self) -> bytes | None:
+    def _authority_key_identifier(self) -> x509.AuthorityKeyIdentifier | None:
         value = self._extension(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
-        return value.key_identifier if isinstance(value, x509.AuthorityKeyIdentifier) else None
+        return value if isinstance(value, x509.AuthorityKeyIdentifier) else None
+
+    @cached_property
+    def authority_key_id(self) -> bytes | None:
+        aki = self._authority_key_identifier
+        return aki.key_identifier if aki is not None else None
+
+    @cached_property
+    def authority_cert_serial(self) -> int | None:
+        """The serial number the authorityKeyIdentifier gives for the issuer's certificate."""
+        aki = self._authority_key_identifier
+        return aki.authority_cert_serial_number if aki is not None else None
+
+    @cached_property
+    def authority_cert_issuer(self) -> Canonical | None:
+        """The first directory name the authorityKeyIdentifier gives as the issuer's issuer
+        (OpenSSL's ``X509_check_akid`` looks at that one only), canonical."""
+        aki = self._authority_key_identifier
+        for general in (aki.authority_cert_issuer or ()) if aki is not None else ():
+            if isinstance(general, x509.DirectoryName):
+                return canonical(general.value)
+        return None
 
     @cached_property
     def public_key(self) -> object:

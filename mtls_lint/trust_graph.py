@@ -194,16 +194,20 @@ class TrustGraph:
         first, then those whose subject key identifier is its authority key identifier, then
         those without a subject key identifier, in bundle order. As OpenSSL's
         ``X509_check_issued``, a same-name CA whose subject key identifier differs from the
-        authority key identifier is no candidate (it is :meth:`rekeyed`)."""
+        authority key identifier is no candidate (it is :meth:`rekeyed`), nor is one whose
+        serial number or issuer name is not the authority key identifier's (:meth:`reissued`)."""
         own = self._distinct.get(cert.sha256) if cert.subject_der == cert.issuer_der else None
         aki = cert.authority_key_id
         ordered = itertools.chain(
             [own] if own is not None else [], *self._named(cert).eligible(aki)
         )
         picked: dict[str, ParsedCertificate] = {}
-        for candidate in ordered:  # each list holds distinct certificates: O(MAX) steps
-            picked.setdefault(candidate.sha256, candidate)
-            if len(picked) == MAX_CANDIDATES:
+        # each list holds distinct certificates, and one the authorityKeyIdentifier's serial
+        # rules out counts as looked at: O(MAX) steps however many share the name and key
+        for looked, candidate in enumerate(ordered, 1):
+            if akid_names(cert, candidate):
+                picked.setdefault(candidate.sha256, candidate)
+            if len(picked) == MAX_CANDIDATES or looked == 2 * MAX_CANDIDATES:
                 break
         return list(picked.values())
 
@@ -217,19 +221,51 @@ class TrustGraph:
         others = (c for key_id, same in bucket.by_key_id.items() if key_id != aki for c in same)
         return list(itertools.islice(others, MAX_CANDIDATES))
 
+    def reissued(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
+        """Certificates with ``cert``'s issuer name and key that its authorityKeyIdentifier
+        rules out by serial number or issuer name: a CA re-issued with the same key, where
+        the certificate names the old one (at most MAX_CANDIDATES)."""
+        if cert.authority_cert_serial is None and cert.authority_cert_issuer is None:
+            return []
+        ruled_out = (
+            c
+            for same in self._named(cert).eligible(cert.authority_key_id)
+            for c in itertools.islice(same, 2 * MAX_CANDIDATES)
+            if not akid_names(cert, c)
+        )
+        return list(itertools.islice(ruled_out, MAX_CANDIDATES))
+
     def rekeyed_note(self, cert: ParsedCertificate) -> str:
-        """What to say of :meth:`rekeyed` CAs, naming both key ids; "" when there are none."""
+        """What to say of the same-name CAs the authorityKeyIdentifier rules out -- by key id
+        (:meth:`rekeyed`) or by serial number (:meth:`reissued`) -- naming what the certificate
+        asks for and what is there; "" when there are none."""
+        notes = []
         rekeyed = self.rekeyed(cert)
-        if not rekeyed or cert.authority_key_id is None:
-            return ""
-        listed = ", ".join(
-            f"#{ca.index} (line {ca.block.begin_line}, key id {(ca.subject_key_id or b'').hex()})"
-            for ca in rekeyed
-        )
-        return (
-            f"a CA of that name with another key is there ({listed}), but the certificate names "
-            f"key id {cert.authority_key_id.hex()}: a re-keyed CA, and the old one is needed"
-        )
+        if rekeyed and cert.authority_key_id is not None:
+            listed = ", ".join(
+                f"#{ca.index} (line {ca.block.begin_line}, key id "
+                f"{(ca.subject_key_id or b'').hex()})"
+                for ca in rekeyed
+            )
+            notes.append(
+                f"a CA of that name with another key is there ({listed}), but the certificate "
+                f"names key id {cert.authority_key_id.hex()}: a re-keyed CA, and the old one is "
+                "needed"
+            )
+        reissued = self.reissued(cert)
+        if reissued:
+            listed = ", ".join(
+                f"#{ca.index} (line {ca.block.begin_line}, serial {ca.cert.serial_number:#x})"
+                for ca in reissued
+            )
+            wanted = cert.authority_cert_serial
+            asks = f"serial {wanted:#x}" if wanted is not None else "another issuer name"
+            notes.append(
+                f"a CA of that name is there ({listed}), but the certificate's "
+                f"authorityKeyIdentifier names the CA certificate with {asks}: a CA re-issued, "
+                "and the certificate it names is needed"
+            )
+        return "; ".join(notes)
 
     def _named(self, cert: ParsedCertificate) -> _Bucket:
         """The distinct certificates whose subject is ``cert``'s issuer name: byte for byte,
@@ -298,6 +334,18 @@ def check_link(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[Sign
     if result is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
         return SignatureCheck.INVALID, reason
     return result, reason
+
+
+def akid_names(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:
+    """Whether the issuer serial number and name in ``cert``'s authorityKeyIdentifier, where
+    present, are ``issuer``'s, as OpenSSL's ``X509_check_akid`` asks (a mismatch is
+    ``X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH``: the CA is no issuer). Key ids are matched by
+    the name index already."""
+    serial = cert.authority_cert_serial
+    if serial is not None and serial != issuer.cert.serial_number:
+        return False
+    named = cert.authority_cert_issuer
+    return named is None or named == issuer.issuer_canon
 
 
 def key_ids_agree(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:

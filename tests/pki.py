@@ -120,6 +120,7 @@ class PKI:
         key_ids: bool = True,
         ski: bool = True,
         aki: bool = True,
+        aki_names: Issued | None = None,
         rsa_pss: bool = False,
         same_key_as: Issued | None = None,
         issuer_name: x509.Name | None = None,
@@ -133,7 +134,9 @@ class PKI:
         off a CA, ``None`` leaves keyUsage out. ``same_key_as`` reuses another
         certificate's key (cross-signing, renewal with the same key); ``issuer_name`` writes
         another issuer name than the issuer's subject (same text, other case or encoding).
-        ``key_ids=False`` leaves out both key identifiers, ``ski``/``aki=False`` one of them.
+        ``key_ids=False`` leaves out both key identifiers, ``ski``/``aki=False`` one of them;
+        ``aki_names`` writes an authorityKeyIdentifier that also names that certificate's
+        issuer and serial number (as some Windows CAs do).
         """
         if label in self._certs:
             return self._certs[label]
@@ -177,10 +180,14 @@ class PKI:
                 x509.SubjectKeyIdentifier.from_public_key(private.public_key()), critical=False
             )
         if key_ids and aki:
-            builder = builder.add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()),
-                critical=False,
-            )
+            identifier = x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key())
+            if aki_names is not None:
+                identifier = x509.AuthorityKeyIdentifier(
+                    identifier.key_identifier,
+                    [x509.DirectoryName(aki_names.cert.issuer)],
+                    aki_names.cert.serial_number,
+                )
+            builder = builder.add_extension(identifier, critical=False)
         if isinstance(signer_key, ed25519.Ed25519PrivateKey):
             cert = builder.sign(signer_key, None)
         elif rsa_pss:

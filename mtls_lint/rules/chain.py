@@ -97,7 +97,9 @@ def missing_issuer(
 
     A CA of the right name whose subject key identifier is not the certificate's authority key
     identifier is not its issuer, as OpenSSL's ``X509_check_issued`` decides: the CA was
-    re-keyed, and the message names both key ids.
+    re-keyed, and the message names both key ids. Nor is one whose serial number (or issuer
+    name) is not the one the authorityKeyIdentifier gives, where it gives one
+    (``X509_check_akid``): the CA was re-issued, and the message names both serials.
 
     Fix: add the issuing CA certificate (and its issuers up to the root) to the bundle; the
     issuer's name is in the message, and the AIA URL, if any, in
