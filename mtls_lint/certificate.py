@@ -11,7 +11,7 @@ import hashlib
 import warnings
 from collections.abc import Iterable
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -43,6 +43,45 @@ class KeyInfo(NamedTuple):
         if self.type == "ec":
             return f"EC {self.curve}"
         return self.type.upper() if self.bits is None else f"{self.type.upper()} {self.bits}"
+
+
+class CertificateFacts(Protocol):
+    """What the facts-based rules read of a certificate: a :class:`ParsedCertificate`, or a
+    :class:`mtls_lint.lenient.LenientCertificate` that ``cryptography`` refused. A time that
+    cannot be read is None."""
+
+    @property
+    def block(self) -> PemBlock: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def not_before(self) -> dt.datetime | None: ...
+    @property
+    def not_after(self) -> dt.datetime | None: ...
+    @property
+    def signature_algorithm(self) -> SignatureAlgorithm: ...
+    @property
+    def key(self) -> KeyInfo: ...
+    def ref(self) -> CertificateRef: ...
+
+
+def key_info(key: object) -> KeyInfo:
+    """What a public key ``cryptography`` read is, as the profiles describe keys."""
+    if isinstance(key, rsa.RSAPublicKey):
+        return KeyInfo("rsa", bits=key.key_size)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return KeyInfo("ec", bits=key.curve.key_size, curve=key.curve.name)
+    if isinstance(key, dsa.DSAPublicKey):
+        return KeyInfo("dsa", bits=key.key_size)
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return KeyInfo("ed25519")
+    if isinstance(key, ed448.Ed448PublicKey):
+        return KeyInfo("ed448")
+    return KeyInfo(type=type(key).__name__)
 
 
 def load_certificate(der: bytes) -> x509.Certificate:
@@ -293,17 +332,7 @@ class ParsedCertificate:
             key = self.public_key
         except (UnsupportedAlgorithm, ValueError) as exc:
             return KeyInfo(type=f"unknown ({exc})")
-        if isinstance(key, rsa.RSAPublicKey):
-            return KeyInfo("rsa", bits=key.key_size)
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            return KeyInfo("ec", bits=key.curve.key_size, curve=key.curve.name)
-        if isinstance(key, dsa.DSAPublicKey):
-            return KeyInfo("dsa", bits=key.key_size)
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            return KeyInfo("ed25519")
-        if isinstance(key, ed448.Ed448PublicKey):
-            return KeyInfo("ed448")
-        return KeyInfo(type=type(key).__name__)
+        return key_info(key)
 
     @cached_property
     def signature_algorithm(self) -> SignatureAlgorithm:

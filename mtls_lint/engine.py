@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from mtls_lint.bundle import Bundle
-from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.certificate import CertificateFacts
 from mtls_lint.findings import EMPTY, CertificateRef, FileResult, Finding, Severity
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.profiles import Profile
@@ -150,7 +150,7 @@ def _crash_finding(rule: Rule, setting: RuleSetting, bundle: Bundle, crash: Cras
     )
 
 
-def _ref(cert: ParsedCertificate) -> CertificateRef:
+def _ref(cert: CertificateFacts) -> CertificateRef:
     try:
         return cert.ref()
     except Exception:  # noqa: BLE001 - an unreadable field must not lose the finding

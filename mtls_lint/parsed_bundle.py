@@ -7,10 +7,14 @@ needs both for each side) parses every certificate and checks every signature on
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from mtls_lint.bundle import Bundle, PemBlock
 from mtls_lint.certificate import ParsedCertificate, parse_certificates
 from mtls_lint.trust_graph import TrustGraph
+
+if TYPE_CHECKING:
+    from mtls_lint.lenient import LenientCertificate
 
 
 class ParsedBundle:
@@ -21,6 +25,15 @@ class ParsedBundle:
         self.certificates: list[ParsedCertificate]
         self.unparsable: list[tuple[PemBlock, str]]
         self.certificates, self.unparsable = parse_certificates(bundle.blocks)
+
+    @cached_property
+    def leniently_read(self) -> list[LenientCertificate]:
+        """The unparsable certificates ``pyasn1`` could read (at most LENIENT_READS tried)."""
+        if not self.unparsable:
+            return []
+        from mtls_lint.lenient import read_leniently  # pyasn1 is imported only when needed
+
+        return read_leniently(self.unparsable)
 
     @cached_property
     def graph(self) -> TrustGraph:

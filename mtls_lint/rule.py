@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from mtls_lint.findings import EMPTY, Severity
 from mtls_lint.profiles import PROFILES, Profile
 
 if TYPE_CHECKING:  # cryptography is imported only to lint: `rules` and `explain` skip it
     from mtls_lint.bundle import PemBlock
-    from mtls_lint.certificate import ParsedCertificate
+    from mtls_lint.certificate import CertificateFacts, ParsedCertificate
+    from mtls_lint.lenient import LenientCertificate
     from mtls_lint.parsed_bundle import ParsedBundle
     from mtls_lint.trust_graph import TrustGraph
 
@@ -29,10 +30,10 @@ class Problem(NamedTuple):
     message: str
     line: int
     end_line: int
-    certificate: ParsedCertificate | None = None
+    certificate: CertificateFacts | None = None
 
 
-def about(cert: ParsedCertificate, message: str) -> Problem:
+def about(cert: CertificateFacts, message: str) -> Problem:
     """A problem with a certificate, located at its block."""
     return Problem(message, cert.block.begin_line, cert.block.end_line, cert)
 
@@ -41,7 +42,7 @@ def at_block(block: PemBlock, message: str) -> Problem:
     return Problem(message, block.begin_line, block.end_line)
 
 
-def describe(cert: ParsedCertificate) -> str:
+def describe(cert: CertificateFacts) -> str:
     """How messages name a certificate: ``certificate #2 (line 31)``."""
     return f"certificate #{cert.index} (line {cert.block.begin_line})"
 
@@ -61,12 +62,19 @@ class LintContext:
         self.unparsable = parsed.unparsable
 
     @property
+    def leniently_read(self) -> list[LenientCertificate]:
+        """The unparsable certificates whose fields could be read all the same."""
+        return self.parsed.leniently_read
+
+    @property
     def graph(self) -> TrustGraph:
         return self.parsed.graph
 
 
 FileCheck = Callable[[LintContext, Options], Iterable[Problem]]
 CertificateCheck = Callable[[LintContext, "ParsedCertificate", Options], Iterable[Problem]]
+#: The check of a rule declared with ``facts=True``.
+FactsCheck = Callable[[LintContext, "CertificateFacts", Options], Iterable[Problem]]
 
 
 class Rule(NamedTuple):
@@ -82,6 +90,9 @@ class Rule(NamedTuple):
     #: Option name -> type, and defaults (yamllint's CONF and DEFAULT).
     options: Mapping[str, type] = EMPTY
     defaults: Options = EMPTY
+    #: Also run on the certificates only the lenient reader could read (the check reads
+    #: :class:`CertificateFacts` only).
+    facts: bool = False
 
     @property
     def doc(self) -> str:
@@ -99,17 +110,21 @@ class Rule(NamedTuple):
         if self.certificate_check is not None:
             for cert in ctx.certificates:
                 yield from _guard(partial(self.certificate_check, ctx, cert, options), cert)
+            if self.facts:
+                check = cast(FactsCheck, self.certificate_check)
+                for lenient in ctx.leniently_read:
+                    yield from _guard(partial(check, ctx, lenient, options), lenient)
 
 
 class Crash(NamedTuple):
     """An exception raised inside a rule, and the certificate it was checking."""
 
     error: Exception
-    certificate: ParsedCertificate | None
+    certificate: CertificateFacts | None
 
 
 def _guard(
-    call: Callable[[], Iterable[Problem]], cert: ParsedCertificate | None
+    call: Callable[[], Iterable[Problem]], cert: CertificateFacts | None
 ) -> Iterator[Problem | Crash]:
     try:
         yield from call()
@@ -131,8 +146,11 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
         citation: str,
         options: Mapping[str, type] | None = None,
         defaults: Options | None = None,
+        facts: bool = False,
     ) -> Declare:
-        """``severity``: one for every profile, or a mapping naming each profile's."""
+        """``severity``: one for every profile, or a mapping naming each profile's. ``facts``:
+        the check reads only :class:`CertificateFacts`, so it runs on leniently read
+        certificates too."""
         by_profile = _by_profile(rule_id, severity)
 
         def decorate(function: Callable[..., Iterable[Problem]]) -> Rule:
@@ -144,6 +162,7 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
                 docstring=function.__doc__ or "",
                 options=dict(options or {}),
                 defaults=dict(defaults or {}),
+                facts=facts,
                 **{kind: function},
             )
 

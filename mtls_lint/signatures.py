@@ -43,6 +43,37 @@ def signature_family(oid: str) -> str:
     return {"1.3.101.112": "ed25519", "1.3.101.113": "ed448"}.get(oid, "unknown")
 
 
+#: The hash of the signature algorithms cryptography names, for certificates it cannot read.
+_HASHES: dict[str, str] = {
+    "1.2.840.113549.1.1.14": "sha224",
+    "1.2.840.113549.1.1.11": "sha256",
+    "1.2.840.113549.1.1.12": "sha384",
+    "1.2.840.113549.1.1.13": "sha512",
+    "1.2.840.10045.4.3.1": "sha224",
+    "1.2.840.10045.4.3.2": "sha256",
+    "1.2.840.10045.4.3.3": "sha384",
+    "1.2.840.10045.4.3.4": "sha512",
+    "2.16.840.1.101.3.4.3.1": "sha224",
+    "2.16.840.1.101.3.4.3.2": "sha256",
+    "2.16.840.1.101.3.4.3.3": "sha384",
+    "2.16.840.1.101.3.4.3.4": "sha512",
+    **{
+        f"{_NIST_SIGNATURES}{start + offset}": f"sha3-{bits}"
+        for start in (5, 9, 13)  # DSA, ECDSA, RSA with SHA3-224 ... SHA3-512
+        for offset, bits in enumerate((224, 256, 384, 512))
+    },
+}
+
+
+def signature_algorithm(oid: str, pss_hash: str | None = None) -> SignatureAlgorithm:
+    """The algorithm an OID names, without ``cryptography``'s certificate object: for a
+    certificate only the lenient reader can read. ``pss_hash`` comes from RSA-PSS parameters."""
+    if oid in LEGACY_SIGNATURES:
+        return SignatureAlgorithm(oid, *LEGACY_SIGNATURES[oid])
+    family = signature_family(oid)
+    return SignatureAlgorithm(oid, family, pss_hash if family == "rsa-pss" else _HASHES.get(oid))
+
+
 class SignatureAlgorithm(NamedTuple):
     oid: str
     #: ``rsa-pkcs1``, ``rsa-pss``, ``ecdsa``, ``dsa``, ``ed25519``, ``ed448`` or ``unknown``.

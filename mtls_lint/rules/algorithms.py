@@ -11,7 +11,7 @@ from mtls_lint.profiles import REASON_INSECURE, STRONG_HASHES
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
 
 if TYPE_CHECKING:
-    from mtls_lint.certificate import ParsedCertificate
+    from mtls_lint.certificate import CertificateFacts
 
 INSECURE = f"API Gateway denies clients whose path holds it: 403 '{REASON_INSECURE}'"
 _EDDSA = frozenset({"ed25519", "ed448"})
@@ -23,9 +23,10 @@ _HASH_NAMES = {"sha1": "SHA-1", "sha224": "SHA-224", "md5": "MD5", "md4": "MD4",
     "signature hash weaker than SHA-256 (MD2, MD5, SHA-1, SHA-224)",
     severity=Severity.ERROR,
     citation=f"{citations.REPOST_403}; {citations.APIGW_TRUSTSTORE}",
+    facts=True,
 )
 def weak_signature_hash(
-    ctx: LintContext, cert: ParsedCertificate, options: Options
+    ctx: LintContext, cert: CertificateFacts, options: Options
 ) -> Iterator[Problem]:
     """Fires for a certificate signed with MD2, MD4, MD5, SHA-1 or SHA-224 (RSA-PSS with SHA-1
     included), on any certificate, roots included.
@@ -56,9 +57,10 @@ def weak_signature_hash(
     "a strong signature algorithm the profile does not document (RSA-PSS, EdDSA, DSA, SHA-3)",
     severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=f"{citations.APIGW_TRUSTSTORE}; {citations.ALB_MTLS}",
+    facts=True,
 )
 def unsupported_signature_algorithm(
-    ctx: LintContext, cert: ParsedCertificate, options: Options
+    ctx: LintContext, cert: CertificateFacts, options: Options
 ) -> Iterator[Problem]:
     """Fires for a signature algorithm outside the profile's documented list, strong or not
     known: RSA-PSS on ``apigateway`` (documented on ALB and CloudFront), Ed25519, Ed448, DSA,

@@ -79,6 +79,12 @@ def unparsable_certificate(ctx: LintContext, options: Options) -> Iterator[Probl
     that ``cryptography`` can parse; the parser's reason is in the message. X.509 version 2
     certificates land here too (the parser does not accept them).
 
+    ``cryptography`` refuses a whole certificate for one bad field where OpenSSL reads the rest:
+    such a certificate is then read field by field (with ``pyasn1``: the first 128 KiB of them
+    in a file, each at most 16 KiB),
+    and the rules about its signature algorithm, key and validity run on what can be read, so
+    a SHA-1 certificate with a duplicated extension is also ``weak-signature-hash``.
+
     AWS: API Gateway reports "There is an invalid certificate in your truststore bundle" and
     cannot use the entry; clients under it get 403.
 
@@ -86,8 +92,18 @@ def unparsable_certificate(ctx: LintContext, options: Options) -> Iterator[Probl
 
     Show it: ``openssl x509 -in FILE -noout -text`` (for the N-th block, split the file first).
     """
+    lenient = {id(cert.block): cert for cert in ctx.leniently_read}
     for block, reason in ctx.unparsable:
-        yield at_block(block, f"certificate #{block.cert_index} cannot be parsed: {reason}")
+        message = f"certificate #{block.cert_index} cannot be parsed: {reason}"
+        read = lenient.get(id(block))
+        if read is not None:
+            message += (
+                f"; read field by field instead ({read.subject}), so the signature, key and "
+                "validity rules ran on it"
+            )
+            if read.validity_error:
+                message += f"; OpenSSL refuses it too: '{read.validity_error}'"
+        yield at_block(block, message)
 
 
 @file_rule(

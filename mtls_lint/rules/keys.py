@@ -12,7 +12,7 @@ from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rul
 from mtls_lint.rules.algorithms import INSECURE
 
 if TYPE_CHECKING:
-    from mtls_lint.certificate import KeyInfo, ParsedCertificate
+    from mtls_lint.certificate import CertificateFacts, KeyInfo, ParsedCertificate
 
 
 @certificate_rule(
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     "RSA key below 2048 bits",
     severity=Severity.ERROR,
     citation=f"{citations.REPOST_403}; {citations.APIGW_TRUSTSTORE}",
+    facts=True,
 )
-def weak_rsa_key(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+def weak_rsa_key(ctx: LintContext, cert: CertificateFacts, options: Options) -> Iterator[Problem]:
     """Fires for an RSA public key with a modulus below 2048 bits.
 
     AWS: API Gateway requires RSA keys of 2048 bits or more on the whole path and denies
@@ -42,8 +43,9 @@ def weak_rsa_key(ctx: LintContext, cert: ParsedCertificate, options: Options) ->
     "EC key on a curve below 256 bits",
     severity=Severity.ERROR,
     citation=f"{citations.REPOST_403}; {citations.APIGW_TRUSTSTORE}",
+    facts=True,
 )
-def weak_ec_key(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+def weak_ec_key(ctx: LintContext, cert: CertificateFacts, options: Options) -> Iterator[Problem]:
     """Fires for an elliptic-curve key on a curve smaller than 256 bits (P-192, P-224, ...).
 
     AWS: API Gateway requires EC keys of 256 bits or more and denies clients otherwise with
@@ -82,9 +84,10 @@ def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:
     "key type, size or curve outside the profile's list (DSA, EdDSA, secp256k1, brainpool, ...)",
     severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=f"{citations.APIGW_TRUSTSTORE}; {citations.ALB_MTLS}; {citations.CLOUDFRONT}",
+    facts=True,
 )
 def unsupported_key_type(
-    ctx: LintContext, cert: ParsedCertificate, options: Options
+    ctx: LintContext, cert: CertificateFacts, options: Options
 ) -> Iterator[Problem]:
     """Fires for a key the profile does not list: DSA, Ed25519, Ed448, curves other than the
     NIST ones (secp256k1, brainpool), RSA above 8192 bits on ``alb``, RSA sizes other than

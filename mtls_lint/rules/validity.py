@@ -10,7 +10,7 @@ from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
 
 if TYPE_CHECKING:
-    from mtls_lint.certificate import ParsedCertificate
+    from mtls_lint.certificate import CertificateFacts
 
 
 def _day(cert_time: object) -> str:
@@ -22,8 +22,9 @@ def _day(cert_time: object) -> str:
     "not-after is before --now",
     severity=Severity.ERROR,
     citation=f"{citations.REPOST_403}; {citations.RFC5280}",
+    facts=True,
 )
-def expired(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+def expired(ctx: LintContext, cert: CertificateFacts, options: Options) -> Iterator[Problem]:
     """Fires for a certificate whose notAfter is before ``--now`` (default: the current time).
 
     AWS: API Gateway does not warn when a stored certificate expires; clients whose path holds
@@ -34,7 +35,7 @@ def expired(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iter
 
     Show it: ``openssl x509 -in FILE -noout -enddate``
     """
-    if cert.not_after < ctx.now:
+    if cert.not_after is not None and cert.not_after < ctx.now:
         days = (ctx.now - cert.not_after).days
         yield about(
             cert,
@@ -48,8 +49,9 @@ def expired(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iter
     "not-before is after --now",
     severity=Severity.ERROR,
     citation=citations.RFC5280,
+    facts=True,
 )
-def not_yet_valid(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+def not_yet_valid(ctx: LintContext, cert: CertificateFacts, options: Options) -> Iterator[Problem]:
     """Fires for a certificate whose notBefore is after ``--now``: issued with a clock in the
     future, or pushed before its start date.
 
@@ -60,7 +62,7 @@ def not_yet_valid(ctx: LintContext, cert: ParsedCertificate, options: Options) -
 
     Show it: ``openssl x509 -in FILE -noout -startdate``
     """
-    if cert.not_before > ctx.now:
+    if cert.not_before is not None and cert.not_before > ctx.now:
         yield about(
             cert,
             f"{describe(cert)} is not valid until {_day(cert.not_before)}; clients under it "
@@ -75,8 +77,9 @@ def not_yet_valid(ctx: LintContext, cert: ParsedCertificate, options: Options) -
     citation=citations.APIGW_TRUSTSTORE,
     options={"days": int},
     defaults={"days": None},
+    facts=True,
 )
-def expires_soon(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
+def expires_soon(ctx: LintContext, cert: CertificateFacts, options: Options) -> Iterator[Problem]:
     """Fires for a certificate that is valid now but expires within ``--expiry-days`` days
     (default 30; the rule's ``days`` option overrides it).
 
@@ -89,7 +92,7 @@ def expires_soon(ctx: LintContext, cert: ParsedCertificate, options: Options) ->
     """
     days = options.get("days")
     window = ctx.expiry_days if days is None else int(days)
-    if cert.not_after < ctx.now:
+    if cert.not_after is None or cert.not_after < ctx.now:
         return
     left = cert.not_after - ctx.now
     if left.days < window:
