@@ -14,8 +14,11 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from mtls_lint.certificate import ParsedCertificate
+from cryptography.exceptions import UnsupportedAlgorithm
+
+from mtls_lint.certificate import CertificateFacts, ParsedCertificate
 from mtls_lint.denials import (
     BAD_SIGNATURE,
     DOCUMENTED,
@@ -29,8 +32,11 @@ from mtls_lint.profiles import (
     STRONG_HASHES,
     Profile,
 )
-from mtls_lint.signatures import SignatureCheck
+from mtls_lint.signatures import SignatureCheck, check_raw_signature
 from mtls_lint.trust_graph import TrustGraph, check_link
+
+if TYPE_CHECKING:  # pyasn1 is imported only for a client cryptography cannot load
+    from mtls_lint.lenient import LenientCertificate
 
 MAX_LINKS = 16  # far beyond any allowed path: bounds the search on hostile truststores
 MAX_ATTEMPTS = 64  # candidate paths tried (same-name CAs multiply them)
@@ -38,7 +44,8 @@ MAX_ATTEMPTS = 64  # candidate paths tried (same-name CAs multiply them)
 
 @dataclass(frozen=True)
 class Link:
-    cert: ParsedCertificate
+    #: A :class:`LenientCertificate` only as the client, when cryptography cannot load it.
+    cert: ParsedCertificate | LenientCertificate
     #: "client", "truststore", "untrusted" (``--untrusted``) or "sent by client"
     source: str
 
@@ -52,7 +59,7 @@ class Check:
     subject: str | None = None
     sha256: str | None = None
 
-    def about(self, cert: ParsedCertificate) -> Check:
+    def about(self, cert: CertificateFacts) -> Check:
         return Check(self.name, self.ok, self.detail, cert.subject, cert.sha256)
 
 
@@ -92,17 +99,28 @@ class Pool:
         return self.graph.candidates(cert)
 
 
+def parsed_links(links: Sequence[Link]) -> list[ParsedCertificate]:
+    """The certificates of links :func:`paths` built: only :func:`verify_lenient`'s client is
+    not a ParsedCertificate, and it is never given here."""
+    certs = [link.cert for link in links]
+    assert all(isinstance(c, ParsedCertificate) for c in certs)
+    return certs  # type: ignore[return-value]
+
+
 def _signed_by(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[bool, str]:
     result, reason = check_link(cert, issuer)
     return result is not SignatureCheck.INVALID, reason
 
 
-def paths(client: ParsedCertificate, pools: Sequence[Pool]) -> Iterator[Attempt]:
-    """Every path upward from ``client``, depth first, complete or stopped, trusted pool first."""
-    stack: list[tuple[Link, ...]] = [(Link(client, "client"),)]
+def paths(
+    client: ParsedCertificate, pools: Sequence[Pool], source: str = "client"
+) -> Iterator[Attempt]:
+    """Every path upward from ``client``, depth first, complete or stopped, trusted pool first.
+    ``source`` says where ``client`` comes from ("truststore" for a CA above a client)."""
+    stack: list[tuple[Link, ...]] = [(Link(client, source),)]
     while stack:
         links = stack.pop()
-        current = links[-1].cert
+        current = parsed_links(links[-1:])[0]
         if links[-1].source == "truststore" and current.is_self_issued:
             ok, _ = _signed_by(current, current)
             if ok:
@@ -140,7 +158,7 @@ def _day(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-def _algorithm_check(cert: ParsedCertificate, profile: Profile) -> Check:
+def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:
     algorithm, key = cert.signature_algorithm, cert.key
     weak_hash = algorithm.hash is not None and algorithm.hash not in STRONG_HASHES
     weak_key = (key.type == "rsa" and (key.bits or 0) < profile.rsa_min_bits) or (
@@ -150,12 +168,12 @@ def _algorithm_check(cert: ParsedCertificate, profile: Profile) -> Check:
     return Check("algorithm", not weak_hash and not weak_key, detail).about(cert)
 
 
-def _validity_check(cert: ParsedCertificate, now: dt.datetime) -> Check:
-    if cert.not_after < now:
-        return Check("expired", False, f"expired {_day(cert.not_after)}").about(cert)
-    if cert.not_before > now:
-        return Check("not-yet-valid", False, f"not valid until {_day(cert.not_before)}").about(cert)
-    return Check("validity", True, f"valid until {_day(cert.not_after)}").about(cert)
+def _validity_check(not_before: dt.datetime, not_after: dt.datetime, now: dt.datetime) -> Check:
+    if not_after < now:
+        return Check("expired", False, f"expired {_day(not_after)}")
+    if not_before > now:
+        return Check("not-yet-valid", False, f"not valid until {_day(not_before)}")
+    return Check("validity", True, f"valid until {_day(not_after)}")
 
 
 def _ca_check(cert: ParsedCertificate) -> Check:
@@ -177,9 +195,9 @@ def check_path(
 ) -> list[Check]:
     """API Gateway's checks on a complete path, in the order a denial reason is chosen;
     ``strict`` adds OpenSSL's ``-x509_strict`` extension checks."""
-    certs = [link.cert for link in attempt.links]
+    certs = parsed_links(attempt.links)
     checks = [_algorithm_check(cert, profile) for cert in certs]
-    checks += [_validity_check(cert, now) for cert in certs]
+    checks += [_validity_check(c.not_before, c.not_after, now).about(c) for c in certs]
     checks += [_ca_check(cert) for cert in certs[1:]]
     below = 0  # non-self-issued intermediate CAs between the client and the current issuer
     for cert in certs[1:]:
@@ -249,6 +267,10 @@ def verify(
     indexed) and an ``untrusted`` Pool serve many verdicts against the same files."""
     trusted = pool or Pool(truststore, "truststore")
     key_checks = [] if key is None else [_key_check(client, key)]
+    if client.spki is None:  # OpenSSL does not load it; the handshake cannot go on
+        detail = f"its public key cannot be decoded ({client.key.type}); OpenSSL fails too"
+        checks = [Check("client-key", False, detail).about(client), *key_checks]
+        return _decide((Link(client, "client"),), checks, names)
     if client.is_self_issued and _signed_by(client, client)[0]:
         return _self_signed(client, trusted, now, profile, names, key_checks)
     attempts = list(islice(paths(client, [trusted]), MAX_ATTEMPTS))
@@ -263,7 +285,7 @@ def verify(
         return _decide(attempt.links, checks + key_checks, names)
     stopped = max(attempts, key=lambda a: len(a.links))
     stop_name = "issuer" if stopped.stop == REASON_NO_ISSUER else "signature"
-    last = stopped.links[-1].cert
+    last = parsed_links(stopped.links[-1:])[0]
     checks = [Check(stop_name, False, stopped.detail).about(last)]
     notes: tuple[str, ...] = ()
     if stopped.stop == REASON_NO_ISSUER:
@@ -272,6 +294,89 @@ def verify(
         if rekeyed:
             notes = (f"issuer of {last.subject}: {rekeyed}", *notes)
     return _decide(stopped.links, checks + key_checks, names, notes)
+
+
+def verify_lenient(
+    client: LenientCertificate,
+    truststore: Sequence[ParsedCertificate],
+    *,
+    now: dt.datetime,
+    profile: Profile,
+    names: Names,
+    key: PublicKeyInfo | None = None,
+    pool: Pool | None = None,
+    strict: bool = False,
+) -> Verdict:
+    """The verdict on a client certificate ``cryptography`` cannot load but OpenSSL reads,
+    from its readable fields: its own time format, validity, algorithm and key, its issuer
+    by name and signature in the truststore, and the path above that issuer as
+    :func:`verify` checks it. Its extensions are not read (no purpose or strict checks)."""
+    trusted = pool or Pool(truststore, "truststore")
+    link = Link(client, "client")
+    notes = (
+        f"cryptography cannot load the client certificate ({client.reason}); it was read "
+        "field by field, as OpenSSL reads it, and its extensions were not checked",
+    )
+    own = _lenient_checks(client, now, profile)
+    if key is not None:
+        same = key.spki == client.spki
+        own.append(Check("key", same, f"the {key.kind} in {key.path} " + (
+            "belongs to the client certificate" if same else "does not belong to the client "
+            "certificate")).about(client))  # fmt: skip
+    candidates = trusted.graph.named(client.issuer_der, client.issuer_canon)
+    if not candidates:
+        detail = f"no certificate named {client.issuer} in the truststore"
+        return _decide((link,), [*own, Check("issuer", False, detail).about(client)], names, notes)
+    signed, failures = [], []
+    for candidate in candidates:
+        try:
+            result, why = check_raw_signature(
+                client.signature, client.tbs_der, client.signature_algorithm, candidate.public_key
+            )
+        except (ValueError, UnsupportedAlgorithm) as exc:
+            result, why = SignatureCheck.INVALID, f"unreadable key ({exc})"
+        if result is SignatureCheck.INVALID:
+            failures.append(f"line {candidate.block.begin_line}: {why}")
+        else:
+            signed.append(candidate)
+    if not signed:
+        check = Check("signature", False, "; ".join(failures)).about(client)
+        return _decide((link,), [*own, check], names, notes)
+    first: Verdict | None = None
+    for issuer in signed:
+        for attempt in islice(paths(issuer, [trusted], "truststore"), MAX_ATTEMPTS):
+            if attempt.stop is not None:
+                continue
+            above = [c for c in check_path(attempt, now, profile, strict=strict)
+                     if c.name != "chain-length"]  # fmt: skip
+            cas, limit = len(attempt.links), profile.max_chain_cas
+            length = Check("chain-length", cas <= limit, f"{cas} CA certificates on the path "
+                           f"(at most {limit})")  # fmt: skip
+            checks = [*own, _ca_check(issuer), *above, length]
+            verdict = _decide((link, *attempt.links), checks, names, notes)
+            if verdict.allowed:
+                return verdict
+            first = first or verdict
+    if first is not None:
+        return first
+    detail = f"no path from {signed[0].subject} to a self-signed root in the truststore"
+    check = Check("issuer", False, detail).about(signed[0])
+    return _decide((link, Link(signed[0], "truststore")), [*own, check], names, notes)
+
+
+def _lenient_checks(client: LenientCertificate, now: dt.datetime, profile: Profile) -> list[Check]:
+    """What the client's own readable fields decide, in the order a reason is chosen."""
+    checks = []
+    if client.not_before is None or client.not_after is None:
+        name = "not-before-format" if client.not_before is None else "not-after-format"
+        checks.append(Check(name, False, client.validity_error or "").about(client))
+    else:
+        checks.append(_validity_check(client.not_before, client.not_after, now).about(client))
+    checks.append(_algorithm_check(client, profile))
+    if client.repeated_extensions:
+        detail = f"extension {', '.join(client.repeated_extensions)} is given more than once"
+        checks.append(Check("repeated-extension", False, detail).about(client))
+    return checks
 
 
 def _key_check(client: ParsedCertificate, key: PublicKeyInfo) -> Check:

@@ -7,7 +7,14 @@ command that confirms it.
 
 from __future__ import annotations
 
-from mtls_lint.profiles import PROFILES, REASON_INSECURE, REASON_NO_ISSUER, REASON_SELF_SIGNED
+from mtls_lint.profiles import (
+    BAD_NOT_AFTER,
+    BAD_NOT_BEFORE,
+    PROFILES,
+    REASON_INSECURE,
+    REASON_NO_ISSUER,
+    REASON_SELF_SIGNED,
+)
 
 EXPIRED = "certificate has expired"
 NOT_YET_VALID = "certificate is not yet valid"
@@ -17,6 +24,12 @@ INVALID_CA = "invalid CA certificate"
 PATH_LENGTH = "path length constraint exceeded"
 KEY_MISMATCH = "private key does not match certificate"
 PURPOSE = "unsuitable certificate purpose"
+#: A client key nothing can decode: OpenSSL fails to load the certificate ("decode error"),
+#: so the TLS handshake cannot check the client's signature.
+CLIENT_KEY_UNREADABLE = "unable to decode the client certificate's public key"
+#: OpenSSL marks a certificate with a repeated extension invalid and then finds no issuer
+#: for it: error 20, in its words.
+NO_ISSUER_FOR_INVALID = "unable to get local issuer certificate"
 #: What OpenSSL's ``-x509_strict`` (``verify --strict``) adds, in its words.
 STRICT_BC_NOT_CRITICAL = "Basic Constraints of CA cert not marked critical"
 STRICT_NO_KEY_USAGE = "CA cert does not include key usage extension"
@@ -39,6 +52,10 @@ REASON_OF_CHECK = {
     "strict-key-usage": STRICT_NO_KEY_USAGE,
     "strict-subject-key-id": STRICT_NO_SKI,
     "strict-authority-key-id": STRICT_NO_AKI,
+    "not-before-format": BAD_NOT_BEFORE,
+    "not-after-format": BAD_NOT_AFTER,
+    "client-key": CLIENT_KEY_UNREADABLE,
+    "repeated-extension": NO_ISSUER_FOR_INVALID,
     "issuer": REASON_NO_ISSUER,
     "signature": BAD_SIGNATURE,
     "self-signed": REASON_SELF_SIGNED,
@@ -75,6 +92,17 @@ FIXES = {
         "critical and keyUsage on a CA, subjectKeyIdentifier on a CA, authorityKeyIdentifier "
         "below the root). Confirm: openssl verify -x509_strict -CAfile {store} {client}",
     ),
+    **dict.fromkeys(
+        (BAD_NOT_BEFORE, BAD_NOT_AFTER),
+        "Re-issue {subject}: its validity is not written as RFC 5280 asks (UTCTime "
+        "YYMMDDHHMMSSZ before 2050, GeneralizedTime YYYYMMDDHHMMSSZ after). Show it: openssl "
+        "asn1parse -in {client}",
+    ),
+    NO_ISSUER_FOR_INVALID: "Re-issue {subject} with each extension once: OpenSSL takes a "
+    "certificate with a repeated extension for invalid and finds no issuer for it. Show it: "
+    "openssl x509 -in {client} -noout -text",
+    CLIENT_KEY_UNREADABLE: "Re-issue {subject} with an RSA or EC key on a named curve (P-256, "
+    "P-384). Show it: openssl x509 -in {client} -noout -pubkey",
     KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
     "belongs to the key. Compare: mtls-lint match KEY {client}",
 }

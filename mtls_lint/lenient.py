@@ -32,6 +32,7 @@ from mtls_lint.bundle import PemBlock
 from mtls_lint.certificate import KeyInfo, key_info, name_text
 from mtls_lint.findings import CertificateRef
 from mtls_lint.names import Canonical, canonical
+from mtls_lint.profiles import BAD_NOT_AFTER, BAD_NOT_BEFORE
 from mtls_lint.signatures import SignatureAlgorithm, signature_algorithm
 
 #: DER bytes of one bundle read leniently (about a hundred common certificates); the rest
@@ -39,9 +40,6 @@ from mtls_lint.signatures import SignatureAlgorithm, signature_algorithm
 LENIENT_BYTES = 128 * 1024
 #: A larger certificate is not read leniently (16 KiB: the ALB and CloudFront limit).
 LENIENT_CERTIFICATE_BYTES = 16 * 1024
-#: OpenSSL's words for a time it cannot read (X509_V_ERR_ERROR_IN_CERT_NOT_*_FIELD).
-BAD_NOT_BEFORE = "format error in certificate's notBefore field"
-BAD_NOT_AFTER = "format error in certificate's notAfter field"
 
 _KEY_TYPES = {
     "1.2.840.113549.1.1.1": "rsa",
@@ -113,6 +111,20 @@ class LenientCertificate:
     @cached_property
     def signature(self) -> bytes:
         return bytes(self._decoded["signature"].asOctets())
+
+    @cached_property
+    def repeated_extensions(self) -> list[str]:
+        """OIDs of extensions given more than once, which OpenSSL takes for an invalid
+        certificate (RFC 5280 section 4.2: at most one instance of an extension)."""
+        seen: set[str] = set()
+        repeated: list[str] = []
+        extensions = self._tbs["extensions"]
+        for extension in extensions if extensions.isValue else ():
+            oid = str(extension["extnID"])
+            if oid in seen and oid not in repeated:
+                repeated.append(oid)
+            seen.add(oid)
+        return repeated
 
     # names
 

@@ -17,6 +17,10 @@ from mtls_lint import citations
 REASON_NO_ISSUER = "Could not find issuer for certificate"
 REASON_INSECURE = "Client cert using an insecure Signature Algorithm"
 REASON_SELF_SIGNED = "self signed certificate"
+#: OpenSSL's words for a validity time that does not follow RFC 5280
+#: (X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, ..._NOT_AFTER_FIELD).
+BAD_NOT_BEFORE = "format error in certificate's notBefore field"
+BAD_NOT_AFTER = "format error in certificate's notAfter field"
 
 STRONG_HASHES = frozenset({"sha256", "sha384", "sha512"})
 NIST_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})

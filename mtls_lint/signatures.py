@@ -107,7 +107,41 @@ def check_signature(cert: x509.Certificate, issuer_key: object) -> tuple[Signatu
         params = cert.signature_algorithm_parameters
     except (UnsupportedAlgorithm, ValueError) as exc:  # ValueError: unreadable RSA-PSS parameters
         return SignatureCheck.UNCHECKABLE, str(exc)
-    signature, data = cert.signature, cert.tbs_certificate_bytes
+    return _verify(issuer_key, cert.signature, cert.tbs_certificate_bytes, hash_algorithm, params)
+
+
+_HASH_CLASSES: dict[str, type[hashes.HashAlgorithm]] = {
+    "md5": hashes.MD5,
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+    "sha3-224": hashes.SHA3_224,
+    "sha3-256": hashes.SHA3_256,
+    "sha3-384": hashes.SHA3_384,
+    "sha3-512": hashes.SHA3_512,
+}
+
+
+def check_raw_signature(
+    signature: bytes, data: bytes, algorithm: SignatureAlgorithm, issuer_key: object
+) -> tuple[SignatureCheck, str]:
+    """:func:`check_signature` for a certificate ``cryptography`` cannot load: the signed
+    bytes, the signature and the algorithm as the lenient reader found them."""
+    if algorithm.family == "rsa-pss":
+        return SignatureCheck.UNCHECKABLE, "RSA-PSS signatures are not checked on such certificates"
+    if algorithm.family in ("ed25519", "ed448"):
+        return _verify(issuer_key, signature, data, None, None)
+    hash_class = _HASH_CLASSES.get(algorithm.hash or "")
+    if hash_class is None or algorithm.family == "unknown":
+        return SignatureCheck.UNCHECKABLE, f"nothing here checks {algorithm}"
+    return _verify(issuer_key, signature, data, hash_class(), None)
+
+
+def _verify(
+    issuer_key: object, signature: bytes, data: bytes, hash_algorithm: object, params: object
+) -> tuple[SignatureCheck, str]:
     try:
         if isinstance(issuer_key, rsa.RSAPublicKey):
             if not isinstance(hash_algorithm, hashes.HashAlgorithm):

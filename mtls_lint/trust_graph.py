@@ -268,16 +268,24 @@ class TrustGraph:
         return "; ".join(notes)
 
     def _named(self, cert: ParsedCertificate) -> _Bucket:
-        """The distinct certificates whose subject is ``cert``'s issuer name: byte for byte,
-        else as OpenSSL compares names (case, spaces and string type aside)."""
-        exact = self._issuers.get(cert.issuer_der)
-        if exact is not None:
-            return exact
+        return self._bucket(cert.issuer_der, cert.issuer_canon)
+
+    def named(self, issuer_der: bytes, issuer_canon: Canonical | None) -> list[ParsedCertificate]:
+        """Distinct certificates with this subject name (at most MAX_CANDIDATES): the issuer
+        candidates of a certificate known only by its issuer name."""
+        return self._bucket(issuer_der, issuer_canon).all[:MAX_CANDIDATES]
+
+    def _bucket(self, issuer_der: bytes, issuer_canon: Canonical | None) -> _Bucket:
+        """The distinct certificates whose subject is this issuer name: byte for byte, else
+        as OpenSSL compares names (case, spaces and string type aside)."""
+        exact = self._issuers.get(issuer_der)
+        if exact is not None or issuer_canon is None:
+            return exact or _EMPTY_BUCKET
         if self._issuers_by_canon is None:
             self._issuers_by_canon = {}
             for candidate in self._distinct.values():
                 self._issuers_by_canon.setdefault(candidate.subject_canon, _Bucket()).add(candidate)
-        return self._issuers_by_canon.get(cert.issuer_canon, _EMPTY_BUCKET)
+        return self._issuers_by_canon.get(issuer_canon, _EMPTY_BUCKET)
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
         candidates = self.candidates(cert)

@@ -7,16 +7,18 @@ and compared with ``openssl verify`` where the command exists.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 
+from mtls_lint.cli import main
 from mtls_lint.lenient import LENIENT_BYTES, LENIENT_CERTIFICATE_BYTES
 from tests import refused
 from tests.conftest import fired, lint, rules_of
-from tests.pki import PKI, Issued, openssl_verify
+from tests.pki import NOW_ISO, PKI, Issued, openssl_verify
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 
@@ -36,6 +38,8 @@ def cases(pki: PKI, root: Issued, rsa_root: Issued) -> dict[str, bytes]:
         "duplicate-sha1": (root, refused.duplicate_extension, refused.ECDSA_SHA1, {}),
         "duplicate-rsa-1024": (root, refused.duplicate_extension, None, {"key": "rsa-1024"}),
         "v5-expired": (root, refused.version_5, None, {"not_after": expired}),
+        "duplicate": (root, refused.duplicate_extension, None, {}),
+        "ec-null": (root, refused.ec_null_parameters, None, {}),
     }
     made = {}
     for name, (issuer, change, signature, options) in plans.items():
@@ -150,3 +154,75 @@ def test_garbage_under_a_certificate_label_is_not_read(root: Issued) -> None:
     garbage = f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n".encode()
     (finding,) = fired(lint(root.pem + garbage), "unparsable-certificate")
     assert "read field by field" not in finding.message
+
+
+@pytest.fixture(scope="module")
+def files(
+    cases: dict[str, bytes], root: Issued, rsa_root: Issued, tmp_path_factory
+) -> dict[str, Path]:
+    work = tmp_path_factory.mktemp("lenient")
+    (work / "store.pem").write_bytes(root.pem + rsa_root.pem)
+    (work / "rsa-only.pem").write_bytes(rsa_root.pem)
+    for name, pem in cases.items():
+        (work / f"{name}.pem").write_bytes(pem)
+    return {p.stem: p for p in work.iterdir()}
+
+
+def verdict_of(files: dict[str, Path], name: str, capsys, store: str = "store") -> dict:
+    code = main(["verify", "--now", NOW_ISO, "--format", "json", "--truststore",
+                 str(files[store]), str(files[name])])  # fmt: skip
+    verdict = json.loads(capsys.readouterr().out)
+    assert code == (0 if verdict["allowed"] else 1)
+    return verdict
+
+
+#: name -> the reason verify gives (None: allowed) and whether openssl verify admits it.
+VERDICTS = {
+    "bad-time-sha1": ("format error in certificate's notAfter field", False),
+    "v5": (None, True),
+    "duplicate": ("unable to get local issuer certificate", False),
+    # The service is documented to refuse SHA-1 whatever else is wrong, and says so first;
+    # OpenSSL, which accepts SHA-1 at its default security level, stops at the extension.
+    "duplicate-sha1": ("Client cert using an insecure Signature Algorithm", False),
+    "v5-expired": ("certificate has expired", False),
+    "ec-null": ("unable to decode the client certificate's public key", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_verify_gives_a_verdict_not_exit_2(files: dict[str, Path], name: str, capsys) -> None:
+    verdict = verdict_of(files, name, capsys)
+    reason, _ = VERDICTS[name]
+    assert verdict["reason"] == reason
+    assert verdict["allowed"] is (reason is None)
+    if name != "ec-null":  # cryptography reads that one; only its key is unreadable
+        assert any("read field by field" in note for note in verdict["notes"])
+
+
+@pytest.mark.slow
+@needs_openssl
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_verify_agrees_with_openssl(files: dict[str, Path], name: str, capsys) -> None:
+    reason, admitted = VERDICTS[name]
+    result = openssl_verify(files["store"], files[name])
+    assert (result.returncode == 0) is admitted
+    said = result.stdout + result.stderr
+    if reason is not None and name not in ("duplicate-sha1", "ec-null"):
+        assert reason in said  # OpenSSL's own words
+    if name == "ec-null":
+        assert "decode error" in said
+
+
+def test_a_leniently_read_client_needs_its_issuer(files: dict[str, Path], capsys) -> None:
+    verdict = verdict_of(files, "v5", capsys, store="rsa-only")
+    assert verdict["reason"] == "Could not find issuer for certificate"
+
+
+def test_a_leniently_read_client_needs_its_issuers_signature(
+    pki: PKI, root: Issued, files: dict[str, Path], tmp_path: Path, capsys
+) -> None:
+    impostor = pki.cert("lenient impostor root", subject=root.cert.subject)
+    (tmp_path / "impostor.pem").write_bytes(impostor.pem)
+    files = {**files, "impostor": tmp_path / "impostor.pem"}
+    verdict = verdict_of(files, "v5", capsys, store="impostor")
+    assert verdict["reason"] == "certificate signature failure"

@@ -24,6 +24,7 @@ from mtls_lint.cli.common import (
 from mtls_lint.discover import display_path
 from mtls_lint.inventory import take_inventory
 from mtls_lint.keyfile import KeyFileError, PublicKeyInfo, load_public_key
+from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
 from mtls_lint.settings import FileLimits
@@ -84,10 +85,18 @@ def _read(path: str, limits: FileLimits) -> tuple[str, bytes]:
 
 def _certificates(path: str, limits: FileLimits) -> tuple[list[ParsedCertificate], list[str]]:
     """Readable certificates of a file, and one line per entry that had to be skipped."""
+    certificates, skipped, _ = _parse(path, limits)
+    return certificates, skipped
+
+
+def _parse(
+    path: str, limits: FileLimits
+) -> tuple[list[ParsedCertificate], list[str], ParsedBundle]:
     shown, data = _read(path, limits)
-    inventory = take_inventory(read_bundle(shown, data))
+    parsed = ParsedBundle(read_bundle(shown, data))
+    inventory = take_inventory(parsed)
     skipped = [f"{shown}:{u.block.begin_line}: {u.reason}" for u in inventory.unreadable]
-    return inventory.certificates, skipped
+    return inventory.certificates, skipped, parsed
 
 
 def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
@@ -116,15 +125,23 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.access_log is not None:
         return _run_access_log(args, truststore, skipped, untrusted, now)
 
-    sent, client_problems = _certificates(args.client, limits)
-    if not sent:
+    sent, client_problems, parsed = _parse(args.client, limits)
+    names = Names(args.truststore, args.client, args.untrusted)
+    if sent:
+        verdict = verify(
+            sent[0], truststore, now=now, profile=profile, names=names,
+            untrusted=untrusted, sent=sent[1:], key=_key(args, limits), strict=args.strict,
+        )  # fmt: skip
+    elif parsed.leniently_read:  # cryptography refuses it, but OpenSSL may read it
+        from mtls_lint.admission import verify_lenient
+
+        verdict = verify_lenient(
+            parsed.leniently_read[0], truststore, now=now, profile=profile, names=names,
+            key=_key(args, limits), strict=args.strict,
+        )  # fmt: skip
+    else:
         why = f" ({client_problems[0]})" if client_problems else ""
         raise UsageError(f"{args.client}: no readable certificate{why}")
-    names = Names(args.truststore, args.client, args.untrusted)
-    verdict = verify(
-        sent[0], truststore, now=now, profile=profile, names=names,
-        untrusted=untrusted, sent=sent[1:], key=_key(args, limits), strict=args.strict,
-    )  # fmt: skip
     write_out(VERIFY_FORMATS[args.format].verdict(verdict, skipped), KINDS[args.format])
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
 

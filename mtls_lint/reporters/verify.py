@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -19,11 +20,15 @@ def _link_json(link: Link) -> dict[str, Any]:
         "sha256": cert.sha256,
         "subject": cert.subject,
         "issuer": cert.issuer,
-        "not_before": iso(cert.not_before),
-        "not_after": iso(cert.not_after),
+        "not_before": iso(cert.not_before) if cert.not_before else None,
+        "not_after": iso(cert.not_after) if cert.not_after else None,
         "source": link.source,
         "line": cert.block.begin_line,
     }
+
+
+def _date(moment: dt.datetime | None) -> str:
+    return f"{moment:%Y-%m-%d}" if moment is not None else "(unreadable)"
 
 
 def verdict_json(verdict: Verdict, skipped: Sequence[str] = ()) -> dict[str, Any]:
@@ -66,7 +71,7 @@ def verdict_text(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
         lines.append(f"  {link.source + where:<20} {printable(cert.subject)}")
         lines.append(
             f"  {'':<20} issuer {printable(cert.issuer)}; sha256 {cert.sha256[:16]}…; "
-            f"{cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}"
+            f"{_date(cert.not_before)} to {_date(cert.not_after)}"
         )
     lines += ["", "Checks:"]
     for check in verdict.checks:
