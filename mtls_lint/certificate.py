@@ -42,7 +42,8 @@ class KeyInfo(NamedTuple):
             return f"RSA {self.bits}"
         if self.type == "ec":
             return f"EC {self.curve}"
-        return self.type.upper() if self.bits is None else f"{self.type.upper()} {self.bits}"
+        name = self.type.upper() if self.type.isalnum() else self.type  # "unknown (why)" stays
+        return name if self.bits is None else f"{name} {self.bits}"
 
 
 class CertificateFacts(Protocol):

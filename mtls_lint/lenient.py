@@ -207,10 +207,10 @@ class LenientCertificate:
     def key(self) -> KeyInfo:
         try:
             return key_info(self.public_key)
-        except (UnsupportedAlgorithm, ValueError) as exc:
+        except (UnsupportedAlgorithm, ValueError):
             oid = str(self._tbs["subjectPublicKeyInfo"]["algorithm"]["algorithm"])
-            kind = _KEY_TYPES.get(oid, f"unknown ({oid})")
-            return KeyInfo(type=f"{kind} (unreadable: {exc})")
+            kind = _KEY_TYPES.get(oid)
+            return KeyInfo(type=f"{kind} (cannot be decoded)" if kind else f"unknown ({oid})")
 
     def ref(self) -> CertificateRef:
         return CertificateRef(

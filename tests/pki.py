@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
 #: The instant tests judge validity at (``--now``).
@@ -77,7 +77,8 @@ class PKI:
         self._certs: dict[str, Issued] = {}
 
     def key(self, spec: str = "ec-p256", label: str = "") -> PrivateKey:
-        """A key by spec (``rsa-2048``, ``ec-p256``, ``ed25519``...), cached by spec+label."""
+        """A key by spec (``rsa-2048``, ``ec-p256``, ``dsa-2048``, ``ed25519``...), cached by
+        spec+label."""
         cache_key = f"{spec}/{label}"
         if cache_key not in self._keys:
             kind, _, param = spec.partition("-")
@@ -94,6 +95,8 @@ class PKI:
                     "bp256": ec.BrainpoolP256R1(),
                 }[param]
                 key = ec.generate_private_key(curve)
+            elif kind == "dsa":
+                key = dsa.generate_private_key(int(param))
             elif kind == "ed25519":
                 key = ed25519.Ed25519PrivateKey.generate()
             elif kind == "rsaexp":  # rsaexp-BITS: RSA 3072 whose public exponent has BITS bits

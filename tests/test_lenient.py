@@ -40,6 +40,7 @@ def cases(pki: PKI, root: Issued, rsa_root: Issued) -> dict[str, bytes]:
         "v5-expired": (root, refused.version_5, None, {"not_after": expired}),
         "duplicate": (root, refused.duplicate_extension, None, {}),
         "ec-null": (root, refused.ec_null_parameters, None, {}),
+        "dsa-inherited": (root, refused.absent_parameters, None, {"key": "dsa-2048"}),
     }
     made = {}
     for name, (issuer, change, signature, options) in plans.items():
@@ -52,7 +53,9 @@ def load(pem: bytes) -> None:
     x509.load_pem_x509_certificate(pem).extensions  # noqa: B018 - duplicates fail here
 
 
-@pytest.mark.parametrize("name", ["bad-time-sha1", "v5", "duplicate-sha1", "duplicate-rsa-1024"])
+@pytest.mark.parametrize(
+    "name", ["bad-time-sha1", "v5", "duplicate-sha1", "duplicate-rsa-1024", "dsa-inherited"]
+)
 def test_cryptography_refuses_every_case(cases: dict[str, bytes], name: str) -> None:
     with pytest.raises((ValueError, x509.InvalidVersion, x509.DuplicateExtension)):
         load(cases[name])
@@ -62,7 +65,7 @@ def test_cryptography_refuses_every_case(cases: dict[str, bytes], name: str) -> 
     ("name", "facts"),
     [("bad-time-sha1", ["weak-signature-hash"]), ("v5", []),
      ("duplicate-sha1", ["weak-signature-hash"]), ("duplicate-rsa-1024", ["weak-rsa-key"]),
-     ("v5-expired", ["expired"])],
+     ("v5-expired", ["expired"]), ("dsa-inherited", ["unsupported-key-type"])],
 )  # fmt: skip
 def test_the_readable_fields_get_their_findings_beside_unparsable_certificate(
     root: Issued, rsa_root: Issued, cases: dict[str, bytes], name: str, facts: list[str]
