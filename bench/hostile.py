@@ -208,6 +208,24 @@ class Material:
         return root
 
 
+def refused_copies(pem: bytes, attributes: int = 0) -> bytes:
+    """Copies of a certificate cryptography refuses (version 5) but the lenient reader reads,
+    with ``attributes`` more name attributes (pyasn1 pays ~70 us for each), to the size cap.
+    The signature no longer verifies: check does not need it to read the fields."""
+    from pyasn1.codec.der import decoder, encoder
+    from pyasn1_modules import rfc5280
+
+    der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
+    cert, _ = decoder.decode(der, asn1Spec=rfc5280.Certificate())
+    tbs = cert["tbsCertificate"]
+    tbs["version"] = 4
+    rdns = tbs["subject"][0]
+    for _ in range(attributes):
+        rdns[0].append(rdns[0][0])  # one more attribute in the first RDN
+    body = base64.encodebytes(encoder.encode(cert))
+    return _repeat(b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n")
+
+
 # -- cases ------------------------------------------------------------------------------------
 
 
@@ -228,6 +246,12 @@ def cases(m: Material) -> Iterator[Case]:
                _check(m.synthetic_bytes(names.stat().st_size)))  # fmt: skip
     keys = m.file("hidden-keys.pem", lambda: hidden_keys(SIZE))
     yield Case("private keys as base64 without armour", _check(keys), _check(same_size))
+    refused = m.file("refused.pem", lambda: refused_copies(first))
+    yield Case("10 MB of certificates read leniently (version 5)", _check(refused),
+               _check(same_size))  # fmt: skip
+    dense = m.file("refused-dense.pem", lambda: refused_copies(first, 600))
+    yield Case("10 MB of 15 KB certificates of 600-attribute names, v5", _check(dense),
+               _check(same_size))  # fmt: skip
     exponents = m.file("huge-exponents.pem", lambda: huge_exponents(8, 9_990))
     yield Case("8 CAs with 3,071-bit RSA exponents over 9,990", _check(exponents),
                _check(m.synthetic_bytes(exponents.stat().st_size)))  # fmt: skip
