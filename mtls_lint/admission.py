@@ -25,11 +25,13 @@ from mtls_lint.denials import (
     REASON_OF_CHECK,
     TOO_LONG,
     fix_for,
+    service_code,
 )
 from mtls_lint.keyfile import PublicKeyInfo
 from mtls_lint.profiles import (
+    DEFAULT_PROFILE,
+    PROFILES,
     REASON_NO_ISSUER,
-    STRONG_HASHES,
     Profile,
 )
 from mtls_lint.signatures import SignatureCheck, check_raw_signature
@@ -76,15 +78,47 @@ class Attempt:
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str | None
+    #: Why, in OpenSSL's words or API Gateway's (:mod:`mtls_lint.denials`); None if allowed.
+    cause: str | None
     chain: tuple[Link, ...]
     checks: tuple[Check, ...]
     fix: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    profile: Profile = PROFILES[DEFAULT_PROFILE]
+
+    @property
+    def code(self) -> str | None:
+        """The connection-log code of a service that logs codes (ALB, CloudFront)."""
+        return service_code(self.cause, self.profile) if self.cause is not None else None
+
+    @property
+    def reason(self) -> str | None:
+        """The refusal in the profile's service's words: ALB's and CloudFront's connection-log
+        code, API Gateway's log reason (or OpenSSL's words where AWS documents none)."""
+        return self.code or self.cause
 
     @property
     def documented_by_aws(self) -> bool:
-        return self.reason in DOCUMENTED
+        """Whether :attr:`reason` is AWS's own wording for this service."""
+        if self.profile.codes:
+            return self.code is not None
+        return self.cause in DOCUMENTED
+
+    @property
+    def log_reason(self) -> str | None:
+        """API Gateway's execution-log line, where AWS documents it."""
+        if self.profile.codes or self.cause not in DOCUMENTED:
+            return None
+        return f"Access denied. Reason: {self.cause}"
+
+    @property
+    def connection_log_status(self) -> str | None:
+        """ALB's tls_verify_status, CloudFront's connectionStatus: ``Failed:<code>``."""
+        if not self.profile.codes:
+            return None
+        if self.allowed:
+            return "Success"
+        return f"Failed:{self.code}" if self.code is not None else None
 
 
 class Pool:
@@ -159,13 +193,41 @@ def _day(moment: dt.datetime) -> str:
 
 
 def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:
+    """The signature and key against the profile's lists: a weak hash or key, and, as the
+    services document only what they support, anything else outside the lists."""
     algorithm, key = cert.signature_algorithm, cert.key
-    weak_hash = algorithm.hash is not None and algorithm.hash not in STRONG_HASHES
-    weak_key = (key.type == "rsa" and (key.bits or 0) < profile.rsa_min_bits) or (
-        key.type == "ec" and (key.bits or 0) < profile.ec_min_bits
+    why = profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
+        key.type, key.bits, key.curve
     )
     detail = f"signed with {algorithm}, {key} key"
-    return Check("algorithm", not weak_hash and not weak_key, detail).about(cert)
+    if why:
+        detail += f": {why} ({profile.service} supports {_supported(profile)})"
+    return Check("algorithm", why is None, detail).about(cert)
+
+
+def _supported(profile: Profile) -> str:
+    families = ", ".join(sorted(profile.signature_families))
+    rsa = (
+        "/".join(str(b) for b in sorted(profile.rsa_allowed_bits))
+        if profile.rsa_allowed_bits
+        else f">= {profile.rsa_min_bits}"
+        + (f" and <= {profile.rsa_max_bits}" if profile.rsa_max_bits else "")
+    )
+    curves = ", ".join(sorted(profile.ec_curves))
+    return f"{families} with SHA-256/384/512; RSA {rsa} bits; EC {curves}"
+
+
+def _expiry_ignored(expired: Check, profile: Profile) -> Check:
+    """An expired client accepted, as ALB's and CloudFront's ignore-expiry options do (they
+    say nothing of not-yet-valid certificates, which stay refused)."""
+    option = profile.ignore_expiry_option or "--ignore-expiry"
+    detail = f"{expired.detail}; ignored, as {option} does"
+    return Check("validity", True, detail, expired.subject, expired.sha256)
+
+
+def _version_check(cert: ParsedCertificate) -> Check:
+    detail = "X.509 v3" if cert.is_v3 else f"X.509 {cert.cert.version.name}, not v3"
+    return Check("version", cert.is_v3, detail).about(cert)
 
 
 def _validity_check(not_before: dt.datetime, not_after: dt.datetime, now: dt.datetime) -> Check:
@@ -191,13 +253,24 @@ def _ca_check(cert: ParsedCertificate) -> Check:
 
 
 def check_path(
-    attempt: Attempt, now: dt.datetime, profile: Profile, *, strict: bool = False
+    attempt: Attempt,
+    now: dt.datetime,
+    profile: Profile,
+    *,
+    strict: bool = False,
+    ignore_expiry: bool = False,
 ) -> list[Check]:
-    """API Gateway's checks on a complete path, in the order a denial reason is chosen;
-    ``strict`` adds OpenSSL's ``-x509_strict`` extension checks."""
+    """The service's checks on a complete path, in the order a denial reason is chosen;
+    ``strict`` adds OpenSSL's ``-x509_strict`` extension checks; ``ignore_expiry`` accepts an
+    expired client certificate, as the service's ignore-expiry option does."""
     certs = parsed_links(attempt.links)
     checks = [_algorithm_check(cert, profile) for cert in certs]
-    checks += [_validity_check(c.not_before, c.not_after, now).about(c) for c in certs]
+    if profile.requires_v3:
+        checks += [_version_check(cert) for cert in certs]
+    validity = [_validity_check(c.not_before, c.not_after, now).about(c) for c in certs]
+    if ignore_expiry and attempt.links[0].source == "client" and validity[0].name == "expired":
+        validity[0] = _expiry_ignored(validity[0], profile)
+    checks += validity
     checks += [_ca_check(cert) for cert in certs[1:]]
     below = 0  # non-self-issued intermediate CAs between the client and the current issuer
     for cert in certs[1:]:
@@ -261,6 +334,7 @@ def verify(
     key: PublicKeyInfo | None = None,
     pool: Pool | None = None,
     strict: bool = False,
+    ignore_expiry: bool = False,
 ) -> Verdict:
     """The verdict on ``client``; ``untrusted`` and ``sent`` (the rest of the client's file)
     are only searched to name what the truststore lacks. ``pool`` (``truststore`` already
@@ -270,19 +344,21 @@ def verify(
     if client.spki is None:  # OpenSSL does not load it; the handshake cannot go on
         detail = f"its public key cannot be decoded ({client.key.type}); OpenSSL fails too"
         checks = [Check("client-key", False, detail).about(client), *key_checks]
-        return _decide((Link(client, "client"),), checks, names)
+        return _decide((Link(client, "client"),), checks, names, profile)
     if client.is_self_issued and _signed_by(client, client)[0]:
-        return _self_signed(client, trusted, now, profile, names, key_checks)
+        return _self_signed(client, trusted, now, profile, names, key_checks, ignore_expiry)
     attempts = list(islice(paths(client, [trusted]), MAX_ATTEMPTS))
     evaluated = [
-        (a, check_path(a, now, profile, strict=strict)) for a in attempts if a.stop is None
+        (a, check_path(a, now, profile, strict=strict, ignore_expiry=ignore_expiry))
+        for a in attempts
+        if a.stop is None
     ]
     for attempt, checks in evaluated:
         if all(c.ok for c in checks):
-            return _decide(attempt.links, checks + key_checks, names)
+            return _decide(attempt.links, checks + key_checks, names, profile)
     if evaluated:
         attempt, checks = evaluated[0]
-        return _decide(attempt.links, checks + key_checks, names)
+        return _decide(attempt.links, checks + key_checks, names, profile)
     stopped = max(attempts, key=lambda a: len(a.links))
     stop_name = "issuer" if stopped.stop == REASON_NO_ISSUER else "signature"
     last = parsed_links(stopped.links[-1:])[0]
@@ -293,7 +369,7 @@ def verify(
         rekeyed = trusted.graph.rekeyed_note(last)
         if rekeyed:
             notes = (f"issuer of {last.subject}: {rekeyed}", *notes)
-    return _decide(stopped.links, checks + key_checks, names, notes)
+    return _decide(stopped.links, checks + key_checks, names, profile, notes)
 
 
 def verify_lenient(
@@ -306,6 +382,7 @@ def verify_lenient(
     key: PublicKeyInfo | None = None,
     pool: Pool | None = None,
     strict: bool = False,
+    ignore_expiry: bool = False,
 ) -> Verdict:
     """The verdict on a client certificate ``cryptography`` cannot load but OpenSSL reads,
     from its readable fields: its own time format, validity, algorithm and key, its issuer
@@ -317,7 +394,7 @@ def verify_lenient(
         f"cryptography cannot load the client certificate ({client.reason}); it was read "
         "field by field, as OpenSSL reads it, and its extensions were not checked",
     )
-    own = _lenient_checks(client, now, profile)
+    own = _lenient_checks(client, now, profile, ignore_expiry)
     if key is not None:
         same = key.spki == client.spki
         own.append(Check("key", same, f"the {key.kind} in {key.path} " + (
@@ -326,7 +403,9 @@ def verify_lenient(
     candidates = trusted.graph.named(client.issuer_der, client.issuer_canon)
     if not candidates:
         detail = f"no certificate named {client.issuer} in the truststore"
-        return _decide((link,), [*own, Check("issuer", False, detail).about(client)], names, notes)
+        return _decide(
+            (link,), [*own, Check("issuer", False, detail).about(client)], names, profile, notes
+        )
     signed, failures = [], []
     for candidate in candidates:
         try:
@@ -341,7 +420,7 @@ def verify_lenient(
             signed.append(candidate)
     if not signed:
         check = Check("signature", False, "; ".join(failures)).about(client)
-        return _decide((link,), [*own, check], names, notes)
+        return _decide((link,), [*own, check], names, profile, notes)
     first: Verdict | None = None
     for issuer in signed:
         for attempt in islice(paths(issuer, [trusted], "truststore"), MAX_ATTEMPTS):
@@ -353,7 +432,7 @@ def verify_lenient(
             length = Check("chain-length", cas <= limit, f"{cas} CA certificates on the path "
                            f"(at most {limit})")  # fmt: skip
             checks = [*own, _ca_check(issuer), *above, length]
-            verdict = _decide((link, *attempt.links), checks, names, notes)
+            verdict = _decide((link, *attempt.links), checks, names, profile, notes)
             if verdict.allowed:
                 return verdict
             first = first or verdict
@@ -361,17 +440,22 @@ def verify_lenient(
         return first
     detail = f"no path from {signed[0].subject} to a self-signed root in the truststore"
     check = Check("issuer", False, detail).about(signed[0])
-    return _decide((link, Link(signed[0], "truststore")), [*own, check], names, notes)
+    return _decide((link, Link(signed[0], "truststore")), [*own, check], names, profile, notes)
 
 
-def _lenient_checks(client: LenientCertificate, now: dt.datetime, profile: Profile) -> list[Check]:
+def _lenient_checks(
+    client: LenientCertificate, now: dt.datetime, profile: Profile, ignore_expiry: bool
+) -> list[Check]:
     """What the client's own readable fields decide, in the order a reason is chosen."""
     checks = []
     if client.not_before is None or client.not_after is None:
         name = "not-before-format" if client.not_before is None else "not-after-format"
         checks.append(Check(name, False, client.validity_error or "").about(client))
     else:
-        checks.append(_validity_check(client.not_before, client.not_after, now).about(client))
+        validity = _validity_check(client.not_before, client.not_after, now).about(client)
+        if ignore_expiry and validity.name == "expired":
+            validity = _expiry_ignored(validity, profile)
+        checks.append(validity)
     checks.append(_algorithm_check(client, profile))
     if client.repeated_extensions:
         detail = f"extension {', '.join(client.repeated_extensions)} is given more than once"
@@ -397,19 +481,21 @@ def _self_signed(
     profile: Profile,
     names: Names,
     key_checks: list[Check],
+    ignore_expiry: bool = False,
 ) -> Verdict:
     link = Link(client, "client")
     if client.sha256 in trusted.fingerprints:
         pinned = Check("self-signed", True, "a byte-identical copy is in the truststore")
-        checks = [pinned, *check_path(Attempt((link,)), now, profile), *key_checks]
-        return _decide((link,), checks, names)
+        path = check_path(Attempt((link,)), now, profile, ignore_expiry=ignore_expiry)
+        checks = [pinned, *path, *key_checks]
+        return _decide((link,), checks, names, profile)
     same_name = trusted.graph.with_subject(client.subject_der)
     detail = "self-signed, and no byte-identical copy is in the truststore"
     if same_name:
         lines = ", ".join(str(c.block.begin_line) for c in same_name)
         detail += f" (a different certificate with this subject is at line {lines}: re-issued?)"
     checks = [Check("self-signed", False, detail).about(client), *key_checks]
-    return _decide((link,), checks, names)
+    return _decide((link,), checks, names, profile)
 
 
 def _untrusted_path(
@@ -447,15 +533,16 @@ def _decide(
     links: tuple[Link, ...],
     checks: list[Check],
     names: Names,
+    profile: Profile,
     notes: tuple[str, ...] = (),
 ) -> Verdict:
     failed = next((c for c in checks if not c.ok), None)
     if failed is None:
-        return Verdict(True, None, links, tuple(checks), None, notes)
+        return Verdict(True, None, links, tuple(checks), None, notes, profile)
     reason = REASON_OF_CHECK[failed.name]
     top = links[-1].cert
     fix = fix_for(
         reason, subject=failed.subject or top.subject, issuer=top.issuer, top=top.subject,
-        store=names.truststore, client=names.client,
+        store=names.truststore, client=names.client, profile=profile,
     )  # fmt: skip
-    return Verdict(False, reason, links, tuple(checks), fix, notes)
+    return Verdict(False, reason, links, tuple(checks), fix, notes, profile)

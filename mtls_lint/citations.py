@@ -48,3 +48,11 @@ KEY_IDENTIFIERS = (
     "RFC 5280 sections 4.2.1.1 (authorityKeyIdentifier in all but self-signed CAs) and 4.2.1.2 "
     "(subjectKeyIdentifier in all CAs); OpenSSL verify -x509_strict"
 )
+ALB_CONNECTION_LOG = (
+    "Elastic Load Balancing User Guide, 'Connection logs for your Application Load Balancer' "
+    "(tls_verify_status 'Failed:$error_code', and the table of error reason codes)"
+)
+CLOUDFRONT_CONNECTION_LOG = (
+    "Amazon CloudFront Developer Guide, viewer mTLS connection logs (connectionStatus "
+    "'Failed:<code>')"
+)

@@ -7,13 +7,14 @@ command that confirms it.
 
 from __future__ import annotations
 
+from mtls_lint import profiles
 from mtls_lint.profiles import (
     BAD_NOT_AFTER,
     BAD_NOT_BEFORE,
-    PROFILES,
     REASON_INSECURE,
     REASON_NO_ISSUER,
     REASON_SELF_SIGNED,
+    Profile,
 )
 
 EXPIRED = "certificate has expired"
@@ -24,6 +25,8 @@ INVALID_CA = "invalid CA certificate"
 PATH_LENGTH = "path length constraint exceeded"
 KEY_MISMATCH = "private key does not match certificate"
 PURPOSE = "unsuitable certificate purpose"
+#: ALB and CloudFront take X.509 v3 only (our words: OpenSSL accepts v1 clients).
+NOT_V3 = "not an X.509 v3 certificate"
 #: A client key nothing can decode: OpenSSL fails to load the certificate ("decode error"),
 #: so the TLS handshake cannot check the client's signature.
 CLIENT_KEY_UNREADABLE = "unable to decode the client certificate's public key"
@@ -41,6 +44,7 @@ DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
 #: The reason a failed check of ``verify`` gives.
 REASON_OF_CHECK = {
     "algorithm": REASON_INSECURE,
+    "version": NOT_V3,
     "expired": EXPIRED,
     "not-yet-valid": NOT_YET_VALID,
     "ca": INVALID_CA,
@@ -64,8 +68,7 @@ REASON_OF_CHECK = {
 
 FIXES = {
     REASON_NO_ISSUER: "Add the CA certificate named {issuer} (the issuer of {top}), and every "
-    "CA above it up to a self-signed root, to {store}; upload it and update the custom domain's "
-    "truststore version. Confirm: {confirm}",
+    "CA above it up to a self-signed root, to {store}; {publish}. Confirm: {confirm}",
     REASON_INSECURE: "Re-issue {subject} with SHA-256 (or stronger) and an RSA >= 2048 or EC "
     "P-256/P-384 key. Show it: openssl x509 -in FILE -noout -text | grep -E "
     "'Signature Algorithm|Public-Key'",
@@ -103,16 +106,56 @@ FIXES = {
     "openssl x509 -in {client} -noout -text",
     CLIENT_KEY_UNREADABLE: "Re-issue {subject} with an RSA or EC key on a named curve (P-256, "
     "P-384). Show it: openssl x509 -in {client} -noout -pubkey",
+    NOT_V3: "Re-issue {subject} as X.509 v3 (openssl x509 -req -extfile with its extensions; "
+    "without -extfile OpenSSL makes v1). Show it: openssl x509 -in FILE -noout -text | grep "
+    "Version",
     KEY_MISMATCH: "Use the private key that belongs to {client}, or the certificate that "
     "belongs to the key. Compare: mtls-lint match KEY {client}",
 }
 FIXES[NOT_YET_VALID] = FIXES[EXPIRED]
 
 
-def fix_for(reason: str, *, subject: str, issuer: str, top: str, store: str, client: str) -> str:
+#: The kind of refusal each reason is, for the words of a service that logs codes
+#: (:attr:`Profile.codes`). A reason with no kind (a key that is not the client's) is not the
+#: service's business. That AWS maps each OpenSSL condition to these codes is an inference
+#: from the codes' descriptions: AWS documents the codes, not the mapping.
+KIND_OF_REASON = {
+    REASON_NO_ISSUER: profiles.UNTRUSTED,
+    REASON_SELF_SIGNED: profiles.UNTRUSTED,
+    BAD_SIGNATURE: profiles.UNTRUSTED,
+    INVALID_CA: profiles.UNTRUSTED,
+    PATH_LENGTH: profiles.UNTRUSTED,
+    **dict.fromkeys(
+        (STRICT_BC_NOT_CRITICAL, STRICT_NO_KEY_USAGE, STRICT_NO_SKI, STRICT_NO_AKI),
+        profiles.UNTRUSTED,
+    ),
+    REASON_INSECURE: profiles.TYPE_UNSUPPORTED,
+    NOT_V3: profiles.TYPE_UNSUPPORTED,
+    EXPIRED: profiles.EXPIRED,
+    NOT_YET_VALID: profiles.NOT_YET_VALID,
+    TOO_LONG: profiles.CHAIN_DEPTH,
+    PURPOSE: profiles.PURPOSE,
+    BAD_NOT_BEFORE: profiles.INVALID,
+    BAD_NOT_AFTER: profiles.INVALID,
+    NO_ISSUER_FOR_INVALID: profiles.INVALID,
+    CLIENT_KEY_UNREADABLE: profiles.INVALID,
+}
+
+
+def service_code(reason: str, profile: Profile) -> str | None:
+    """The connection-log code ``profile``'s service logs for ``reason``, or None."""
+    kind = KIND_OF_REASON.get(reason)
+    return profile.code(kind) if kind is not None else None
+
+
+def fix_for(
+    reason: str, *, subject: str, issuer: str, top: str, store: str, client: str,
+    profile: Profile = profiles.PROFILES[profiles.DEFAULT_PROFILE],
+) -> str:  # fmt: skip
     """The fix, as a person would do it, with the command that confirms it: ``subject`` is
     the certificate that failed, ``top`` the last one on the path and ``issuer`` its issuer,
-    ``store`` and ``client`` the files as the user named them."""
+    ``store`` and ``client`` the files as the user named them; a fix to the truststore ends
+    with what ``profile``'s service needs to read it again."""
     return FIXES[reason].format(
         subject=subject,
         issuer=issuer,
@@ -120,5 +163,6 @@ def fix_for(reason: str, *, subject: str, issuer: str, top: str, store: str, cli
         store=store,
         client=client,
         confirm=f"openssl verify -CAfile {store} {client}",
-        depth=PROFILES["apigateway"].max_chain_cas,
+        depth=profile.max_chain_cas,
+        publish=profile.publish,
     )

@@ -8,6 +8,8 @@ written anywhere else; each profile names where its numbers come from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from mtls_lint import citations
@@ -32,6 +34,34 @@ class Revocation(NamedTuple):
     max_list_bytes: int
     max_entries: int
     max_lists: int
+
+
+#: Kinds of refusal, in which a service's own words are looked up (:attr:`Profile.codes`).
+UNTRUSTED = "untrusted"
+EXPIRED = "expired"
+NOT_YET_VALID = "not-yet-valid"
+CHAIN_DEPTH = "chain-depth"
+TYPE_UNSUPPORTED = "type-unsupported"
+PURPOSE = "purpose"
+INVALID = "invalid"
+REVOKED = "revoked"
+
+#: ALB's connection-log reason codes (tls_verify_status ``Failed:<code>``) for each kind.
+_ALB_CODES = {
+    UNTRUSTED: "ClientCertUntrusted",
+    EXPIRED: "ClientCertExpired",
+    NOT_YET_VALID: "ClientCertNotYetValid",
+    CHAIN_DEPTH: "ClientCertMaxChainDepthExceeded",
+    TYPE_UNSUPPORTED: "ClientCertTypeUnsupported",
+    PURPOSE: "ClientCertPurposeInvalid",
+    INVALID: "ClientCertInvalid",
+    REVOKED: "ClientCertCrlHit",
+}
+#: CloudFront's (connectionStatus): ALB's, with Intent for Purpose and no CRLs.
+_CLOUDFRONT_CODES = {
+    **{kind: code for kind, code in _ALB_CODES.items() if kind != REVOKED},
+    PURPOSE: "ClientCertIntentInvalid",
+}
 
 
 class Profile(NamedTuple):
@@ -66,6 +96,58 @@ class Profile(NamedTuple):
     allowed_labels: frozenset[str] = frozenset({"CERTIFICATE"})
     #: ``#`` comment lines (without ``-``) are allowed outside blocks.
     allows_comments: bool = False
+    #: Only X.509 v3 certificates are accepted (ALB, CloudFront; API Gateway is silent).
+    requires_v3: bool = False
+    #: The service's name in messages, and how it refuses a client.
+    service: str = "API Gateway"
+    refuses: str = "answers 403"
+    #: Connection-log code per kind of refusal; empty when the service logs a reason instead
+    #: (API Gateway: ``Access denied. Reason: ...``).
+    codes: Mapping[str, str] = MappingProxyType({})
+    #: Where those codes are documented.
+    codes_source: str = ""
+    #: What to do once the bundle is fixed, for the service to read it.
+    publish: str = (
+        "upload it to S3 and update the custom domain's truststore version (API Gateway reads "
+        "the bundle and warns only then)"
+    )
+    #: The option that makes the service ignore client certificate expiry, if it has one.
+    ignore_expiry_option: str | None = None
+
+    def code(self, kind: str) -> str | None:
+        """The connection-log code for a kind of refusal, or None (API Gateway, or no code)."""
+        return self.codes.get(kind)
+
+    def key_refusal(self, kind: str, bits: int | None, curve: str | None) -> str | None:
+        """Why the service does not accept a key of this type, size and curve, or None. Weak
+        keys (below the minimum) are refused too: callers that report them apart check them
+        first."""
+        if kind == "rsa" and bits is not None:
+            if bits < self.rsa_min_bits:
+                return f"below {self.rsa_min_bits} bits"
+            if self.rsa_max_bits is not None and bits > self.rsa_max_bits:
+                return f"above {self.rsa_max_bits} bits"
+            if self.rsa_allowed_bits is not None and bits not in self.rsa_allowed_bits:
+                sizes = ", ".join(str(b) for b in sorted(self.rsa_allowed_bits))
+                return f"not one of {sizes} bits"
+            return None
+        if kind == "ec" and bits is not None:
+            if bits < self.ec_min_bits:
+                return f"a curve below {self.ec_min_bits} bits"
+            if curve in self.ec_curves:
+                return None
+            return f"the curve is not one of {', '.join(sorted(self.ec_curves))}"
+        return "not an RSA or EC key"
+
+    def signature_refusal(self, family: str, hash_name: str | None) -> str | None:
+        """Why the service does not accept a signature of this family and hash, or None."""
+        if hash_name is not None and hash_name not in STRONG_HASHES:
+            return f"{hash_name.upper()} is weaker than SHA-256"
+        if family not in self.signature_families:
+            return f"{family} is not among the algorithms {self.service} documents"
+        if hash_name is None:
+            return "the hash cannot be read"
+        return None
 
 
 KB = 1024
@@ -95,6 +177,16 @@ PROFILES: dict[str, Profile] = {
         max_certificate_bytes=16 * KB,
         allowed_labels=frozenset({"CERTIFICATE", "X509 CRL"}),
         allows_comments=True,
+        requires_v3=True,
+        service="ALB",
+        refuses="fails the TLS handshake",
+        codes=_ALB_CODES,
+        codes_source=citations.ALB_CONNECTION_LOG,
+        publish=(
+            "upload it to S3 as a new object version and point the trust store at it (aws "
+            "elbv2 modify-trust-store --ca-certificates-bundle-s3-object-version ...)"
+        ),
+        ignore_expiry_option="the listener's IgnoreClientCertificateExpiry",
     ),
     "cloudfront": Profile(
         name="cloudfront",
@@ -108,6 +200,16 @@ PROFILES: dict[str, Profile] = {
         max_certificate_bytes=16 * KB,
         max_bundle_bytes=64 * KB,
         allows_comments=True,
+        requires_v3=True,
+        service="CloudFront",
+        refuses="fails the TLS handshake",
+        codes=_CLOUDFRONT_CODES,
+        codes_source=citations.CLOUDFRONT_CONNECTION_LOG,
+        publish=(
+            "upload it to S3 and update the trust store: CloudFront reads the bundle only when "
+            "the trust store is created or updated, and keeps no sync with S3"
+        ),
+        ignore_expiry_option="the trust store's 'Ignore certificate expiration date'",
     ),
 }
 DEFAULT_PROFILE = "apigateway"

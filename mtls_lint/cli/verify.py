@@ -66,6 +66,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     verify.add_argument("--format", choices=tuple(VERIFY_FORMATS), default="text")
     verify.add_argument("--strict", action="store_true", help="also refuse what openssl "
                         "verify -x509_strict refuses (Python 3.13's default)")  # fmt: skip
+    verify.add_argument("--ignore-expiry", action="store_true", help="accept an expired client "
+                        "certificate, as ALB's IgnoreClientCertificateExpiry and CloudFront's "
+                        "'Ignore certificate expiration date' do (alb, cloudfront)")  # fmt: skip
     add_limit_options(verify)
 
 
@@ -117,6 +120,11 @@ def run_verify(args: argparse.Namespace) -> int:
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
     now = now_of(args)
     profile = PROFILES[args.profile]
+    if args.ignore_expiry and profile.ignore_expiry_option is None:
+        raise UsageError(
+            f"--ignore-expiry: {profile.service} has no option to ignore client certificate "
+            "expiry (ALB and CloudFront do: --profile alb|cloudfront)"
+        )
     limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
     truststore, skipped = _certificates(args.truststore, limits)
     untrusted: list[ParsedCertificate] = []
@@ -131,13 +139,14 @@ def run_verify(args: argparse.Namespace) -> int:
         verdict = verify(
             sent[0], truststore, now=now, profile=profile, names=names,
             untrusted=untrusted, sent=sent[1:], key=_key(args, limits), strict=args.strict,
+            ignore_expiry=args.ignore_expiry,
         )  # fmt: skip
     elif parsed.leniently_read:  # cryptography refuses it, but OpenSSL may read it
         from mtls_lint.admission import verify_lenient
 
         verdict = verify_lenient(
             parsed.leniently_read[0], truststore, now=now, profile=profile, names=names,
-            key=_key(args, limits), strict=args.strict,
+            key=_key(args, limits), strict=args.strict, ignore_expiry=args.ignore_expiry,
         )  # fmt: skip
     else:
         why = f" ({client_problems[0]})" if client_problems else ""
@@ -191,6 +200,7 @@ def _run_access_log(
         verdict = verify(
             cert, truststore, now=now, profile=PROFILES[args.profile],
             names=names, untrusted=extra, pool=trusted, strict=args.strict,
+            ignore_expiry=args.ignore_expiry,
         )  # fmt: skip
         allowed = allowed and verdict.allowed
         rendered.append(render.client(client, cert, verdict))

@@ -31,11 +31,31 @@ def _date(moment: dt.datetime | None) -> str:
     return f"{moment:%Y-%m-%d}" if moment is not None else "(unreadable)"
 
 
+def _service_line(verdict: Verdict) -> str:
+    """What the service logs for a denial, or that AWS documents no wording for it."""
+    profile = verdict.profile
+    if verdict.connection_log_status is not None:
+        return (
+            f"  {profile.service} {profile.refuses}; connection log: "
+            f"{verdict.connection_log_status} (cause: {verdict.cause})"
+        )
+    if verdict.log_reason is not None:
+        return f"  {profile.service} logs: {verdict.log_reason}"
+    return "  (OpenSSL's wording: AWS does not document the log line for this reason)"
+
+
 def verdict_json(verdict: Verdict, skipped: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "allowed": verdict.allowed,
         "reason": verdict.reason,
         "documented_by_aws": verdict.documented_by_aws,
+        "service": verdict.profile.service,
+        **(
+            {"connection_log_status": verdict.connection_log_status}
+            if verdict.profile.codes
+            else {"log_reason": verdict.log_reason}
+        ),
+        "cause": verdict.cause,
         "chain": [_link_json(link) for link in verdict.chain],
         "checks": [
             {
@@ -55,15 +75,12 @@ def verdict_json(verdict: Verdict, skipped: Sequence[str] = ()) -> dict[str, Any
 
 def verdict_text(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
     lines = []
+    service = verdict.profile.service
     if verdict.allowed:
-        lines.append("ALLOWED: API Gateway would accept this client certificate")
+        lines.append(f"ALLOWED: {service} would accept this client certificate")
     else:
         lines.append(f"DENIED: {verdict.reason}")
-        lines.append(
-            f"  API Gateway logs: Access denied. Reason: {verdict.reason}"
-            if verdict.documented_by_aws
-            else "  (OpenSSL's wording: AWS does not document the log line for this reason)"
-        )
+        lines.append(_service_line(verdict))
     lines += ["", "Path:"]
     for link in verdict.chain:
         cert = link.cert

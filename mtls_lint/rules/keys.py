@@ -62,21 +62,13 @@ def weak_ec_key(ctx: LintContext, cert: CertificateFacts, options: Options) -> I
 
 
 def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:
-    """Why the key is outside what the profile documents, or None (weak keys excluded)."""
-    if key.type == "rsa" and key.bits is not None:
-        if key.bits < profile.rsa_min_bits:
-            return None
-        if profile.rsa_max_bits is not None and key.bits > profile.rsa_max_bits:
-            return f"above {profile.rsa_max_bits} bits"
-        if profile.rsa_allowed_bits is not None and key.bits not in profile.rsa_allowed_bits:
-            sizes = ", ".join(str(b) for b in sorted(profile.rsa_allowed_bits))
-            return f"not one of {sizes} bits"
+    """Why the key is outside what the profile documents, or None (weak keys excluded: the
+    weak-rsa-key and weak-ec-key rules say it)."""
+    if key.type == "rsa" and key.bits is not None and key.bits < profile.rsa_min_bits:
         return None
-    if key.type == "ec" and key.bits is not None:
-        if key.bits < profile.ec_min_bits or key.curve in profile.ec_curves:
-            return None
-        return f"the curve is not one of {', '.join(sorted(profile.ec_curves))}"
-    return "not an RSA or EC key"
+    if key.type == "ec" and key.bits is not None and key.bits < profile.ec_min_bits:
+        return None
+    return profile.key_refusal(key.type, key.bits, key.curve)
 
 
 @certificate_rule(

@@ -57,10 +57,11 @@ def test_openssl_refuses_the_client_purpose_under_a_server_only_ca(
     assert "unsuitable certificate purpose" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("profile", "allowed"),
-                         [("apigateway", True), ("alb", False), ("cloudfront", False)])  # fmt: skip
+@pytest.mark.parametrize(("profile", "code"),
+                         [("apigateway", None), ("alb", "ClientCertPurposeInvalid"),
+                          ("cloudfront", "ClientCertIntentInvalid")])  # fmt: skip
 def test_verify_refuses_the_client_purpose_where_the_service_checks_it(
-    pki: PKI, server_ca: Issued, tmp_path: Path, profile: str, allowed: bool, capsys
+    pki: PKI, server_ca: Issued, tmp_path: Path, profile: str, code: str | None, capsys
 ) -> None:
     import json
 
@@ -71,12 +72,14 @@ def test_verify_refuses_the_client_purpose_where_the_service_checks_it(
     (tmp_path / "ca.pem").write_bytes(server_ca.pem)
     (tmp_path / "client.pem").write_bytes(client.pem)
     store, client_file = str(tmp_path / "ca.pem"), str(tmp_path / "client.pem")
-    code = main(["verify", "--now", NOW_ISO, "--format", "json", "--profile", profile,
-                 "--truststore", store, client_file])  # fmt: skip
+    exit_code = main(["verify", "--now", NOW_ISO, "--format", "json", "--profile", profile,
+                      "--truststore", store, client_file])  # fmt: skip
     verdict = json.loads(capsys.readouterr().out)
-    assert verdict["allowed"] is allowed
-    assert code == (0 if allowed else 1)
-    if not allowed:
-        assert verdict["reason"] == "unsuitable certificate purpose"  # OpenSSL's wording
-        assert verdict["documented_by_aws"] is False
+    assert verdict["allowed"] is (code is None)
+    assert exit_code == (0 if code is None else 1)
+    if code is not None:  # the service's connection-log code, and OpenSSL's words as the cause
+        assert verdict["reason"] == code
+        assert verdict["connection_log_status"] == f"Failed:{code}"
+        assert verdict["documented_by_aws"] is True
+        assert verdict["cause"] == "unsuitable certificate purpose"
         assert "-purpose sslclient" in verdict["fix"]
