@@ -12,7 +12,7 @@ from mtls_lint.inventory import Inventory, take_inventory
 from mtls_lint.names import Canonical
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
-from mtls_lint.profiles import REASON_NO_ISSUER
+from mtls_lint.profiles import REASON_NO_ISSUER, UNTRUSTED, Profile
 
 
 @dataclass
@@ -74,13 +74,15 @@ def diff_bundle(
     new_prints = {f.fingerprint() for f in new_findings}
     result.introduced = [f for f in new_findings if f.fingerprint() not in old_prints]
     result.fixed = [f for f in old_findings if f.fingerprint() not in new_prints]
-    result.warnings = _rekeyed(result.renewed) + _stranded(
-        before, after, [old for old, _ in result.renewed] + removed
+    result.warnings = _rekeyed(result.renewed, settings.profile) + _stranded(
+        before, after, [old for old, _ in result.renewed] + removed, settings.profile
     )
     return result
 
 
-def _rekeyed(renewed: list[tuple[ParsedCertificate, ParsedCertificate]]) -> list[str]:
+def _rekeyed(
+    renewed: list[tuple[ParsedCertificate, ParsedCertificate]], profile: Profile
+) -> list[str]:
     """Warnings for CAs renewed with a new key: every certificate the old key issued -- client
     certificates, which are not in the bundle, above all -- is refused from then on. A renewal
     that keeps the key stays quiet."""
@@ -91,8 +93,10 @@ def _rekeyed(renewed: list[tuple[ParsedCertificate, ParsedCertificate]]) -> list
             continue
         warnings.append(
             f"renewed CA {old.subject} has a new key (key id {_key_id(old)} -> {_key_id(new)}): "
-            f"client certificates issued under the old key will get 403 '{REASON_NO_ISSUER}' "
-            "until they are re-issued; keep the old CA in the bundle until then"
+            + profile.refusal(
+                UNTRUSTED, REASON_NO_ISSUER, "client certificates issued under the old key"
+            )
+            + " until they are re-issued; keep the old CA in the bundle until then"
         )
     return warnings
 
@@ -101,7 +105,9 @@ def _key_id(cert: ParsedCertificate) -> str:
     return cert.subject_key_id.hex() if cert.subject_key_id else "none"
 
 
-def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]) -> list[str]:
+def _stranded(
+    before: Inventory, after: Inventory, gone: list[ParsedCertificate], profile: Profile
+) -> list[str]:
     """Warnings for CAs this change removes while something still depends on them."""
     warnings = []
     new_by_sha = {c.sha256: c for c in after.certificates}
@@ -123,7 +129,7 @@ def _stranded(before: Inventory, after: Inventory, gone: list[ParsedCertificate]
                 )
         if not after.graph.with_subject(ca.subject_der):
             warnings.append(
-                f"removed CA {ca.subject} was the only certificate with that name: clients it "
-                f"issued will get 403 '{REASON_NO_ISSUER}'"
+                f"removed CA {ca.subject} was the only certificate with that name: "
+                + profile.refusal(UNTRUSTED, REASON_NO_ISSUER, "clients it issued")
             )
     return warnings

@@ -118,6 +118,15 @@ class Profile(NamedTuple):
         """The connection-log code for a kind of refusal, or None (API Gateway, or no code)."""
         return self.codes.get(kind)
 
+    def refusal(self, kind: str, words: str, who: str = "clients under it") -> str:
+        """How the service refuses ``who``: API Gateway answers 403 and logs ``words`` (its
+        reason, or OpenSSL's where AWS documents none); ALB and CloudFront fail the handshake
+        and log the code for the ``kind`` of refusal."""
+        code = self.code(kind)
+        if code is None:
+            return f"{who} get 403 '{words}'"
+        return f"{self.service} refuses {who} in the TLS handshake (Failed:{code})"
+
     def key_refusal(self, kind: str, bits: int | None, curve: str | None) -> str | None:
         """Why the service does not accept a key of this type, size and curve, or None. Weak
         keys (below the minimum) are refused too: callers that report them apart check them

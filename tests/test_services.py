@@ -149,3 +149,60 @@ def test_openssl_admits_what_the_services_lists_leave_out(chains, spec: str) -> 
     lists (ALB: RSA 2K-8K, P-256/384/521; CloudFront: RSA 2048/3072/4096, P-256/384;
     API Gateway: RSA and ECDSA). OpenSSL verifies each of these chains."""
     assert openssl_verify(*chains[spec]).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def troubled(pki: PKI) -> bytes:
+    """A bundle with a finding of each kind a service refuses clients for."""
+    root = pki.cert("troubled root")
+    expired = pki.cert("troubled expired", issuer=root, not_after=NOW.replace(year=2026, month=1))
+    soon = pki.cert("troubled soon", issuer=root, not_after=NOW.replace(day=10))
+    orphan = pki.cert("troubled orphan", issuer=pki.cert("troubled absent root"))
+    weak = pki.cert("troubled weak", key="rsa-1024")
+    deep = pki.chain("troubled deep", 6)
+    return (
+        b"# a comment\n"
+        + b"".join(c.pem for c in (root, expired, soon, orphan, weak, *deep))
+        + b"stray text\n"
+    )
+
+
+@pytest.mark.parametrize("profile", ["alb", "cloudfront"])
+def test_check_speaks_the_profiles_service(troubled: bytes, profile: str) -> None:
+    from tests.conftest import lint
+
+    service = {"alb": "ALB", "cloudfront": "CloudFront"}[profile]
+    findings = lint(troubled, profile=profile)
+    messages = {f.rule: f.message for f in findings}
+    for rule in ("expired", "missing-issuer", "weak-rsa-key", "chain-too-deep", "expires-soon"):
+        assert f"{service} refuses" in messages[rule], rule
+    assert "(Failed:ClientCertExpired)" in messages["expired"]
+    assert "(Failed:ClientCertUntrusted)" in messages["missing-issuer"]
+    assert "(Failed:ClientCertTypeUnsupported)" in messages["weak-rsa-key"]
+    assert "(Failed:ClientCertMaxChainDepthExceeded)" in messages["chain-too-deep"]
+    assert f"{service} accepts only '#' comments" in messages["stray-text"]
+    for finding in findings:
+        assert "API Gateway" not in finding.message, finding.rule
+        assert "403" not in finding.message, finding.rule
+
+
+def test_check_on_api_gateway_keeps_its_403_and_log_reasons(troubled: bytes) -> None:
+    from tests.conftest import lint
+
+    messages = {f.rule: f.message for f in lint(troubled)}
+    assert "403 'Could not find issuer for certificate'" in messages["missing-issuer"]
+    assert "403 'Client cert using an insecure Signature Algorithm'" in messages["weak-rsa-key"]
+    assert "API Gateway will not warn" in messages["expires-soon"]
+
+
+def test_diff_warns_in_the_profiles_words(pki: PKI) -> None:
+    from mtls_lint.bundle_diff import diff_bundle
+    from mtls_lint.engine import LintSettings, enabled_rules
+    from mtls_lint.profiles import PROFILES
+
+    root = pki.cert("diff words root")
+    ca = pki.cert("diff words CA", issuer=root)
+    alb = LintSettings(PROFILES["alb"], NOW, enabled_rules(PROFILES["alb"]))
+    warnings = diff_bundle("b.pem", root.pem + ca.pem, ca.pem, alb).warnings
+    assert warnings
+    assert all("ALB refuses" in w and "403" not in w for w in warnings if "clients" in w)

@@ -19,7 +19,7 @@ from mtls_lint.cli.common import EXIT_ERROR, Parser, UsageError, complain, cycli
 #: Every command: the module under ``mtls_lint.cli`` that runs it, and its one-line help.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "lint truststore bundles"),
-    "verify": ("verify", "would API Gateway admit this client certificate?"),
+    "verify": ("verify", "would the service (API Gateway, ALB, CloudFront) admit this client?"),
     "match": ("verify", "do these keys and certificates share a key?"),
     "inspect": ("inspect", "show every certificate and the trust tree"),
     "diff": ("diff", "what a change does to a truststore: diff OLD NEW, or diff --base REF"),

@@ -7,13 +7,28 @@ from typing import TYPE_CHECKING
 
 from mtls_lint import citations
 from mtls_lint.findings import Severity
-from mtls_lint.profiles import REASON_INSECURE, STRONG_HASHES
-from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
+from mtls_lint.profiles import REASON_INSECURE, STRONG_HASHES, TYPE_UNSUPPORTED
+from mtls_lint.rule import (
+    LintContext,
+    Options,
+    Problem,
+    about,
+    certificate_rule,
+    describe,
+)
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import CertificateFacts
 
-INSECURE = f"API Gateway denies clients whose path holds it: 403 '{REASON_INSECURE}'"
+
+def insecure(ctx: LintContext) -> str:
+    """How the service refuses a path with a weak algorithm or key: API Gateway's documented
+    403 reason, ALB's and CloudFront's 'type unsupported' code."""
+    if ctx.profile.codes:
+        return ctx.profile.refusal(TYPE_UNSUPPORTED, REASON_INSECURE, "clients whose path holds it")
+    return f"API Gateway denies clients whose path holds it: 403 '{REASON_INSECURE}'"
+
+
 _EDDSA = frozenset({"ed25519", "ed448"})
 _HASH_NAMES = {"sha1": "SHA-1", "sha224": "SHA-224", "md5": "MD5", "md4": "MD4", "md2": "MD2"}
 
@@ -49,7 +64,7 @@ def weak_signature_hash(
     if algorithm.hash in ("md2", "md4"):
         note = " (nothing here can check such a signature; the chain was matched by name)"
     shown = _HASH_NAMES.get(algorithm.hash, algorithm.hash.upper())
-    yield about(cert, f"{describe(cert)} is signed with {shown}{note}; {INSECURE}")
+    yield about(cert, f"{describe(cert)} is signed with {shown}{note}; {insecure(ctx)}")
 
 
 @certificate_rule(

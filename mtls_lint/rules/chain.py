@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from mtls_lint import citations
 from mtls_lint.findings import Severity
-from mtls_lint.profiles import REASON_NO_ISSUER, REASON_SELF_SIGNED
+from mtls_lint.profiles import CHAIN_DEPTH, REASON_NO_ISSUER, REASON_SELF_SIGNED, UNTRUSTED
 from mtls_lint.rule import (
     LintContext,
     Options,
@@ -20,8 +20,6 @@ from mtls_lint.rule import (
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import ParsedCertificate
-
-NO_ISSUER = f"403 '{REASON_NO_ISSUER}'"
 
 
 @certificate_rule(
@@ -48,7 +46,10 @@ def self_signed_leaf(
         yield about(
             cert,
             f"{describe(cert)} is a self-signed certificate that is not a CA (a pinned client "
-            f"certificate); a client presenting anything else gets 403 '{REASON_SELF_SIGNED}'",
+            "certificate); "
+            + ctx.profile.refusal(
+                UNTRUSTED, REASON_SELF_SIGNED, "clients presenting anything else"
+            ),
         )
 
 
@@ -116,8 +117,8 @@ def missing_issuer(
         rekeyed = f"; {note}" if note else ""
         yield about(
             cert,
-            f"the issuer of {describe(cert)}, {cert.issuer}, is not in the bundle; clients "
-            f"under it get {NO_ISSUER}{rekeyed}",
+            f"the issuer of {describe(cert)}, {cert.issuer}, is not in the bundle; "
+            f"{ctx.profile.refusal(UNTRUSTED, REASON_NO_ISSUER)}{rekeyed}",
         )
 
 
@@ -151,7 +152,8 @@ def bad_signature(ctx: LintContext, cert: ParsedCertificate, options: Options) -
         yield about(
             cert,
             f"the signature of {describe(cert)} does not verify with the key of {names}, which "
-            f"carry its issuer's name ({link.reason}); clients under it get 403",
+            f"carry its issuer's name ({link.reason}); "
+            + ctx.profile.refusal(UNTRUSTED, "certificate signature failure"),
         )
 
 
@@ -187,8 +189,8 @@ def issuer_not_ca(ctx: LintContext, options: Options) -> Iterator[Problem]:
         more = f" and {len(issued) - 1} more" if len(issued) > 1 else ""
         yield about(
             issuer,
-            f"{describe(issuer)} issued {describe(issued[0])}{more} but {why}; clients "
-            "under it get 403 'invalid CA certificate'",
+            f"{describe(issuer)} issued {describe(issued[0])}{more} but {why}; "
+            + ctx.profile.refusal(UNTRUSTED, "invalid CA certificate"),
         )
 
 
@@ -219,7 +221,7 @@ def chain_too_deep(
         yield about(
             cert,
             f"{describe(cert)} has {depth} CA certificates on its path to the root (limit "
-            f"{limit}); clients under it get 403 'certificate chain too long'",
+            f"{limit}); " + ctx.profile.refusal(CHAIN_DEPTH, "certificate chain too long"),
         )
 
 
@@ -247,6 +249,6 @@ def path_length_exceeded(
         yield about(
             cert,
             f"{describe(cert)} is an intermediate CA below {describe(violation.constrained)}, "
-            f"whose pathLenConstraint is {violation.path_length}; clients under it get 403 "
-            "'path length constraint exceeded'",
+            f"whose pathLenConstraint is {violation.path_length}; "
+            + ctx.profile.refusal(UNTRUSTED, "path length constraint exceeded"),
         )

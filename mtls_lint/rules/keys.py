@@ -9,7 +9,7 @@ from mtls_lint import citations
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
-from mtls_lint.rules.algorithms import INSECURE
+from mtls_lint.rules.algorithms import insecure
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import CertificateFacts, KeyInfo, ParsedCertificate
@@ -35,7 +35,7 @@ def weak_rsa_key(ctx: LintContext, cert: CertificateFacts, options: Options) -> 
     """
     key = cert.key
     if key.type == "rsa" and key.bits is not None and key.bits < ctx.profile.rsa_min_bits:
-        yield about(cert, f"{describe(cert)} has a {key.bits}-bit RSA key; {INSECURE}")
+        yield about(cert, f"{describe(cert)} has a {key.bits}-bit RSA key; {insecure(ctx)}")
 
 
 @certificate_rule(
@@ -58,7 +58,9 @@ def weak_ec_key(ctx: LintContext, cert: CertificateFacts, options: Options) -> I
     """
     key = cert.key
     if key.type == "ec" and key.bits is not None and key.bits < ctx.profile.ec_min_bits:
-        yield about(cert, f"{describe(cert)} has a {key.bits}-bit EC key ({key.curve}); {INSECURE}")
+        yield about(
+            cert, f"{describe(cert)} has a {key.bits}-bit EC key ({key.curve}); {insecure(ctx)}"
+        )
 
 
 def _outside_profile(key: KeyInfo, profile: Profile) -> str | None:

@@ -67,7 +67,7 @@ def stray_text(ctx: LintContext, options: Options) -> Iterator[Problem]:
         if not (ctx.profile.allows_comments and _is_allowed_comment(line))
     }
     where = (
-        "ALB accepts only '#' comments without '-' there"
+        f"{ctx.profile.service} accepts only '#' comments without '-' there"
         if ctx.profile.allows_comments
         else ("API Gateway does not document text between certificates")
     )

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from mtls_lint import citations
 from mtls_lint.findings import Severity
-from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
+from mtls_lint.profiles import EXPIRED, NOT_YET_VALID
+from mtls_lint.rule import (
+    LintContext,
+    Options,
+    Problem,
+    about,
+    certificate_rule,
+    describe,
+)
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import CertificateFacts
@@ -39,8 +47,8 @@ def expired(ctx: LintContext, cert: CertificateFacts, options: Options) -> Itera
         days = (ctx.now - cert.not_after).days
         yield about(
             cert,
-            f"{describe(cert)} expired on {_day(cert.not_after)} ({days} days ago); clients "
-            "under it get 403 'certificate has expired'",
+            f"{describe(cert)} expired on {_day(cert.not_after)} ({days} days ago); "
+            + ctx.profile.refusal(EXPIRED, "certificate has expired"),
         )
 
 
@@ -65,8 +73,8 @@ def not_yet_valid(ctx: LintContext, cert: CertificateFacts, options: Options) ->
     if cert.not_before is not None and cert.not_before > ctx.now:
         yield about(
             cert,
-            f"{describe(cert)} is not valid until {_day(cert.not_before)}; clients under it "
-            "get 403 'certificate is not yet valid'",
+            f"{describe(cert)} is not valid until {_day(cert.not_before)}; "
+            + ctx.profile.refusal(NOT_YET_VALID, "certificate is not yet valid"),
         )
 
 
@@ -99,5 +107,13 @@ def expires_soon(ctx: LintContext, cert: CertificateFacts, options: Options) -> 
         yield about(
             cert,
             f"{describe(cert)} expires on {_day(cert.not_after)}, in {left.days} days "
-            f"(window {window}); API Gateway will not warn",
+            f"(window {window}); {_no_warning(ctx)}",
         )
+
+
+def _no_warning(ctx: LintContext) -> str:
+    """What the service says before a certificate expires: API Gateway documents that it says
+    nothing; ALB and CloudFront document nothing either way."""
+    if ctx.profile.codes:
+        return f"then {ctx.profile.refusal(EXPIRED, 'certificate has expired')}"
+    return "API Gateway will not warn"
