@@ -184,7 +184,6 @@ PROFILES: dict[str, Profile] = {
         max_certificates=25,
         count_only_cas=True,
         max_certificate_bytes=16 * KB,
-        allowed_labels=frozenset({"CERTIFICATE", "X509 CRL"}),
         allows_comments=True,
         requires_v3=True,
         service="ALB",

@@ -151,15 +151,18 @@ def private_key_in_bundle(ctx: LintContext, options: Options) -> Iterator[Proble
 )
 def non_certificate_block(ctx: LintContext, options: Options) -> Iterator[Problem]:
     """Fires for a block whose label is not ``CERTIFICATE``: ``TRUSTED CERTIFICATE`` (OpenSSL's
-    own format), ``CERTIFICATE REQUEST``, ``PUBLIC KEY``, ``PKCS7``, or ``X509 CRL`` (allowed in
-    an ALB trust store's revocation list, nowhere else).
+    own format), ``CERTIFICATE REQUEST``, ``PUBLIC KEY``, ``PKCS7``, or ``X509 CRL``.
 
     AWS: the truststore must contain only PEM-encoded X.509 certificates; API Gateway warns
-    "There is an invalid certificate in your truststore bundle".
+    "There is an invalid certificate in your truststore bundle". ALB wants certificate contents
+    "enclosed within the -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- boundaries"
+    and takes CRLs as separate revocation files (AddTrustStoreRevocations), never inside the
+    CA bundle, which it would refuse as InvalidCaCertificatesBundle.
 
     Fix: replace the block with the certificate it stands for, e.g.
     ``openssl x509 -in trusted.pem -out cert.pem`` for a TRUSTED CERTIFICATE, or
-    ``openssl pkcs7 -print_certs -in bundle.p7b`` for PKCS7.
+    ``openssl pkcs7 -print_certs -in bundle.p7b`` for PKCS7; move a CRL to a file of its own
+    and add it to the ALB trust store as a revocation list.
 
     Show it: ``grep -n -- '-----BEGIN' FILE``
     """
@@ -169,7 +172,12 @@ def non_certificate_block(ctx: LintContext, options: Options) -> Iterator[Proble
         yield at_block(
             block,
             f"a {block.label or 'unlabelled'} block is not a certificate; the truststore may "
-            "only hold CERTIFICATE blocks",
+            "only hold CERTIFICATE blocks"
+            + (
+                " (a CRL goes in a revocation-list file of its own)"
+                if block.label == "X509 CRL"
+                else ""
+            ),
         )
 
 

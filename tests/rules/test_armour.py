@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import fired, lint
 from tests.pki import Issued
 
@@ -59,10 +61,13 @@ def test_non_certificate_block_fires_on_other_labels(root: Issued) -> None:
     assert "CERTIFICATE REQUEST" in findings[0].message
 
 
-def test_crl_blocks_are_allowed_on_alb_only(root: Issued) -> None:
+@pytest.mark.parametrize("profile", ["apigateway", "alb", "cloudfront"])
+def test_a_crl_inside_a_ca_bundle_is_an_error_on_every_profile(root: Issued, profile) -> None:
+    """ALB takes CRLs as revocation files beside the bundle, never in it (AWS-SERVICES.md 4)."""
     crl = b"-----BEGIN X509 CRL-----\nMAMCAQA=\n-----END X509 CRL-----\n"
-    assert fired(lint(root.pem + crl), "non-certificate-block")
-    assert not fired(lint(root.pem + crl, profile="alb"), "non-certificate-block")
+    (finding,) = fired(lint(root.pem + crl, profile=profile), "non-certificate-block")
+    assert finding.severity.label == "error"
+    assert "revocation-list file of its own" in finding.message
 
 
 def test_empty_bundle_fires_on_empty_text_and_all_broken_files() -> None:
