@@ -19,7 +19,14 @@ from mtls_lint.findings import FAIL_ON, Severity
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rules import RULES
 
-LIMITS = ("certificates", "certificate-bytes", "bundle-bytes", "file-bytes", "file-certificates")
+LIMITS = (
+    "certificates",
+    "certificate-bytes",
+    "bundle-bytes",
+    "ca-subject-bytes",
+    "file-bytes",
+    "file-certificates",
+)
 TOP_LEVEL = (
     "profile", "include", "exclude", "fail-on", "expiry-days", "limits", "rules", "waivers",
 )  # fmt: skip

@@ -93,6 +93,9 @@ class Profile(NamedTuple):
     count_only_cas: bool = False
     max_certificate_bytes: int | None = None
     max_bundle_bytes: int | None = None
+    #: The DER bytes of the CA certificates' subject names, summed over a trust store (ALB
+    #: advertises them to clients when AdvertiseTrustStoreCaNames is on).
+    max_ca_subject_bytes: int | None = None
     allowed_labels: frozenset[str] = frozenset({"CERTIFICATE"})
     #: ``#`` comment lines (without ``-``) are allowed outside blocks.
     allows_comments: bool = False
@@ -113,6 +116,9 @@ class Profile(NamedTuple):
     )
     #: The option that makes the service ignore client certificate expiry, if it has one.
     ignore_expiry_option: str | None = None
+    #: Where each of the numbers and lists above comes from, by field name: a test fails when
+    #: a number the service model sets has none.
+    sources: Mapping[str, str] = MappingProxyType({})
 
     def code(self, kind: str) -> str | None:
         """The connection-log code for a kind of refusal, or None (API Gateway, or no code)."""
@@ -171,6 +177,16 @@ PROFILES: dict[str, Profile] = {
         # AWS: "a maximum chain length of four"; a third-party experiment (DoiT) found four CA
         # certificates, root included, the client not counted
         chain_counting="CA certificates, root included, client not counted (measured)",
+        sources=MappingProxyType(
+            {
+                "signature_families": citations.APIGW_TRUSTSTORE + " ('RSA ... ECDSA')",
+                "rsa_min_bits": citations.APIGW_TRUSTSTORE + " ('RSA-2048 or stronger')",
+                "ec_min_bits": citations.APIGW_TRUSTSTORE + " ('ECDSA-256 or stronger')",
+                "ec_curves": "AWS silent on curves: the NIST curves of 256 bits or more",
+                "max_chain_cas": citations.APIGW_TRUSTSTORE
+                + " ('a maximum chain length of four'; counted by DoiT's experiment)",
+            }
+        ),
     ),
     "alb": Profile(
         name="alb",
@@ -184,6 +200,8 @@ PROFILES: dict[str, Profile] = {
         max_certificates=25,
         count_only_cas=True,
         max_certificate_bytes=16 * KB,
+        # quotas: "CA certificates subject size per trust store 10,000" (adjustable)
+        max_ca_subject_bytes=10_000,
         allows_comments=True,
         requires_v3=True,
         service="ALB",
@@ -195,6 +213,26 @@ PROFILES: dict[str, Profile] = {
             "elbv2 modify-trust-store --ca-certificates-bundle-s3-object-version ...)"
         ),
         ignore_expiry_option="the listener's IgnoreClientCertificateExpiry",
+        sources=MappingProxyType(
+            {
+                "signature_families": citations.ALB_MTLS + " ('SHA256, 384, 512 with RSA/... with "
+                "EC/... with RSASSA-PSS with MGF1')",
+                "rsa_min_bits": citations.ALB_MTLS + " ('RSA 2K - 8K')",
+                "rsa_max_bits": citations.ALB_MTLS + " ('RSA 2K - 8K')",
+                "ec_min_bits": citations.ALB_MTLS + " ('ECDSA secp256r1, secp384r1, secp521r1')",
+                "ec_curves": citations.ALB_MTLS + " ('ECDSA secp256r1, secp384r1, secp521r1')",
+                "max_chain_cas": citations.ALB_QUOTAS
+                + " ('Maximum certificate chain depth 4'; counted as on API Gateway)",
+                "revocation": citations.ALB_QUOTAS
+                + " ('Revocation list file size 50 MB', 'Revocation entries per trust store "
+                "500,000', 'Revocation lists per trust store 30')",
+                "max_certificates": citations.ALB_QUOTAS
+                + " ('CA certificates per trust store 25')",
+                "max_certificate_bytes": citations.ALB_QUOTAS + " ('CA certificate size 16 KB')",
+                "max_ca_subject_bytes": citations.ALB_QUOTAS
+                + " ('CA certificates subject size per trust store 10,000')",
+            }
+        ),
     ),
     "cloudfront": Profile(
         name="cloudfront",
@@ -218,6 +256,23 @@ PROFILES: dict[str, Profile] = {
             "the trust store is created or updated, and keeps no sync with S3"
         ),
         ignore_expiry_option="the trust store's 'Ignore certificate expiration date'",
+        sources=MappingProxyType(
+            {
+                "signature_families": citations.CLOUDFRONT + " ('SHA256, SHA384, SHA512 with RSA, "
+                "with EC, with RSASSA-PSS with MGF1')",
+                "rsa_min_bits": citations.CLOUDFRONT + " ('RSA 2048, RSA 3072, RSA 4096')",
+                "rsa_allowed_bits": citations.CLOUDFRONT + " ('RSA 2048, RSA 3072, RSA 4096')",
+                "ec_min_bits": citations.CLOUDFRONT + " ('ECDSA: secp256r1, secp384r1')",
+                "ec_curves": citations.CLOUDFRONT + " ('ECDSA: secp256r1, secp384r1')",
+                "max_chain_cas": citations.CLOUDFRONT
+                + " ('Certificate chain depth 4'; counted as on API Gateway)",
+                "max_certificates": citations.CLOUDFRONT
+                + " ('Number of certificates in CA bundle 25')",
+                "max_certificate_bytes": citations.CLOUDFRONT
+                + " ('Certificate size in CA bundle 16384')",
+                "max_bundle_bytes": citations.CLOUDFRONT + " ('CA bundle size 64 KB')",
+            }
+        ),
     ),
 }
 DEFAULT_PROFILE = "apigateway"

@@ -18,3 +18,26 @@ def test_every_profile_names_its_sources_and_its_column() -> None:
         assert profile.source
         assert profile.column
         assert profile.max_chain_cas == 4
+
+
+#: The fields that hold an AWS number or list.
+NUMBERS = ("signature_families", "rsa_min_bits", "rsa_max_bits", "rsa_allowed_bits",
+           "ec_min_bits", "ec_curves", "max_chain_cas", "revocation", "max_certificates",
+           "max_certificate_bytes", "max_bundle_bytes", "max_ca_subject_bytes")  # fmt: skip
+
+
+def test_every_aws_number_in_the_service_model_has_a_source() -> None:
+    for profile in PROFILES.values():
+        for name in NUMBERS:
+            if getattr(profile, name) is not None:
+                assert profile.sources.get(name), f"{profile.name}.{name} has no source"
+        assert set(profile.sources) <= set(NUMBERS), "a source for a field that is not a number"
+
+
+def test_explain_prints_where_each_number_comes_from(capsys) -> None:
+    from mtls_lint.cli import main
+
+    assert main(["explain", "ca-names-too-large"]) == 0
+    out = capsys.readouterr().out
+    assert "alb max_ca_subject_bytes = 10000:" in out
+    assert "CA certificates subject size per trust store 10,000" in out

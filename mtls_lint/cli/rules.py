@@ -66,6 +66,20 @@ def run_explain(args: argparse.Namespace) -> int:
         "",
         "Where each service's numbers come from:",
     ]
-    lines += [f"  {profile.name}: {profile.source}" for profile in PROFILES.values()]
+    for profile in PROFILES.values():
+        lines.append(f"  {profile.name}: {profile.source}")
+        lines += [
+            f"    {profile.name} {name} = {_shown(getattr(profile, name))}: {source}"
+            for name, source in profile.sources.items()
+        ]
     write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK
+
+
+def _shown(value: object) -> str:
+    """A number or list of the service model, as ``explain`` prints it."""
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(map(str, value)))
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # Revocation
+        return ", ".join(f"{k} {v}" for k, v in value._asdict().items())
+    return str(value)

@@ -32,6 +32,7 @@ _ALL: tuple[Rule, ...] = (
     duplicates.duplicate_subject,
     size.bundle_too_large,
     size.certificate_too_large,
+    size.ca_names_too_large,
     algorithms.weak_signature_hash,
     algorithms.unsupported_signature_algorithm,
     keys.weak_rsa_key,

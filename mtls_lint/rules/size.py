@@ -74,3 +74,36 @@ def certificate_too_large(ctx: LintContext, options: Options) -> Iterator[Proble
                 f"{describe(cert)} is {cert.block.size} bytes as PEM; the {ctx.profile.name} "
                 f"limit is {limit}",
             )
+
+
+@file_rule(
+    "ca-names-too-large",
+    "the CA certificates' subject names exceed the profile's total (ALB: 10,000 bytes)",
+    severity=Severity.ERROR,
+    citation=citations.ALB_QUOTAS,
+)
+def ca_names_too_large(ctx: LintContext, options: Options) -> Iterator[Problem]:
+    """Fires when the subject names of the bundle's CA certificates, DER-encoded and summed
+    (duplicates counted once), exceed the profile's quota. Only ALB has one; elsewhere the
+    rule fires only when ``limits.ca-subject-bytes`` is configured.
+
+    AWS: ALB's quota "CA certificates subject size per trust store" is 10,000 (adjustable);
+    the names are what a listener with AdvertiseTrustStoreCaNames sends to clients.
+
+    Fix: remove CA certificates no client needs, shorten the names of new CAs, or request a
+    quota increase and set it in ``.mtls-lint.yaml`` (``limits: {ca-subject-bytes: N}``).
+
+    Show it: ``mtls-lint inspect FILE`` lists the CAs; ``openssl x509 -in FILE -noout -subject``
+    """
+    limit = ctx.profile.max_ca_subject_bytes
+    if limit is None:
+        return
+    names = {c.subject_der for c in ctx.certificates if c.is_ca}
+    total = sum(map(len, names))
+    if total > limit:
+        yield Problem(
+            f"the {len(names)} CA subject names take {total:,} bytes; the {ctx.profile.name} "
+            f"limit is {limit:,} per trust store (needed to advertise CA names to clients)",
+            1,
+            max(1, ctx.bundle.line_count),
+        )

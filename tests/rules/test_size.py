@@ -34,3 +34,41 @@ def test_certificate_too_large_fires_above_16_kb(pki: PKI, root: Issued) -> None
     assert "limit is 16384" in finding.message
     assert not fired(lint(big.pem), "certificate-too-large")
     assert not fired(lint(root.pem, profile="alb"), "certificate-too-large")
+
+
+def _long_named_cas(pki, count: int) -> bytes:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    pems = []
+    for i in range(count):
+        units = [x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{i} unit {j} " + "x" * 90)
+                 for j in range(20)]  # fmt: skip
+        subject = x509.Name([x509.RelativeDistinguishedName([u]) for u in units])
+        pems.append(pki.cert(f"long-named CA {i}", subject=subject).pem)
+    return b"".join(pems)
+
+
+def test_ca_names_too_large_fires_over_albs_10000_bytes(pki) -> None:
+    bundle = _long_named_cas(pki, 5)  # 5 x ~2,300 bytes of names
+    (finding,) = fired(lint(bundle, profile="alb"), "ca-names-too-large")
+    assert "the 5 CA subject names take" in finding.message
+    assert "the alb limit is 10,000" in finding.message
+    assert not fired(lint(_long_named_cas(pki, 4), profile="alb"), "ca-names-too-large")
+
+
+def test_ca_names_too_large_is_albs_quota_only(pki) -> None:
+    bundle = _long_named_cas(pki, 5)
+    for profile in ("apigateway", "cloudfront"):
+        assert not fired(lint(bundle, profile=profile), "ca-names-too-large")
+
+
+def test_a_raised_ca_names_quota_is_set_in_config(pki, tmp_path) -> None:
+    from mtls_lint.cli import main
+
+    (tmp_path / "bundle.pem").write_bytes(_long_named_cas(pki, 5))
+    (tmp_path / ".mtls-lint.yaml").write_text("profile: alb\nlimits: {ca-subject-bytes: 20000}\n")
+    bundle, config = str(tmp_path / "bundle.pem"), str(tmp_path / ".mtls-lint.yaml")
+    select = ["--select", "ca-names-too-large"]
+    assert main(["check", "--no-config", "--profile", "alb", *select, bundle]) == 1
+    assert main(["check", "--config", config, *select, bundle]) == 0
