@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, pairwise
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import CertificateFacts, ParsedCertificate
+from mtls_lint.crl import TrustedCA
 from mtls_lint.denials import (
     BAD_SIGNATURE,
     DOCUMENTED,
@@ -38,6 +39,7 @@ from mtls_lint.signatures import SignatureCheck, check_raw_signature
 from mtls_lint.trust_graph import TrustGraph, check_link
 
 if TYPE_CHECKING:  # pyasn1 is imported only for a client cryptography cannot load
+    from mtls_lint.crl import ParsedList
     from mtls_lint.lenient import LenientCertificate
 
 MAX_LINKS = 16  # far beyond any allowed path: bounds the search on hostile truststores
@@ -217,6 +219,34 @@ def _supported(profile: Profile) -> str:
     return f"{families} with SHA-256/384/512; RSA {rsa} bits; EC {curves}"
 
 
+def _revocation_checks(
+    certs: list[ParsedCertificate], revocations: Sequence[ParsedList]
+) -> list[Check]:
+    """Each certificate below the root against the lists its issuer signed (ALB)."""
+    checks = []
+    for cert, issuer in pairwise(certs):
+        lists = [
+            item for item in revocations
+            if item.issuer_canon == cert.issuer_canon and _signed_list(item, issuer)
+        ]  # fmt: skip
+        if not lists:
+            continue
+        revoked = next((item for item in lists if item.revokes(cert.cert.serial_number)), None)
+        detail = (
+            f"serial {cert.cert.serial_number:#x} is revoked by revocation list #{revoked.index} "
+            f"(line {revoked.line})"
+            if revoked is not None
+            else f"not revoked by the {len(lists)} list(s) of {issuer.subject}"
+        )
+        checks.append(Check("revoked", revoked is None, detail).about(cert))
+    return checks
+
+
+def _signed_list(item: ParsedList, issuer: ParsedCertificate) -> bool:
+    spki = issuer.spki
+    return spki is not None and TrustedCA(issuer.subject, issuer.subject_canon, spki).verifies(item)
+
+
 def _expiry_ignored(expired: Check, profile: Profile) -> Check:
     """An expired client accepted, as ALB's and CloudFront's ignore-expiry options do (they
     say nothing of not-yet-valid certificates, which stay refused)."""
@@ -259,6 +289,7 @@ def check_path(
     *,
     strict: bool = False,
     ignore_expiry: bool = False,
+    revocations: Sequence[ParsedList] = (),
 ) -> list[Check]:
     """The service's checks on a complete path, in the order a denial reason is chosen;
     ``strict`` adds OpenSSL's ``-x509_strict`` extension checks; ``ignore_expiry`` accepts an
@@ -271,6 +302,8 @@ def check_path(
     if ignore_expiry and attempt.links[0].source == "client" and validity[0].name == "expired":
         validity[0] = _expiry_ignored(validity[0], profile)
     checks += validity
+    if revocations and profile.revocation is not None:
+        checks += _revocation_checks(certs, revocations)
     checks += [_ca_check(cert) for cert in certs[1:]]
     below = 0  # non-self-issued intermediate CAs between the client and the current issuer
     for cert in certs[1:]:
@@ -335,6 +368,7 @@ def verify(
     pool: Pool | None = None,
     strict: bool = False,
     ignore_expiry: bool = False,
+    revocations: Sequence[ParsedList] = (),
 ) -> Verdict:
     """The verdict on ``client``; ``untrusted`` and ``sent`` (the rest of the client's file)
     are only searched to name what the truststore lacks. ``pool`` (``truststore`` already
@@ -349,7 +383,12 @@ def verify(
         return _self_signed(client, trusted, now, profile, names, key_checks, ignore_expiry)
     attempts = list(islice(paths(client, [trusted]), MAX_ATTEMPTS))
     evaluated = [
-        (a, check_path(a, now, profile, strict=strict, ignore_expiry=ignore_expiry))
+        (
+            a,
+            check_path(
+                a, now, profile, strict=strict, ignore_expiry=ignore_expiry, revocations=revocations
+            ),
+        )
         for a in attempts
         if a.stop is None
     ]

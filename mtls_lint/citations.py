@@ -56,3 +56,7 @@ CLOUDFRONT_CONNECTION_LOG = (
     "Amazon CloudFront Developer Guide, viewer mTLS connection logs (connectionStatus "
     "'Failed:<code>')"
 )
+ALB_REVOCATION = (
+    "Elastic Load Balancing API Reference, AddTrustStoreRevocations (RevocationType CRL; "
+    "InvalidRevocationContent: 'an invalid format, or uses an incorrect algorithm')"
+)

@@ -24,6 +24,9 @@ LIMITS = (
     "certificate-bytes",
     "bundle-bytes",
     "ca-subject-bytes",
+    "crl-bytes",
+    "crl-entries",
+    "crl-lists",
     "file-bytes",
     "file-certificates",
 )

@@ -27,6 +27,8 @@ KEY_MISMATCH = "private key does not match certificate"
 PURPOSE = "unsuitable certificate purpose"
 #: ALB and CloudFront take X.509 v3 only (our words: OpenSSL accepts v1 clients).
 NOT_V3 = "not an X.509 v3 certificate"
+#: OpenSSL's X509_V_ERR_CERT_REVOKED.
+REVOKED = "certificate revoked"
 #: A client key nothing can decode: OpenSSL fails to load the certificate ("decode error"),
 #: so the TLS handshake cannot check the client's signature.
 CLIENT_KEY_UNREADABLE = "unable to decode the client certificate's public key"
@@ -45,6 +47,7 @@ DOCUMENTED = frozenset({REASON_NO_ISSUER, REASON_INSECURE, REASON_SELF_SIGNED})
 REASON_OF_CHECK = {
     "algorithm": REASON_INSECURE,
     "version": NOT_V3,
+    "revoked": REVOKED,
     "expired": EXPIRED,
     "not-yet-valid": NOT_YET_VALID,
     "ca": INVALID_CA,
@@ -106,6 +109,9 @@ FIXES = {
     "openssl x509 -in {client} -noout -text",
     CLIENT_KEY_UNREADABLE: "Re-issue {subject} with an RSA or EC key on a named curve (P-256, "
     "P-384). Show it: openssl x509 -in {client} -noout -pubkey",
+    REVOKED: "{subject} is revoked by its CA: issue the client a new certificate (or, if the "
+    "revocation was a mistake, have the CA issue a list without it). Show it: openssl crl -in "
+    "CRL -noout -text",
     NOT_V3: "Re-issue {subject} as X.509 v3 (openssl x509 -req -extfile with its extensions; "
     "without -extfile OpenSSL makes v1). Show it: openssl x509 -in FILE -noout -text | grep "
     "Version",
@@ -131,6 +137,7 @@ KIND_OF_REASON = {
     ),
     REASON_INSECURE: profiles.TYPE_UNSUPPORTED,
     NOT_V3: profiles.TYPE_UNSUPPORTED,
+    REVOKED: profiles.REVOKED,
     EXPIRED: profiles.EXPIRED,
     NOT_YET_VALID: profiles.NOT_YET_VALID,
     TOO_LONG: profiles.CHAIN_DEPTH,

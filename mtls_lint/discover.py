@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer")
+DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer", "*.crl")
 SKIPPED_DIRECTORIES = frozenset({".git"})
 
 

@@ -16,7 +16,7 @@ from mtls_lint.certificate import CertificateFacts
 from mtls_lint.findings import EMPTY, CertificateRef, FileResult, Finding, Severity
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.profiles import Profile
-from mtls_lint.rule import Crash, LintContext, Options, Problem, Rule
+from mtls_lint.rule import Crash, LintContext, Options, Problem, Revocation, Rule
 from mtls_lint.rules import RULES
 
 DEFAULT_EXPIRY_DAYS = 30
@@ -84,11 +84,23 @@ def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileRe
     return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings), inventory)
 
 
+def lint_revocation(bundle: Bundle, revocation: Revocation, settings: LintSettings) -> FileResult:
+    """Run the enabled revocation-list rules over a file of CRLs (:mod:`mtls_lint.crl`)."""
+    parsed = ParsedBundle(bundle)
+    ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days, revocation)
+    findings = _lint(ctx, settings)
+    findings.sort(key=Finding.sort_key)
+    return FileResult(bundle.path, 0, tuple(findings), ())
+
+
 def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
     bundle = ctx.bundle
     findings: list[Finding] = []
+    target = "bundle" if ctx.revocation is None else "revocation"
     for rule_id, setting in settings.rules.items():
         rule = RULES[rule_id]
+        if rule.target != target:
+            continue
         listed = 0
         unlisted: Problem | None = None
         unlisted_count = 0

@@ -19,6 +19,7 @@ from mtls_lint.profiles import PROFILES, Profile
 if TYPE_CHECKING:  # cryptography is imported only to lint: `rules` and `explain` skip it
     from mtls_lint.bundle import PemBlock
     from mtls_lint.certificate import CertificateFacts, ParsedCertificate
+    from mtls_lint.crl import RevocationFile, TrustedCA
     from mtls_lint.lenient import LenientCertificate
     from mtls_lint.parsed_bundle import ParsedBundle
     from mtls_lint.trust_graph import TrustGraph
@@ -47,12 +48,29 @@ def describe(cert: CertificateFacts) -> str:
     return f"certificate #{cert.index} (line {cert.block.begin_line})"
 
 
+class Revocation(NamedTuple):
+    """A revocation-list file, and what it is judged against: the CA certificates of the
+    trust store(s) of the run, and the lists and entries of every list file of the run (the
+    quotas count per trust store)."""
+
+    file: RevocationFile
+    trusted: tuple[TrustedCA, ...]
+    lists_in_run: int
+    entries_in_run: int
+
+
 class LintContext:
-    """One parsed bundle, with the settings of the run."""
+    """One parsed bundle, or a revocation-list file, with the settings of the run."""
 
     def __init__(
-        self, parsed: ParsedBundle, profile: Profile, now: dt.datetime, expiry_days: int
+        self,
+        parsed: ParsedBundle,
+        profile: Profile,
+        now: dt.datetime,
+        expiry_days: int,
+        revocation: Revocation | None = None,
     ) -> None:
+        self.revocation = revocation
         self.parsed = parsed
         self.bundle = parsed.bundle
         self.profile = profile
@@ -93,6 +111,8 @@ class Rule(NamedTuple):
     #: Also run on the certificates only the lenient reader could read (the check reads
     #: :class:`CertificateFacts` only).
     facts: bool = False
+    #: What the rule lints: CA bundles, or revocation-list files (``ctx.revocation``).
+    target: str = "bundle"
 
     @property
     def doc(self) -> str:
@@ -147,6 +167,7 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
         options: Mapping[str, type] | None = None,
         defaults: Options | None = None,
         facts: bool = False,
+        target: str = "bundle",
     ) -> Declare:
         """``severity``: one for every profile, or a mapping naming each profile's. ``facts``:
         the check reads only :class:`CertificateFacts`, so it runs on leniently read
@@ -163,6 +184,7 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
                 options=dict(options or {}),
                 defaults=dict(defaults or {}),
                 facts=facts,
+                target=target,
                 **{kind: function},
             )
 
@@ -174,6 +196,14 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
 
 file_rule = _declarer(
     "file_check", "Declare a rule that looks at the whole file: ``check(ctx, options)``."
+)
+revocation_rule = partial(
+    _declarer(
+        "file_check",
+        "Declare a rule about a revocation-list file: ``check(ctx, options)``, with "
+        "``ctx.revocation`` set.",
+    ),
+    target="revocation",
 )
 certificate_rule = _declarer(
     "certificate_check",

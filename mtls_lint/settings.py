@@ -71,7 +71,15 @@ class RunSettings(NamedTuple):
 def with_limits(profile: Profile, config: Config) -> Profile:
     """The profile with the config's ``limits`` (a raised quota; ``null`` removes a limit)."""
     limits = config.limits
+    revocation = profile.revocation
+    if revocation is not None:
+        revocation = revocation._replace(
+            max_list_bytes=limits.get("crl-bytes") or revocation.max_list_bytes,
+            max_entries=limits.get("crl-entries") or revocation.max_entries,
+            max_lists=limits.get("crl-lists") or revocation.max_lists,
+        )
     return profile._replace(
+        revocation=revocation,
         max_certificates=limits.get("certificates", profile.max_certificates),
         max_certificate_bytes=limits.get("certificate-bytes", profile.max_certificate_bytes),
         max_bundle_bytes=limits.get("bundle-bytes", profile.max_bundle_bytes),

@@ -25,11 +25,13 @@ from mtls_lint.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from mtls_lint.bundle import Bundle
     from mtls_lint.cli.common import Commands
     from mtls_lint.config import Config
+    from mtls_lint.crl import RevocationFile, TrustedCA
     from mtls_lint.findings import FileResult
     from mtls_lint.reporters import Report
-    from mtls_lint.settings import RunSettings
+    from mtls_lint.settings import FileLimits, RunSettings
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -43,28 +45,81 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     check.add_argument("--output", metavar="FILE", help="write the report to FILE")
     check.add_argument("--select", type=rule_list, metavar="RULE,...", help="run only these")
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
+    check.add_argument("--crl", action="append", default=[], metavar="FILE", help="a revocation "
+                       "list (ALB) linted with the run's trust stores; repeatable")  # fmt: skip
     add_run_options(check)
 
 
-def lint_files(paths: Sequence[str], run: RunSettings) -> tuple[list[FileResult], int]:
-    """Lint every file found; I/O errors are printed and counted, never fatal."""
+def lint_files(
+    paths: Sequence[str], run: RunSettings, crls: Sequence[str] = ()
+) -> tuple[list[FileResult], int]:
+    """Lint every file found; I/O errors are printed and counted, never fatal. Revocation-list
+    files -- found, or named with ``crls`` -- are linted last, against the CA certificates of
+    every trust store of the run."""
+    from mtls_lint.crl import TrustedCA, is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find
     from mtls_lint.engine import lint_bundle
+    from mtls_lint.parsed_bundle import ParsedBundle
     from mtls_lint.pem_reader import read_bundle
 
     results: list[FileResult] = []
     errors = 0
-    for path, within, walked in find(paths, run.include, run.exclude, run.base):
+    trusted: dict[str, TrustedCA] = {}  # by certificate: a CA in many bundles counts once
+    lists = []
+    found = [(f.path, f.within, f.walked, False) for f in find(paths, run.include, run.exclude,
+                                                                 run.base)]  # fmt: skip
+    if crls:  # find() of no paths would walk the working directory
+        found += [(f.path, f.within, f.walked, True) for f in find(crls, run.include, (), run.base)]
+    for path, within, walked, named_crl in found:
+        limits = _crl_limits(run) if named_crl or path.suffix == ".crl" else run.file_limits
         try:
-            data = read_file(path, run.file_limits, within, walked=walked)
+            data = read_file(path, limits, within, walked=walked)
         except UsageError as exc:
             complain("error", str(exc))
             errors += 1
             continue
         bundle = read_bundle(display_path(path), data)
+        if is_revocation_file(bundle, data):
+            lists.append((bundle, read_revocation_file(bundle, data)))
+            continue
+        if named_crl:
+            complain("error", f"{bundle.path}: --crl: not a revocation list (X509 CRL blocks)")
+            errors += 1
+            continue
         del data  # the blocks hold what the rules need, not the whole file a second time
-        results.append(lint_bundle(bundle, run.lint))
+        parsed = ParsedBundle(bundle)
+        results.append(lint_bundle(parsed, run.lint))
+        for cert in parsed.certificates:
+            if cert.is_ca and cert.sha256 not in trusted:
+                record = TrustedCA.of(cert)
+                if record is not None:
+                    trusted[cert.sha256] = record
+    results += _lint_lists(lists, tuple(trusted.values()), run)
     return results, errors
+
+
+def _crl_limits(run: RunSettings) -> FileLimits:
+    """A revocation list may be larger than a bundle: ALB takes 50 MB. Twice the quota is
+    read, so a list over it is a finding (crl-too-large), not a refused file."""
+    from mtls_lint.profiles import PROFILES
+
+    quota = run.lint.profile.revocation or PROFILES["alb"].revocation
+    most = 2 * quota.max_list_bytes if quota is not None else 0
+    return run.file_limits._replace(max_bytes=max(run.file_limits.max_bytes, most))
+
+
+def _lint_lists(
+    lists: list[tuple[Bundle, RevocationFile]], trusted: tuple[TrustedCA, ...], run: RunSettings
+) -> list[FileResult]:
+    from mtls_lint.engine import lint_revocation
+    from mtls_lint.rule import Revocation
+
+    entries = sum(revocation.entries for _, revocation in lists)
+    count = sum(len(revocation.lists) for _, revocation in lists)
+    return [
+        lint_revocation(bundle, Revocation(revocation, trusted, count, entries), run.lint)
+        for bundle, revocation in lists
+    ]
 
 
 class CheckOutcome(NamedTuple):
@@ -90,7 +145,7 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     summary = fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY"))
     run = run_settings(args, config, inventory=summary)
 
-    results, errors = lint_files(args.paths, run)
+    results, errors = lint_files(args.paths, run, args.crl)
     if not results and not errors:
         complain("warning", "no files to lint")
     # only a run over whole directories can tell that a waiver matched nothing

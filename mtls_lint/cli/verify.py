@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +27,16 @@ from mtls_lint.inventory import take_inventory
 from mtls_lint.keyfile import KeyFileError, PublicKeyInfo, load_public_key
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
-from mtls_lint.profiles import PROFILES
+from mtls_lint.profiles import PROFILES, Profile
 from mtls_lint.settings import FileLimits
 
 MAX_LOG_LINE = 1024 * 1024
+#: A revocation list may be as large as ALB's 50 MB quota.
+CRL_CAP = 50 * 1024 * 1024
 
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
+    from mtls_lint.crl import ParsedList
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -69,6 +73,8 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     verify.add_argument("--ignore-expiry", action="store_true", help="accept an expired client "
                         "certificate, as ALB's IgnoreClientCertificateExpiry and CloudFront's "
                         "'Ignore certificate expiration date' do (alb, cloudfront)")  # fmt: skip
+    verify.add_argument("--crl", action="append", default=[], metavar="FILE", help="revocation "
+                        "lists to apply (ALB: Failed:ClientCertCrlHit); repeatable")  # fmt: skip
     add_limit_options(verify)
 
 
@@ -102,6 +108,33 @@ def _parse(
     return inventory.certificates, skipped, parsed
 
 
+def _revocation_lists(paths: list[str], limits: FileLimits) -> list[ParsedList]:
+    """The lists of each ``--crl`` file (read with ALB's larger cap for revocation files)."""
+    from mtls_lint.crl import is_revocation_file, read_revocation_file
+
+    lists: list[ParsedList] = []
+    for path in paths:
+        shown, data = display_path(Path(path)), read_file(
+            Path(path), limits._replace(max_bytes=max(limits.max_bytes, CRL_CAP))
+        )  # fmt: skip
+        bundle = read_bundle(shown, data)
+        if not is_revocation_file(bundle, data):
+            raise UsageError(f"{shown}: --crl: not a revocation list (X509 CRL blocks)")
+        found = read_revocation_file(bundle, data)
+        if found.unreadable:
+            line, _, reason = found.unreadable[0]
+            raise UsageError(f"{shown}:{line}: --crl: unreadable revocation list: {reason}")
+        lists += found.lists
+    return lists
+
+
+def _no_revocation(profile: Profile) -> str:
+    return (
+        f"{profile.service} checks no revocation lists: the --crl lists were not applied "
+        "(ALB applies them: --profile alb)"
+    )
+
+
 def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
     if args.key is None:
         return None
@@ -133,14 +166,17 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.access_log is not None:
         return _run_access_log(args, truststore, skipped, untrusted, now)
 
+    revocations = _revocation_lists(args.crl, limits)
     sent, client_problems, parsed = _parse(args.client, limits)
     names = Names(args.truststore, args.client, args.untrusted)
     if sent:
         verdict = verify(
             sent[0], truststore, now=now, profile=profile, names=names,
             untrusted=untrusted, sent=sent[1:], key=_key(args, limits), strict=args.strict,
-            ignore_expiry=args.ignore_expiry,
+            ignore_expiry=args.ignore_expiry, revocations=revocations,
         )  # fmt: skip
+        if args.crl and profile.revocation is None:
+            verdict = replace(verdict, notes=(*verdict.notes, _no_revocation(profile)))
     elif parsed.leniently_read:  # cryptography refuses it, but OpenSSL may read it
         from mtls_lint.admission import verify_lenient
 
