@@ -24,6 +24,7 @@ LIMITS = (
     "certificate-bytes",
     "bundle-bytes",
     "ca-subject-bytes",
+    "chain-depth",
     "crl-bytes",
     "crl-entries",
     "crl-lists",

@@ -84,6 +84,7 @@ def with_limits(profile: Profile, config: Config) -> Profile:
         max_certificate_bytes=limits.get("certificate-bytes", profile.max_certificate_bytes),
         max_bundle_bytes=limits.get("bundle-bytes", profile.max_bundle_bytes),
         max_ca_subject_bytes=limits.get("ca-subject-bytes", profile.max_ca_subject_bytes),
+        max_chain_cas=limits.get("chain-depth") or profile.max_chain_cas,
     )
 
 

@@ -273,3 +273,29 @@ def test_explain_names_where_each_services_numbers_come_from(capsys) -> None:
     out = capsys.readouterr().out
     for profile in PROFILES.values():
         assert f"  {profile.name}: {profile.source}" in out
+
+
+def test_rules_json_lists_every_rule_with_each_profiles_severity(capsys) -> None:
+    from mtls_lint.profiles import PROFILES
+    from mtls_lint.rules import RULES
+
+    assert main(["rules", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["profiles"] == list(PROFILES)
+    by_id = {rule["id"]: rule for rule in document["rules"]}
+    assert list(by_id) == list(RULES)
+    for rule_id, rule in RULES.items():
+        shown = by_id[rule_id]["severity"]
+        assert shown == {n: (s.label if s else None) for n, s in rule.severity.items()}
+    assert by_id["crl-expired"]["target"] == "revocation"
+    assert by_id["expires-soon"]["options"] == {"days": "int"}
+
+
+def test_a_chain_depth_limit_in_config_replaces_the_services_four(pki, tmp_path) -> None:
+    chain = pki.chain("config depth", 5)
+    (tmp_path / "bundle.pem").write_bytes(b"".join(c.pem for c in chain))
+    config = tmp_path / ".mtls-lint.yaml"
+    select = ["--select", "chain-too-deep", str(tmp_path / "bundle.pem")]
+    assert main(["check", "--no-config", *select]) == 1
+    config.write_text("limits: {chain-depth: 5}\n")
+    assert main(["check", "--config", str(config), *select]) == 0

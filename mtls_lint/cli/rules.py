@@ -18,12 +18,33 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
         parser.add_argument("rule", metavar="RULE")
         parser.set_defaults(run=run_explain)
     else:
+        parser.add_argument("--format", choices=("text", "json"), default="text")
         parser.set_defaults(run=run_rules)
 
 
 def run_rules(args: argparse.Namespace) -> int:
     from mtls_lint.profiles import PROFILES
     from mtls_lint.rules import RULES
+
+    if args.format == "json":
+        from mtls_lint.jsonout import dumps
+
+        catalogue = [
+            {
+                "id": rule.id,
+                "summary": rule.summary,
+                "severity": {
+                    name: (s.label if (s := rule.severity[name]) is not None else None)
+                    for name in PROFILES
+                },
+                "target": rule.target,
+                "citation": rule.citation,
+                "options": {name: kind.__name__ for name, kind in rule.options.items()},
+            }
+            for rule in RULES.values()
+        ]
+        write_out(dumps({"profiles": list(PROFILES), "rules": catalogue}) + "\n", "json")
+        return EXIT_OK
 
     width = max(len(rule_id) for rule_id in RULES)
     columns = " ".join(f"{profile.column:<7}" for profile in PROFILES.values())
