@@ -51,6 +51,8 @@ class Config(NamedTuple):
     profile: str | None = None
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
+    #: Globs of revocation-list files (ALB), found and linted as such wherever they are.
+    revocation_lists: tuple[str, ...] = ()
     fail_on: str | None = None
     expiry_days: int | None = None
     limits: Mapping[str, int | None] = EMPTY

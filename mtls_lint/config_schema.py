@@ -32,7 +32,8 @@ LIMITS = (
     "file-certificates",
 )
 TOP_LEVEL = (
-    "profile", "include", "exclude", "fail-on", "expiry-days", "limits", "rules", "waivers",
+    "profile", "include", "exclude", "revocation-lists", "fail-on", "expiry-days", "limits",
+    "rules", "waivers",
 )  # fmt: skip
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -141,6 +142,7 @@ class Validator:
             profile=profile,
             include=include,
             exclude=self.globs(data, "exclude") or (),
+            revocation_lists=self.globs(data, "revocation-lists") or (),
             fail_on=fail_on,
             expiry_days=self.count(
                 data.get("expiry-days"),

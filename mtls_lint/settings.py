@@ -62,6 +62,8 @@ class RunSettings(NamedTuple):
     fail_on: str
     include: tuple[str, ...]
     exclude: tuple[str, ...]
+    #: Globs of files that must be revocation lists (config ``revocation-lists``).
+    revocation_lists: tuple[str, ...]
     #: Directory the globs are relative to: the config file's, else the working directory.
     base: Path
     file_limits: FileLimits
@@ -114,6 +116,7 @@ def resolve(options: CheckOptions, config: Config) -> RunSettings:
         fail_on=options.fail_on or config.fail_on or "error",
         include=config.include or DEFAULT_INCLUDE,
         exclude=config.exclude,
+        revocation_lists=config.revocation_lists,
         base=config.root or Path.cwd(),
         file_limits=FileLimits.chosen(
             options.max_file_bytes, options.max_file_certificates, config

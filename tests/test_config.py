@@ -101,7 +101,8 @@ def test_mistakes_exit_2_from_the_cli(repo: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert (
         err == "mtls-lint: error: .mtls-lint.yaml:2: bogus: unknown key (expected one of "
-        "profile, include, exclude, fail-on, expiry-days, limits, rules, waivers)\n"
+        "profile, include, exclude, revocation-lists, fail-on, expiry-days, limits, rules, "
+        "waivers)\n"
     )
 
 

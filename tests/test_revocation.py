@@ -146,7 +146,7 @@ def test_check_crl_refuses_a_file_that_is_no_list(store, tmp_path, capsys) -> No
     code = main(["check", "--no-config", "--crl", str(tmp_path / "bundle.pem"),
                  str(tmp_path / "bundle.pem")])  # fmt: skip
     assert code == 2
-    assert "--crl: not a revocation list" in capsys.readouterr().err
+    assert "named a revocation list (--crl" in capsys.readouterr().err
 
 
 @pytest.fixture
@@ -212,3 +212,16 @@ def test_a_sha1_list_is_a_weak_signature_hash(store, pki: PKI, tmp_path) -> None
     (tmp_path / "bundle.pem").write_bytes(store["root"].pem)
     _, findings = check(tmp_path, {})
     assert "crl-weak-signature-hash" in rules_for(findings, "sha1.crl")
+
+
+def test_config_revocation_lists_finds_lists_the_include_globs_miss(store, tmp_path) -> None:
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "root.txt").write_bytes(crl(store["root"], NOW - DAY))
+    (tmp_path / "bundle.pem").write_bytes(store["root"].pem)
+    config = tmp_path / ".mtls-lint.yaml"
+    config.write_text('profile: alb\nrevocation-lists: ["lists/*.txt"]\n')
+    out = tmp_path / "r.json"
+    main(["check", "--config", str(config), "--now", NOW_ISO, "--format", "json", "--output",
+          str(out), str(tmp_path)])  # fmt: skip
+    findings = json.loads(out.read_text())["findings"]
+    assert [(Path(f["path"]).name, f["rule"]) for f in findings] == [("root.txt", "crl-expired")]

@@ -66,8 +66,13 @@ def lint_files(
     errors = 0
     trusted: dict[str, TrustedCA] = {}  # by certificate: a CA in many bundles counts once
     lists = []
-    found = [(f.path, f.within, f.walked, False) for f in find(paths, run.include, run.exclude,
-                                                                 run.base)]  # fmt: skip
+    from mtls_lint.discover import matches
+
+    include = (*run.include, *run.revocation_lists)
+    found = [
+        (f.path, f.within, f.walked, matches(_relative(f.path, run), run.revocation_lists))
+        for f in find(paths, include, run.exclude, run.base)
+    ]
     if crls:  # find() of no paths would walk the working directory
         found += [(f.path, f.within, f.walked, True) for f in find(crls, run.include, (), run.base)]
     for path, within, walked, named_crl in found:
@@ -83,7 +88,8 @@ def lint_files(
             lists.append((bundle, read_revocation_file(bundle, data)))
             continue
         if named_crl:
-            complain("error", f"{bundle.path}: --crl: not a revocation list (X509 CRL blocks)")
+            complain("error", f"{bundle.path}: named a revocation list (--crl, or the "
+                     "config's revocation-lists) but holds no X509 CRL blocks")  # fmt: skip
             errors += 1
             continue
         del data  # the blocks hold what the rules need, not the whole file a second time
@@ -96,6 +102,14 @@ def lint_files(
                     trusted[cert.sha256] = record
     results += _lint_lists(lists, tuple(trusted.values()), run)
     return results, errors
+
+
+def _relative(path: Path, run: RunSettings) -> str:
+    """``path`` as the config's globs see it: relative to the config's directory."""
+    try:
+        return path.absolute().relative_to(run.base.absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _crl_limits(run: RunSettings) -> FileLimits:
