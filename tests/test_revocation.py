@@ -225,3 +225,17 @@ def test_config_revocation_lists_finds_lists_the_include_globs_miss(store, tmp_p
           str(out), str(tmp_path)])  # fmt: skip
     findings = json.loads(out.read_text())["findings"]
     assert [(Path(f["path"]).name, f["rule"]) for f in findings] == [("root.txt", "crl-expired")]
+
+
+def test_verify_access_log_applies_the_lists_too(files, store, tmp_path, capsys) -> None:
+    log = tmp_path / "access.log"
+    lines = [json.dumps({"requestId": f"r{i}", "clientCertPem": store[name].pem.decode()})
+             for i, name in enumerate(("client", "kept"))]  # fmt: skip
+    log.write_text("\n".join(lines) + "\n")
+    code = main(["verify", "--now", NOW_ISO, "--format", "json", "--profile", "alb", "--crl",
+                 str(files["crl"]), "--truststore", str(files["store"]), "--access-log",
+                 str(log)])  # fmt: skip
+    document = json.loads(capsys.readouterr().out)
+    reasons = sorted(str(c["verdict"]["reason"]) for c in document["certificates"])
+    assert reasons == ["ClientCertCrlHit", "None"]
+    assert code == 1

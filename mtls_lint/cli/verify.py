@@ -163,10 +163,10 @@ def run_verify(args: argparse.Namespace) -> int:
     untrusted: list[ParsedCertificate] = []
     if args.untrusted:
         untrusted, _ = _certificates(args.untrusted, limits)
-    if args.access_log is not None:
-        return _run_access_log(args, truststore, skipped, untrusted, now)
-
     revocations = _revocation_lists(args.crl, limits)
+    if args.access_log is not None:
+        return _run_access_log(args, truststore, skipped, untrusted, now, revocations)
+
     sent, client_problems, parsed = _parse(args.client, limits)
     names = Names(args.truststore, args.client, args.untrusted)
     if sent:
@@ -215,6 +215,7 @@ def _run_access_log(
     skipped: list[str],
     untrusted: list[ParsedCertificate],
     now: dt.datetime,
+    revocations: list[ParsedList],
 ) -> int:
     """One verdict per distinct client of the log. The truststore is indexed once for all
     of them, and each client is parsed, judged and rendered in turn, so what stays in
@@ -236,8 +237,10 @@ def _run_access_log(
         verdict = verify(
             cert, truststore, now=now, profile=PROFILES[args.profile],
             names=names, untrusted=extra, pool=trusted, strict=args.strict,
-            ignore_expiry=args.ignore_expiry,
+            ignore_expiry=args.ignore_expiry, revocations=revocations,
         )  # fmt: skip
+        if revocations and verdict.profile.revocation is None:
+            verdict = replace(verdict, notes=(*verdict.notes, _no_revocation(verdict.profile)))
         allowed = allowed and verdict.allowed
         rendered.append(render.client(client, cert, verdict))
     write_out(render.access_log(rendered, counts, skipped), KINDS[args.format])
