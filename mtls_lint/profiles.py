@@ -157,7 +157,8 @@ class Profile(NamedTuple):
     def signature_refusal(self, family: str, hash_name: str | None) -> str | None:
         """Why the service does not accept a signature of this family and hash, or None."""
         if hash_name is not None and hash_name not in STRONG_HASHES:
-            return f"{hash_name.upper()} is weaker than SHA-256"
+            shown = {"sha1": "SHA-1", "sha224": "SHA-224"}.get(hash_name, hash_name.upper())
+            return f"{shown} is weaker than SHA-256"
         if family not in self.signature_families:
             return f"{family} is not among the algorithms {self.service} documents"
         if hash_name is None:

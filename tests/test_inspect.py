@@ -169,3 +169,30 @@ def test_a_file_without_certificates_is_an_empty_table(
     out = capsys.readouterr().out
     assert ": 0 certificates\n" in out
     assert "(no certificates)" in out
+
+
+def test_inspect_profile_says_which_certificates_the_service_refuses(pki, tmp_path, capsys) -> None:
+    import json
+
+    from mtls_lint.cli import main
+
+    p521 = pki.cert("inspect P-521 root", key="ec-p521")
+    p256 = pki.cert("inspect P-256 root")
+    (tmp_path / "b.pem").write_bytes(p256.pem + p521.pem)
+    assert main(["inspect", "--profile", "cloudfront", str(tmp_path / "b.pem")]) == 0
+    out = capsys.readouterr().out
+    assert "CloudFront refuses #2 (line " in out
+    assert "the curve is not one of secp256r1, secp384r1" in out
+    assert main(["inspect", "--profile", "alb", str(tmp_path / "b.pem")]) == 0
+    assert "ALB accepts the algorithm and key of every certificate" in capsys.readouterr().out
+    assert main(["inspect", "--profile", "cloudfront", "--format", "json",
+                 str(tmp_path / "b.pem")]) == 0  # fmt: skip
+    document = json.loads(capsys.readouterr().out)
+    assert document["service"] == "CloudFront"
+    refused = [c["refused_by_service"] for c in document["files"][0]["certificates"]]
+    assert refused[0] is None
+    assert "the curve is not one of" in refused[1]
+    assert main(["inspect", "--format", "json", str(tmp_path / "b.pem")]) == 0
+    plain = json.loads(capsys.readouterr().out)  # without --profile, the JSON is as before
+    assert "service" not in plain
+    assert "refused_by_service" not in plain["files"][0]["certificates"][0]

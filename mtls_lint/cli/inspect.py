@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
     from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
+    from mtls_lint.profiles import PROFILES
     from mtls_lint.reporters.inspect import RENDERERS
 
     inspect = commands.add_parser(name, help=summary)
     inspect.set_defaults(run=run)
     inspect.add_argument("bundles", nargs="+", metavar="BUNDLE")
     inspect.add_argument("--format", choices=tuple(RENDERERS), default="text")
+    inspect.add_argument("--profile", choices=sorted(PROFILES), help="also say which "
+                         "certificates that service refuses for algorithm or key")  # fmt: skip
     add_limit_options(inspect)
     inspect.add_argument("--now", metavar="ISO-8601")
     inspect.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N",
@@ -40,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from mtls_lint.discover import display_path
     from mtls_lint.inventory import take_inventory
     from mtls_lint.pem_reader import read_bundle
+    from mtls_lint.profiles import PROFILES
     from mtls_lint.reporters import KINDS
     from mtls_lint.reporters.inspect import RENDERERS, InspectReport
     from mtls_lint.settings import FileLimits
@@ -52,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         data = read_file(path, limits)
         inventories.append(take_inventory(read_bundle(display_path(path), data)))
     color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = InspectReport(inventories, now, color=color, window=args.expiry_days)
+    profile = PROFILES[args.profile] if args.profile else None
+    report = InspectReport(inventories, now, color=color, window=args.expiry_days, profile=profile)
     write_out(RENDERERS[args.format](report), KINDS[args.format])
     return EXIT_OK

@@ -11,6 +11,7 @@ from mtls_lint import jsonout
 from mtls_lint.certificate import ParsedCertificate, common_name, days_left, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
+from mtls_lint.profiles import Profile
 from mtls_lint.reporters.step_summary import cell
 
 _RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
@@ -98,8 +99,38 @@ def _color_days(days: str, value: int, window: int) -> str:
     return days
 
 
+def refusal(cert: ParsedCertificate, profile: Profile) -> str | None:
+    """Why ``profile``'s service refuses ``cert`` for what it is (algorithm, key, version),
+    or None; the chain's problems are ``check``'s and ``verify``'s business."""
+    algorithm, key = cert.signature_algorithm, cert.key
+    why = profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
+        key.type, key.bits, key.curve
+    )
+    if why is None and profile.requires_v3 and not cert.is_v3:
+        why = "not X.509 v3"
+    return why
+
+
+def _refusal_lines(inventory: Inventory, profile: Profile | None) -> list[str]:
+    if profile is None:
+        return []
+    refused = [(c, why) for c in inventory.certificates if (why := refusal(c, profile))]
+    if not refused:
+        return [f"{profile.service} accepts the algorithm and key of every certificate", ""]
+    return [
+        *(f"{profile.service} refuses #{c.index} (line {c.block.begin_line}): {why}"
+          for c, why in refused),
+        "",
+    ]  # fmt: skip
+
+
 def render_text(
-    inventories: Sequence[Inventory], now: dt.datetime, *, color: bool, window: int
+    inventories: Sequence[Inventory],
+    now: dt.datetime,
+    *,
+    color: bool,
+    window: int,
+    profile: Profile | None = None,
 ) -> str:
     out: list[str] = []
     for inventory in inventories:
@@ -115,6 +146,7 @@ def render_text(
                 cells[8] = _color_days(cells[8], int(row[8]), window)
             out.append("  " + "  ".join(cells).rstrip())
         out.append("")
+        out += [printable(line) for line in _refusal_lines(inventory, profile)]
         out.append("Trust tree:")
         out += [f"  {line}" for line in tree_text(inventory)] or ["  (no certificates)"]
         out.append("")
@@ -147,9 +179,10 @@ def _unreadable_json(unreadable: Unreadable) -> dict[str, object]:
 
 
 def _certificate_json(
-    inventory: Inventory, cert: ParsedCertificate, now: dt.datetime
+    inventory: Inventory, cert: ParsedCertificate, now: dt.datetime, profile: Profile | None
 ) -> dict[str, object]:
     algorithm = cert.signature_algorithm
+    refused = {} if profile is None else {"refused_by_service": refusal(cert, profile)}
     return {
         "index": cert.index,
         "line": cert.block.begin_line,
@@ -162,34 +195,47 @@ def _certificate_json(
         "not_after": iso(cert.not_after),
         "days_left": days_left(cert.not_after, now),
         "sha256": cert.sha256,
+        **refused,
     }
 
 
-def render_json(inventories: Sequence[Inventory], now: dt.datetime) -> str:
+def render_json(
+    inventories: Sequence[Inventory], now: dt.datetime, profile: Profile | None = None
+) -> str:
     files = []
     for inventory in inventories:
         files.append(
             {
                 "path": inventory.path,
                 "certificates": [
-                    _certificate_json(inventory, c, now) for c in inventory.certificates
+                    _certificate_json(inventory, c, now, profile) for c in inventory.certificates
                 ],
                 "tree": [_node_json(node) for node in inventory.roots + inventory.orphans],
                 "orphans": [node.cert.sha256 for node in inventory.orphans],
                 "unreadable": [_unreadable_json(u) for u in inventory.unreadable],
             }
         )
-    return jsonout.dumps({"files": files}) + "\n"  # the tree nests as deep as the chain
+    service = {} if profile is None else {"profile": profile.name, "service": profile.service}
+    return jsonout.dumps({**service, "files": files}) + "\n"  # the tree nests as deep as the chain
 
 
-def render_markdown(inventories: Sequence[Inventory], now: dt.datetime) -> str:
+def render_markdown(
+    inventories: Sequence[Inventory], now: dt.datetime, profile: Profile | None = None
+) -> str:
     out: list[str] = []
     for inventory in inventories:
         out += [f"### {cell(inventory.path)}", ""]
         out.append("| " + " | ".join(COLUMNS) + " |")
         out.append("|" + "---|" * len(COLUMNS))
         out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in _rows(inventory, now)]
-        out += ["", "```text", *tree_text(inventory), "```", ""]
+        out += [
+            "",
+            *(cell(line) for line in _refusal_lines(inventory, profile)),
+            "```text",
+            *tree_text(inventory),
+            "```",
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -199,11 +245,15 @@ class InspectReport(NamedTuple):
     color: bool = False
     #: Days-left below this are yellow on a terminal.
     window: int = 30
+    #: The service whose refusals of algorithms and keys to show (``--profile``), if any.
+    profile: Profile | None = None
 
 
 #: ``inspect --format``: each renderer, from one report.
 RENDERERS: dict[str, Callable[[InspectReport], str]] = {
-    "text": lambda r: render_text(r.inventories, r.now, color=r.color, window=r.window),
-    "json": lambda r: render_json(r.inventories, r.now),
-    "markdown": lambda r: render_markdown(r.inventories, r.now),
+    "text": lambda r: render_text(
+        r.inventories, r.now, color=r.color, window=r.window, profile=r.profile
+    ),
+    "json": lambda r: render_json(r.inventories, r.now, r.profile),
+    "markdown": lambda r: render_markdown(r.inventories, r.now, r.profile),
 }
