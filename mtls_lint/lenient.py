@@ -29,7 +29,7 @@ from pyasn1.type import char, univ
 from pyasn1_modules import rfc4055, rfc5280
 
 from mtls_lint.bundle import PemBlock
-from mtls_lint.certificate import KeyInfo, key_info, name_text
+from mtls_lint.certificate import KeyInfo, iso, key_info, name_text
 from mtls_lint.findings import CertificateRef
 from mtls_lint.names import Canonical, canonical
 from mtls_lint.profiles import BAD_NOT_AFTER, BAD_NOT_BEFORE
@@ -218,7 +218,7 @@ class LenientCertificate:
             sha256=self.sha256,
             subject=self.subject,
             issuer=self.issuer,
-            not_after=self.not_after.strftime("%Y-%m-%dT%H:%M:%SZ") if self.not_after else "",
+            not_after=iso(self.not_after) if self.not_after is not None else "",
             common_name=self.common_name,
         )
 
