@@ -131,7 +131,7 @@ def read_access_log(lines: Iterable[str | None]) -> tuple[list[ClientSeen], Line
             continue  # blank lines are not requests
         counts.total += 1
         try:
-            record = json.loads(line)
+            record = json.loads(line, strict=False)  # a PEM logged with real line breaks
         except (ValueError, RecursionError):  # RecursionError: [[[[... nested thousands deep
             counts.not_json += 1
             continue

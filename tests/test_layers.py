@@ -13,7 +13,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"__init__", "escape", "citations", "findings", "profiles", "jsonout", "files",
               "names", "discover"}),
     ("reading", {"bundle", "pem_reader", "hidden_keys", "signatures", "certificate", "keyfile",
-                 "gitsource", "accesslog", "lenient", "crl"}),
+                 "gitsource", "accesslog", "lenient", "crl", "logformats"}),
     ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),
     ("engine", {"engine", "denials", "admission", "bundle_diff"}),
     ("settings", {"config", "config_schema", "config_file", "settings", "waiving",

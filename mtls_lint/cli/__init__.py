@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "lint truststore bundles"),
     "verify": ("verify", "would the service (API Gateway, ALB, CloudFront) admit this client?"),
     "match": ("verify", "do these keys and certificates share a key?"),
+    "logs": ("verify", "diagnose every client certificate in API Gateway logs"),
     "inspect": ("inspect", "show every certificate and the trust tree"),
     "diff": ("diff", "what a change does to a truststore: diff OLD NEW, or diff --base REF"),
     "rules": ("rules", "list every rule"),

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.cli.common import (
@@ -49,22 +49,23 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
         match.add_argument("--password-env", metavar="VAR")
         match.add_argument("--format", choices=tuple(MATCH_FORMATS), default="text")
         return
+    from mtls_lint.logformats import LOG_FORMATS
     from mtls_lint.profiles import DEFAULT_PROFILE
 
     verify = commands.add_parser(name, help=summary)
-    verify.set_defaults(run=run_verify)
-    verify.add_argument("client", nargs="?", metavar="CLIENT_CERT",
-                        help="client certificate, PEM or DER (further certificates in the file "
-                        "are what the client sends along)")  # fmt: skip
+    if name == "logs":
+        verify.set_defaults(run=run_logs, client=None, key=None, password_env=None)
+        verify.add_argument("access_log", nargs="+", metavar="FILE|DIR|-", help="access logs, "
+                            "as exported (JSON lines, aws logs JSON, Insights CSV/JSON, S3 "
+                            "export, .gz), directories of them, or - for stdin")  # fmt: skip
+    else:
+        verify.set_defaults(run=run_verify)
+        _add_client_options(verify)
     verify.add_argument("--truststore", required=True, metavar="BUNDLE")
     verify.add_argument("--untrusted", metavar="FILE",
                         help="intermediates to search, as openssl verify -untrusted")  # fmt: skip
-    verify.add_argument("--key", metavar="KEY", help="check that this private key belongs to "
-                        "the client certificate")  # fmt: skip
-    verify.add_argument("--password-env", metavar="VAR", help="environment variable holding "
-                        "the password of an encrypted key")  # fmt: skip
-    verify.add_argument("--access-log", metavar="FILE", help="diagnose every client certificate "
-                        "in API Gateway access-log JSON lines (- for stdin)")  # fmt: skip
+    verify.add_argument("--log-format", choices=LOG_FORMATS, default="auto",
+                        help="the shape of the access logs (default: recognised)")  # fmt: skip
     verify.add_argument("--now", metavar="ISO-8601")
     verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     verify.add_argument("--format", choices=tuple(VERIFY_FORMATS), default="text")
@@ -76,6 +77,18 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     verify.add_argument("--crl", action="append", default=[], metavar="FILE", help="revocation "
                         "lists to apply (ALB: Failed:ClientCertCrlHit); repeatable")  # fmt: skip
     add_limit_options(verify)
+
+
+def _add_client_options(verify: argparse.ArgumentParser) -> None:
+    verify.add_argument("client", nargs="?", metavar="CLIENT_CERT",
+                        help="client certificate, PEM or DER (further certificates in the file "
+                        "are what the client sends along)")  # fmt: skip
+    verify.add_argument("--key", metavar="KEY", help="check that this private key belongs to "
+                        "the client certificate")  # fmt: skip
+    verify.add_argument("--password-env", metavar="VAR", help="environment variable holding "
+                        "the password of an encrypted key")  # fmt: skip
+    verify.add_argument("--access-log", metavar="FILE", help="diagnose every client certificate "
+                        "in API Gateway access logs (- for stdin), as mtls-lint logs")  # fmt: skip
 
 
 def _password(variable: str | None) -> bytes | None:
@@ -144,6 +157,11 @@ def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
         raise UsageError(str(exc)) from None
 
 
+def run_logs(args: argparse.Namespace) -> int:
+    """``mtls-lint logs FILE...``: ``verify --access-log`` over any number of logs."""
+    return run_verify(args)
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from mtls_lint.admission import Names, verify
     from mtls_lint.reporters import KINDS
@@ -191,22 +209,74 @@ def run_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
 
 
-def _log_lines(path: str) -> Iterator[str | None]:
-    """The log's lines as text (None for one over :data:`MAX_LOG_LINE` bytes)."""
+def _log_paths(given: str | list[str]) -> Iterator[tuple[Path | None, Path | None]]:
+    """Each log file named, and each file of each directory named, with the directory it
+    may not be read outside of; ``-`` is stdin (None)."""
+    from mtls_lint.discover import find
+
+    for name in [given] if isinstance(given, str) else given:
+        if name == "-":
+            yield None, None
+        else:
+            for found in find([name], ("*",), (), Path.cwd()):
+                yield found.path, found.within
+
+
+def _log_lines(given: str | list[str]) -> Iterator[str | None]:
+    """The lines of every log, as text (None for one over :data:`MAX_LOG_LINE` bytes); a
+    gzipped file (CloudWatch's S3 export, ALB's delivery) is read through, at most
+    MAX_GUNZIPPED bytes of it."""
     from mtls_lint.files import UnsafePath, bounded_lines, open_confined, standard_input
 
-    try:
-        stream = standard_input() if path == "-" else open_confined(Path(path))
-    except UnsafePath as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        for line in bounded_lines(stream, MAX_LOG_LINE):
-            yield None if line is None else line.decode("utf-8", "replace")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    finally:
-        if path != "-":
-            stream.close()
+    for path, within in _log_paths(given):
+        shown = "-" if path is None else str(path)
+        try:
+            stream = standard_input() if path is None else open_confined(path, within)
+        except UnsafePath as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            source = _gunzipped(stream, shown)
+            for line in bounded_lines(source, MAX_LOG_LINE):
+                yield None if line is None else line.decode("utf-8", "replace").rstrip("\r\n")
+        except (OSError, EOFError) as exc:
+            raise UsageError(
+                f"{shown}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
+        finally:
+            if path is not None:
+                stream.close()
+
+
+#: Decompressed bytes read of one gzipped log: a small file can expand a thousandfold.
+MAX_GUNZIPPED = 4 * 1024 * 1024 * 1024
+
+
+def _gunzipped(stream: BinaryIO, shown: str) -> BinaryIO:
+    peek = getattr(stream, "peek", None)
+    if peek is None or peek(2)[:2] != b"\x1f\x8b":
+        return stream
+    import gzip
+
+    unzipped = gzip.GzipFile(fileobj=stream)
+    return _Capped(unzipped, MAX_GUNZIPPED, shown)  # type: ignore[arg-type, return-value]
+
+
+class _Capped:
+    """A binary stream that refuses to read past ``limit`` bytes (a decompression bomb)."""
+
+    def __init__(self, stream: BinaryIO, limit: int, shown: str) -> None:
+        self.stream, self.left, self.shown = stream, limit, shown
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.stream.readline(size)
+        self.left -= len(line)
+        if self.left < 0:
+            raise UsageError(f"{self.shown}: decompresses to more than {MAX_GUNZIPPED:,} bytes")
+        return line
+
+
+def _shown(given: str | list[str]) -> str:
+    return given if isinstance(given, str) else ", ".join(given)
 
 
 def _run_access_log(
@@ -227,7 +297,13 @@ def _run_access_log(
 
     render = VERIFY_FORMATS[args.format]
 
-    seen, counts = read_access_log(_log_lines(args.access_log))
+    from mtls_lint.logformats import Shape, hint, messages
+
+    shape = Shape()
+    seen, counts = read_access_log(messages(_log_lines(args.access_log), args.log_format, shape))
+    if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
+        raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads; "
+                         f"{hint()}")  # fmt: skip
     trusted, extra = Pool(truststore, "truststore"), Pool(untrusted, "untrusted")
     rendered: list[Any] = []
     allowed = True

@@ -27,6 +27,7 @@ SCENARIOS: dict[str, list[list[str]]] = {
         ["--now", NOW_ISO, "--truststore", f"store/{BROKEN_LINK}", "client.pem"],
     ],
     "match": [["client.pem", KEY]],
+    "logs": [["--now", NOW_ISO, "--truststore", HOSTILE, "access.log"]],
     "inspect": [["--now", NOW_ISO, HOSTILE], ["--now", NOW_ISO, f"store/{BROKEN_LINK}"]],
     "diff": [
         ["--no-config", "--now", NOW_ISO, "store/old.pem", HOSTILE],
@@ -36,7 +37,7 @@ SCENARIOS: dict[str, list[list[str]]] = {
     "explain": [["stray-text"]],
 }
 #: Commands whose scenarios must show the hostile names (proof the input reached the output).
-SHOWS_INPUT = {"check", "verify", "match", "inspect", "diff"}
+SHOWS_INPUT = {"check", "verify", "match", "inspect", "diff", "logs"}
 #: How each encoding shows ``##[`` or a leading ``::`` (Markdown cells escape ``[`` anyway).
 ESCAPES = ("\\x23[", "\\u0023[", "\\x3a:", "#\\[")
 

@@ -1,0 +1,198 @@
+"""The shapes API Gateway access logs come in, turned back into one log line per request.
+
+An operator has what the console or the CLI exported, not tidy JSON lines: ``aws logs
+filter-log-events`` (or ``get-log-events``) JSON, whose events carry each line as
+``message``; a CloudWatch Logs Insights export, CSV or JSON, with ``@message`` (or the fields
+the query chose); CloudWatch's export to S3, ``<timestamp> <message>`` lines, gzipped; and raw
+lines whose PEM was logged with real line breaks. :func:`messages` recognises the shape from
+the first lines (or is told it) and yields the access-log lines inside, for
+:func:`mtls_lint.accesslog.read_access_log`.
+
+Every shape is read in bounded pieces: a whole-document export (JSON) at most
+MAX_DOCUMENT_BYTES (it is parsed whole: a streaming reader would hold less), a PEM spread over
+lines at most MAX_JOINED_BYTES and MAX_TRIES lines past its END.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+#: ``--log-format`` values, ``auto`` first.
+LOG_FORMATS = (
+    "auto",
+    "apigateway-access",
+    "cloudwatch-events",
+    "insights-csv",
+    "insights-json",
+    "cloudwatch-s3-export",
+)
+#: How each shape is made, for the hint when nothing is recognised.
+EXPORTS = {
+    "apigateway-access": "access-log lines as the stage writes them (JSON, one per line)",
+    "cloudwatch-events": "aws logs filter-log-events --log-group-name GROUP > events.json",
+    "insights-csv": "Logs Insights: 'Export results' > 'Download table (CSV)'",
+    "insights-json": "Logs Insights: 'Export results' > 'Download table (JSON)'",
+    "cloudwatch-s3-export": "aws logs create-export-task ... (the .gz files it writes to S3)",
+}
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+MAX_JOINED_BYTES = 64 * 1024
+#: Lines after a PEM's END tried as the end of its record: each try parses the record, so an
+#: unbounded number would make a hostile run of short lines quadratic.
+MAX_TRIES = 8
+_BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+_S3_LINE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z? ")
+
+
+@dataclass
+class Shape:
+    """What :func:`messages` found: the format, and pieces it could not use."""
+
+    name: str = "unknown"
+    #: Lines joined because a PEM in them was logged with real line breaks.
+    joined: int = 0
+
+
+def messages(lines: Iterable[str | None], log_format: str, shape: Shape) -> Iterator[str | None]:
+    """The access-log lines in ``lines`` (None: a line over the length cap, passed on)."""
+    stream = iter(lines)
+    head: list[str | None] = []
+    for line in stream:
+        head.append(line)
+        if line is not None and line.strip():
+            break
+    first = next((h for h in head if h is not None and h.strip()), None)
+    name = log_format if log_format != "auto" else _recognise(first)
+    shape.name = name
+    rest = _chain(head, stream)
+    if name in ("cloudwatch-events", "insights-json"):
+        yield from _document(rest)
+    elif name == "insights-csv":
+        yield from _csv(rest)
+    elif name == "cloudwatch-s3-export":
+        yield from (_after_timestamp(line) for line in rest)
+    else:
+        yield from _joined(rest, shape)
+
+
+def _chain(head: list[str | None], rest: Iterator[str | None]) -> Iterator[str | None]:
+    yield from head
+    yield from rest
+
+
+def _recognise(first: str | None) -> str:
+    if first is None:
+        return "apigateway-access"
+    text = first.strip()
+    if text.startswith("["):
+        return "insights-json"
+    if text == "{" or text.startswith('{"events"'):  # aws logs output, pretty or compact
+        return "cloudwatch-events"
+    if text.startswith("{"):
+        return "apigateway-access"
+    if "@message" in text or "@timestamp" in text:
+        return "insights-csv"
+    if _S3_LINE.match(text):
+        return "cloudwatch-s3-export"
+    return "unknown"
+
+
+def _document(lines: Iterable[str | None]) -> Iterator[str | None]:
+    """The messages of one JSON export: ``{"events": [{"message": ...}]}`` from ``aws logs``,
+    or ``[{"@message": ...}]`` (or rows of chosen fields) from Logs Insights."""
+    pieces, size = [], 0
+    for line in lines:
+        if line is None:
+            continue
+        size += len(line) + 1
+        if size > MAX_DOCUMENT_BYTES:
+            break
+        pieces.append(line)
+    try:
+        document = json.loads("\n".join(pieces), strict=False)
+    except (ValueError, RecursionError):
+        return
+    rows: object = document.get("events", []) if isinstance(document, dict) else document
+    if not isinstance(rows, list):
+        return
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        message = row.get("message", row.get("@message"))
+        yield message if isinstance(message, str) else json.dumps(row)
+
+
+def _csv(lines: Iterable[str | None]) -> Iterator[str | None]:
+    """Logs Insights CSV: the ``@message`` column, or each row's fields as one JSON object.
+    A PEM with real line breaks is one quoted field over several lines: csv joins them."""
+    text = (line + "\n" for line in lines if line is not None)
+    try:
+        for row in csv.DictReader(text):
+            message = row.get("@message")
+            yield message if message else json.dumps({k: v for k, v in row.items() if k})
+    except csv.Error:
+        return
+
+
+def _after_timestamp(line: str | None) -> str | None:
+    if line is None:
+        return None
+    match = _S3_LINE.match(line)
+    return line[match.end() :] if match else line
+
+
+def _joined(lines: Iterable[str | None], shape: Shape) -> Iterator[str | None]:
+    """Raw access-log lines, a record whose PEM was logged with real line breaks joined back
+    into one: from the line that opens a PEM to the first line after its END where the
+    record is whole JSON again (at most MAX_JOINED_BYTES; a longer run is passed on as it
+    is, to be counted as lines that are not JSON)."""
+    pending: list[str] = []
+    size, tries = 0, -1  # tries: -1 until the PEM's END is seen
+    for line in lines:
+        if line is None or (
+            pending and (size + len(line) > MAX_JOINED_BYTES or tries >= MAX_TRIES)
+        ):
+            yield from pending
+            pending, size, tries = [], 0, -1
+            if line is None:
+                yield None
+                continue
+        if pending:
+            pending.append(line)
+            size += len(line) + 1
+            if tries < 0 and _END in line:
+                tries = 0
+            if tries >= 0:
+                tries += 1
+                if _whole("\n".join(pending)):
+                    shape.joined += 1
+                    yield "\n".join(pending)
+                    pending, size, tries = [], 0, -1
+            continue
+        begin = line.find(_BEGIN)
+        if begin >= 0 and line.find(_END, begin) < 0:
+            pending, size, tries = [line], len(line), -1
+            continue
+        yield line
+    yield from pending
+
+
+def _whole(text: str) -> bool:
+    try:
+        json.loads(text, strict=False)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def recognised(shape: Shape) -> bool:
+    return shape.name != "unknown"
+
+
+def hint() -> str:
+    """What to say when no line was in a shape the reader knows."""
+    shapes = "; ".join(f"{name}: {how}" for name, how in EXPORTS.items())
+    return f"expected one of these log formats ({shapes}); --log-format forces one"

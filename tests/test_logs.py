@@ -1,0 +1,150 @@
+"""mtls-lint logs: the access logs people actually export, recognised without being told.
+
+Each export is generated here from the session's PKI: JSON lines with the PEM's line breaks
+escaped or real, ``aws logs filter-log-events`` JSON, Logs Insights CSV and JSON, and
+CloudWatch's gzipped S3 export.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from mtls_lint.cli import main
+from tests.pki import NOW_ISO, PKI, Issued
+
+
+@pytest.fixture(scope="module")
+def clients(pki: PKI, root: Issued, intermediate: Issued) -> tuple[Issued, Issued]:
+    good = pki.cert("logs good client", issuer=intermediate, ca=False)
+    bad = pki.cert("logs bad client", issuer=pki.cert("logs orphan CA"), ca=False)
+    return good, bad
+
+
+def line(client: Issued, request_id: str) -> str:
+    certificate = {"clientCert": {"clientCertPem": client.pem.decode()}}
+    return json.dumps({"requestId": request_id, "status": "403", "identity": certificate})
+
+
+def events(clients) -> dict[str, list[str]]:
+    good, bad = clients
+    return {"good": [line(good, "g1"), line(good, "g2")], "bad": [line(bad, "b1")]}
+
+
+def exports(clients) -> dict[str, bytes]:
+    """Each shape a user downloads, holding the same three requests."""
+    messages = [*events(clients)["good"], *events(clients)["bad"]]
+    rows = [{"@timestamp": "2026-05-31 10:00:00.000", "@message": m} for m in messages]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["@timestamp", "@message"])
+    writer.writeheader()
+    writer.writerows(rows)
+    s3 = "".join(f"2026-05-31T10:00:00.000Z {m}\n" for m in messages).encode()
+    real_breaks = "\n".join(m.replace("\\n", "\n") for m in messages) + "\n"
+    return {
+        "lines.log": ("\n".join(messages) + "\n").encode(),
+        "events.json": json.dumps(
+            {"events": [{"timestamp": 1, "message": m, "logStreamName": "s"} for m in messages]},
+            indent=2,
+        ).encode(),
+        "insights.csv": out.getvalue().encode(),
+        "insights.json": json.dumps(rows, indent=2).encode(),
+        "export.gz": gzip.compress(s3),
+        "real-breaks.log": real_breaks.encode(),
+    }
+
+
+def logs(store: Path, *paths: Path | str, capsys, fmt: str = "json") -> tuple[int, dict | str]:
+    code = main(["logs", "--now", NOW_ISO, "--format", fmt, "--truststore", str(store),
+                 *map(str, paths)])  # fmt: skip
+    out = capsys.readouterr()
+    if not out.out:
+        return code, out.err
+    return code, (json.loads(out.out) if fmt == "json" else out.out)
+
+
+@pytest.fixture
+def store(root: Issued, intermediate: Issued, tmp_path: Path) -> Path:
+    path = tmp_path / "store.pem"
+    path.write_bytes(root.pem + intermediate.pem)
+    return path
+
+
+@pytest.mark.parametrize("name", ["lines.log", "events.json", "insights.csv", "insights.json",
+                                  "export.gz", "real-breaks.log"])  # fmt: skip
+def test_each_export_is_read_without_being_told_its_format(
+    clients, store: Path, tmp_path: Path, name: str, capsys
+) -> None:
+    (tmp_path / name).write_bytes(exports(clients)[name])
+    code, report = logs(store, tmp_path / name, capsys=capsys)
+    assert isinstance(report, dict)
+    assert report["lines"]["with_certificate"] == 3, report["lines"]
+    verdicts = sorted((c["requests"], c["verdict"]["allowed"]) for c in report["certificates"])
+    assert verdicts == [(1, False), (2, True)]
+    assert code == 1  # one client is denied
+
+
+def test_a_directory_of_logs_is_read_file_by_file(clients, store, tmp_path, capsys) -> None:
+    logs_dir = tmp_path / "logs"
+    logs_dir.mkdir()
+    for name, data in exports(clients).items():
+        if name in ("lines.log", "export.gz"):
+            (logs_dir / name).write_bytes(data)
+    _, report = logs(store, logs_dir, capsys=capsys)
+    assert isinstance(report, dict)
+    assert report["lines"]["with_certificate"] == 6
+
+
+def test_verify_access_log_stays_an_alias(clients, store, tmp_path, capsys) -> None:
+    (tmp_path / "events.json").write_bytes(exports(clients)["events.json"])
+    code = main(["verify", "--now", NOW_ISO, "--format", "json", "--truststore", str(store),
+                 "--access-log", str(tmp_path / "events.json")])  # fmt: skip
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["lines"]["with_certificate"] == 3
+
+
+def test_nothing_recognisable_is_exit_2_with_the_export_commands(store, tmp_path, capsys) -> None:
+    (tmp_path / "notes.txt").write_text("this is not a log\nnor is this\n")
+    code, err = logs(store, tmp_path / "notes.txt", capsys=capsys)
+    assert code == 2
+    assert isinstance(err, str)
+    assert "no line is in a log format mtls-lint reads" in err
+    assert "aws logs filter-log-events" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_log_without_certificates_says_so_and_exits_0(store, tmp_path, capsys) -> None:
+    (tmp_path / "plain.log").write_text(json.dumps({"requestId": "r", "status": "200"}) + "\n")
+    code, out = logs(store, tmp_path / "plain.log", capsys=capsys, fmt="text")
+    assert code == 0
+    assert "0 with a client certificate" in str(out)
+
+
+def test_a_gzip_bomb_is_refused_past_the_cap(store, tmp_path, capsys, monkeypatch) -> None:
+    import mtls_lint.cli.verify as verify_cli
+
+    monkeypatch.setattr(verify_cli, "MAX_GUNZIPPED", 1000)
+    (tmp_path / "bomb.gz").write_bytes(gzip.compress(b"{}\n" * 100_000))
+    code, err = logs(store, tmp_path / "bomb.gz", capsys=capsys)
+    assert code == 2
+    assert "decompresses to more than" in str(err)
+
+
+def test_a_pem_without_a_json_end_is_given_up_after_a_few_lines(monkeypatch) -> None:
+    """A hostile run of short lines after END: each try parses the record, so tries are few."""
+    from mtls_lint import logformats
+    from mtls_lint.logformats import MAX_TRIES, Shape, messages
+
+    tries = []
+    whole = logformats._whole
+    monkeypatch.setattr(logformats, "_whole", lambda text: tries.append(1) or whole(text))
+    head = '{"clientCertPem": "-----BEGIN CERTIFICATE-----'
+    lines = [head, "QUJD", "-----END CERTIFICATE-----", *["x"] * 10_000]
+    out = list(messages(lines, "apigateway-access", Shape()))
+    assert out == lines  # passed on as they were, to be counted as lines that are not JSON
+    assert len(tries) == MAX_TRIES
