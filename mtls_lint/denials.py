@@ -173,3 +173,30 @@ def fix_for(
         depth=profile.max_chain_cas,
         publish=profile.publish,
     )
+
+
+#: What to do about each connection-log code, in the service's terms (the client's chain and
+#: the trust store are ``verify``'s to judge once the certificate is at hand).
+CODE_FIXES = {
+    "ClientCertUntrusted": "The trust store has no path to the client's CA: add the issuing CA "
+    "and every CA up to its root to the bundle, then modify the trust store. Confirm with the "
+    "client's certificate: mtls-lint verify --profile {profile} --truststore BUNDLE CLIENT",
+    "ClientCertExpired": "Renew the client certificate (or, for a grace period, set the "
+    "listener's IgnoreClientCertificateExpiry)",
+    "ClientCertNotYetValid": "The client certificate's notBefore is in the future: check the "
+    "issuing CA's clock, or wait",
+    "ClientCertMaxChainDepthExceeded": "Issue the client from a CA at most four CA certificates "
+    "deep",
+    "ClientCertMaxSizeExceeded": "The client sends too large a chain: send the leaf and its "
+    "intermediates only",
+    "ClientCertCrlHit": "The client certificate is revoked: issue the client a new one",
+    "ClientCertCrlProcessingError": "A revocation list of the trust store cannot be used: lint "
+    "it (mtls-lint check --profile alb LIST BUNDLE) and replace it",
+    "ClientCertTypeUnsupported": "Re-issue the client certificate (and its CAs) with a key and "
+    "algorithm the service supports: mtls-lint verify --profile {profile} shows which",
+    "ClientCertInvalid": "The client certificate cannot be read: re-issue it",
+    "ClientCertPurposeInvalid": "Re-issue the client (or its CA) with extendedKeyUsage "
+    "clientAuth, or without the extension",
+    "ClientCertRejected": "A custom validation refused the client: see its own logs",
+}
+CODE_FIXES["ClientCertIntentInvalid"] = CODE_FIXES["ClientCertPurposeInvalid"]

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from mtls_lint.connectionlog import looks_like_alb_connection
+
 #: ``--log-format`` values, ``auto`` first.
 LOG_FORMATS = (
     "auto",
@@ -29,6 +31,7 @@ LOG_FORMATS = (
     "insights-csv",
     "insights-json",
     "cloudwatch-s3-export",
+    "alb-connection",
 )
 #: How each shape is made, for the hint when nothing is recognised.
 EXPORTS = {
@@ -37,6 +40,7 @@ EXPORTS = {
     "insights-csv": "Logs Insights: 'Export results' > 'Download table (CSV)'",
     "insights-json": "Logs Insights: 'Export results' > 'Download table (JSON)'",
     "cloudwatch-s3-export": "aws logs create-export-task ... (the .gz files it writes to S3)",
+    "alb-connection": "the load balancer's connection logs in S3 (aws s3 cp --recursive)",
 }
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 MAX_JOINED_BYTES = 64 * 1024
@@ -72,6 +76,8 @@ def messages(lines: Iterable[str | None], log_format: str, shape: Shape) -> Iter
         yield from _document(rest)
     elif name == "insights-csv":
         yield from _csv(rest)
+    elif name == "alb-connection":
+        yield from rest  # read by mtls_lint.connectionlog, not as access-log lines
     elif name == "cloudwatch-s3-export":
         yield from (_after_timestamp(line) for line in rest)
     else:
@@ -95,6 +101,8 @@ def _recognise(first: str | None) -> str:
         return "apigateway-access"
     if "@message" in text or "@timestamp" in text:
         return "insights-csv"
+    if looks_like_alb_connection(text):
+        return "alb-connection"
     if _S3_LINE.match(text):
         return "cloudwatch-s3-export"
     return "unknown"

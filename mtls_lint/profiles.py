@@ -64,6 +64,28 @@ _CLOUDFRONT_CODES = {
 }
 
 
+#: The descriptions AWS gives each connection-log code (ALB's table; CloudFront lists the
+#: same codes, with ClientCertIntentInvalid for purpose and no CRL codes).
+CODE_DESCRIPTIONS = {
+    "ClientCertMaxChainDepthExceeded": "The maximum client certificate chain depth has been "
+    "exceeded",
+    "ClientCertMaxSizeExceeded": "The maximum client certificate size has been exceeded",
+    "ClientCertCrlHit": "Client certificate has been revoked by the CA",
+    "ClientCertCrlProcessingError": "CRL processing error",
+    "ClientCertUntrusted": "Client certificate is untrusted",
+    "ClientCertNotYetValid": "Client certificate is not yet valid",
+    "ClientCertExpired": "Client certificate is expired",
+    "ClientCertTypeUnsupported": "Client certificate type is unsupported",
+    "ClientCertInvalid": "Client certificate is invalid",
+    "ClientCertPurposeInvalid": "Client certificate purpose is invalid",
+    "ClientCertIntentInvalid": "Client certificate purpose is invalid",
+    "ClientCertRejected": "Client certificate is rejected by custom server validation",
+    "ClientCertIncompatible": "Client certificate is incompatible with the chosen listener "
+    "security policy",
+    "UnmappedConnectionError": "Unmapped runtime connection error",
+}
+
+
 class Profile(NamedTuple):
     name: str
     #: How ``mtls-lint rules`` heads the profile's column.

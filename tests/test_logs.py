@@ -148,3 +148,58 @@ def test_a_pem_without_a_json_end_is_given_up_after_a_few_lines(monkeypatch) -> 
     out = list(messages(lines, "apigateway-access", Shape()))
     assert out == lines  # passed on as they were, to be counted as lines that are not JSON
     assert len(tries) == MAX_TRIES
+
+
+def alb_line(subject: str, serial: str, status: str, when: str = "2026-05-31T10:00:00.000000Z",
+             fields: int = 15) -> str:  # fmt: skip
+    """An ALB connection-log line (AWS-SERVICES.md section 4 lists the fields)."""
+    validity = "NotBefore=2025-01-01T00:00:00Z;NotAfter=2030-01-01T00:00:00Z"
+    parts = [when, "203.0.113.1", "36280", "443", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256",
+             "4.036", f'"{subject}"', validity, serial, status,
+             "TID_1c71a68d70587445ad5127ff8b2687d7", "ECDHE", "app/lb/1", "10.0.0.1"]  # fmt: skip
+    return " ".join(parts[:fields])
+
+
+ALB_CODES = ["ClientCertMaxChainDepthExceeded", "ClientCertMaxSizeExceeded", "ClientCertCrlHit",
+             "ClientCertCrlProcessingError", "ClientCertUntrusted", "ClientCertNotYetValid",
+             "ClientCertExpired", "ClientCertTypeUnsupported", "ClientCertInvalid",
+             "ClientCertPurposeInvalid", "ClientCertRejected", "UnmappedConnectionError",
+             "ClientCertIncompatible"]  # fmt: skip
+
+
+def test_alb_connection_logs_group_by_client_and_explain_every_code(
+    store, tmp_path, capsys
+) -> None:
+    lines = [alb_line("CN=partner client,O=Example Corp", "FEF257372D5C14D4", "Success")]
+    lines += [alb_line(f"CN=client {i}", f"{i:X}", f"Failed:{code}", fields=13 if i % 2 else 15)
+              for i, code in enumerate(ALB_CODES)]  # fmt: skip
+    lines += [alb_line("CN=partner client,O=Example Corp", "FEF257372D5C14D4",
+                       "Failed:ClientCertUntrusted")] * 3  # fmt: skip
+    (tmp_path / "conn.log").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    code, report = logs(store, tmp_path / "conn.log", capsys=capsys)
+    assert code == 1
+    assert isinstance(report, dict)
+    assert report["service"] == "ALB"
+    clients = {c["subject"]: c for c in report["clients"]}
+    partner = clients["CN=partner client,O=Example Corp"]
+    assert (partner["connections"], partner["failures"]) == (4, 3)
+    (untrusted,) = partner["explanations"]
+    assert untrusted["description"] == "Client certificate is untrusted"
+    assert "modify the trust store" in untrusted["fix"]
+    for i, code_name in enumerate(ALB_CODES):
+        (item,) = clients[f"CN=client {i}"]["explanations"]
+        assert item["status"] == f"Failed:{code_name}"
+        assert item["description"] != "not a code AWS documents"
+    assert report["lines"]["read"] == len(lines)
+
+
+def test_alb_connection_log_text(store, tmp_path, capsys) -> None:
+    (tmp_path / "conn.log").write_text(
+        alb_line("CN=c", "AB", "Failed:ClientCertExpired") + "\nnot a log line\n"
+    )
+    code, out = logs(store, tmp_path / "conn.log", capsys=capsys, fmt="text")
+    assert code == 1
+    assert "CN=c (serial AB): 1 of 1 connections failed" in str(out)
+    assert "1x Failed:ClientCertExpired: Client certificate is expired" in str(out)
+    assert "IgnoreClientCertificateExpiry" in str(out)
+    assert "1 not ALB connection-log lines" in str(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -275,6 +276,19 @@ class _Capped:
         return line
 
 
+def _run_connection_log(args: argparse.Namespace, lines: Iterator[str | None]) -> int:
+    """ALB connection logs: each client certificate's connections and failure codes, with
+    what each code means and the fix in the service's terms."""
+    from mtls_lint.connectionlog import read_connection_log
+    from mtls_lint.reporters import KINDS
+    from mtls_lint.reporters.connections import CONNECTION_FORMATS
+
+    clients, counts = read_connection_log(lines)
+    profile = PROFILES[args.profile if args.profile != "apigateway" else "alb"]
+    write_out(CONNECTION_FORMATS[args.format](clients, counts, profile), KINDS[args.format])
+    return EXIT_FINDINGS if any(c.failures for c in clients) else EXIT_OK
+
+
 def _shown(given: str | list[str]) -> str:
     return given if isinstance(given, str) else ", ".join(given)
 
@@ -300,7 +314,12 @@ def _run_access_log(
     from mtls_lint.logformats import Shape, hint, messages
 
     shape = Shape()
-    seen, counts = read_access_log(messages(_log_lines(args.access_log), args.log_format, shape))
+    found = messages(_log_lines(args.access_log), args.log_format, shape)
+    head = list(itertools.islice(found, 1))  # the shape is known once the first line is read
+    lines = itertools.chain(head, found)
+    if shape.name == "alb-connection":
+        return _run_connection_log(args, lines)
+    seen, counts = read_access_log(lines)
     if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
         raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads; "
                          f"{hint()}")  # fmt: skip

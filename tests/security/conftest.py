@@ -77,4 +77,10 @@ def workspace(pki: PKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
         "clientCertPem": leaf.pem.decode(),
     }
     (work / "access.log").write_text(json.dumps(entry) + "\n")
+    connection = [  # an ALB connection-log line whose subject, serial and status are commands
+        "2026-05-31T10:00:00.000000Z", "203.0.113.1", "1", "443", "TLSv1.2", "X", "1",
+        f'"{HOSTILE_O}"', "NotAfter=\t::error::v", "##[add-mask]AB",
+        "Failed:::error::code", "TID_##[stop-commands]x",
+    ]  # fmt: skip
+    (work / "connection.log").write_text(" ".join(connection) + "\n")
     return work

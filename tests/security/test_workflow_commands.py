@@ -27,7 +27,10 @@ SCENARIOS: dict[str, list[list[str]]] = {
         ["--now", NOW_ISO, "--truststore", f"store/{BROKEN_LINK}", "client.pem"],
     ],
     "match": [["client.pem", KEY]],
-    "logs": [["--now", NOW_ISO, "--truststore", HOSTILE, "access.log"]],
+    "logs": [
+        ["--now", NOW_ISO, "--truststore", HOSTILE, "access.log"],
+        ["--now", NOW_ISO, "--truststore", HOSTILE, "connection.log"],
+    ],
     "inspect": [["--now", NOW_ISO, HOSTILE], ["--now", NOW_ISO, f"store/{BROKEN_LINK}"]],
     "diff": [
         ["--no-config", "--now", NOW_ISO, "store/old.pem", HOSTILE],
