@@ -203,3 +203,36 @@ def test_alb_connection_log_text(store, tmp_path, capsys) -> None:
     assert "1x Failed:ClientCertExpired: Client certificate is expired" in str(out)
     assert "IgnoreClientCertificateExpiry" in str(out)
     assert "1 not ALB connection-log lines" in str(out)
+
+
+def test_save_certs_writes_each_client_and_the_fixes_name_the_files(
+    clients, store, tmp_path, capsys
+) -> None:
+    (tmp_path / "lines.log").write_bytes(exports(clients)["lines.log"])
+    saved = tmp_path / "certs"
+    code = main(["logs", "--now", NOW_ISO, "--format", "json", "--truststore", str(store),
+                 "--save-certs", str(saved), str(tmp_path / "lines.log")])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    files = sorted(saved.iterdir())
+    assert len(files) == 2
+    denied = next(c for c in report["certificates"] if not c["verdict"]["allowed"])
+    (path,) = [f for f in files if f.name == f"{denied['sha256'][:16]}.pem"]
+    assert str(path) in denied["verdict"]["fix"]  # the openssl command runs as printed
+    assert path.read_bytes() == clients[1].pem
+
+
+def test_save_certs_will_not_write_through_a_symlink(clients, store, tmp_path, capsys) -> None:
+    from tests.security.conftest import git
+
+    (tmp_path / "lines.log").write_bytes(exports(clients)["lines.log"])
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "certs").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    code = main(["logs", "--now", NOW_ISO, "--truststore", str(store), "--save-certs",
+                 str(repo / "certs"), str(tmp_path / "lines.log")])  # fmt: skip
+    assert code == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert not list((tmp_path / "elsewhere").iterdir())

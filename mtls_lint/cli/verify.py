@@ -59,6 +59,8 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
         verify.add_argument("access_log", nargs="+", metavar="FILE|DIR|-", help="access logs, "
                             "as exported (JSON lines, aws logs JSON, Insights CSV/JSON, S3 "
                             "export, .gz), directories of them, or - for stdin")  # fmt: skip
+        verify.add_argument("--save-certs", metavar="DIR", help="write each distinct client "
+                            "certificate to DIR/<sha256 prefix>.pem; fixes name them")  # fmt: skip
     else:
         verify.set_defaults(run=run_verify)
         _add_client_options(verify)
@@ -289,6 +291,22 @@ def _run_connection_log(args: argparse.Namespace, lines: Iterator[str | None]) -
     return EXIT_FINDINGS if any(c.failures for c in clients) else EXIT_OK
 
 
+def _save(directory: Path, sha256: str, cert: ParsedCertificate) -> str:
+    """Write ``cert`` to ``directory/<sha256 prefix>.pem`` (never through a symlink), and
+    return the path the fixes name, so their openssl commands run as printed."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from mtls_lint.files import UnsafePath, write_confined
+
+    path = directory / f"{sha256[:16]}.pem"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_confined(path, cert.cert.public_bytes(Encoding.PEM).decode())
+    except (OSError, UnsafePath) as exc:
+        raise UsageError(f"--save-certs {directory}: {exc}") from None
+    return str(path)
+
+
 def _shown(given: str | list[str]) -> str:
     return given if isinstance(given, str) else ", ".join(given)
 
@@ -326,9 +344,11 @@ def _run_access_log(
     trusted, extra = Pool(truststore, "truststore"), Pool(untrusted, "untrusted")
     rendered: list[Any] = []
     allowed = True
+    save = getattr(args, "save_certs", None)
     for client in seen:
         cert = client.parse()
-        names = Names(args.truststore, f"client-{client.sha256[:12]}.pem")
+        saved = _save(Path(save), client.sha256, cert) if save else None
+        names = Names(args.truststore, saved or f"client-{client.sha256[:12]}.pem")
         verdict = verify(
             cert, truststore, now=now, profile=PROFILES[args.profile],
             names=names, untrusted=extra, pool=trusted, strict=args.strict,
