@@ -236,3 +236,25 @@ def test_save_certs_will_not_write_through_a_symlink(clients, store, tmp_path, c
     assert code == 2
     assert "symbolic link" in capsys.readouterr().err
     assert not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_markdown_for_a_ticket(clients, store, tmp_path, capsys) -> None:
+    (tmp_path / "lines.log").write_bytes(exports(clients)["lines.log"])
+    code, out = logs(store, tmp_path / "lines.log", capsys=capsys, fmt="markdown")
+    assert code == 1
+    table = [row for row in str(out).splitlines() if row.startswith("| CN=")]
+    assert len(table) == 2
+    assert any("DENIED: Could not find issuer for certificate" in row for row in table)
+    (tmp_path / "conn.log").write_text(alb_line("CN=c", "AB", "Failed:ClientCertExpired") + "\n")
+    code, out = logs(store, tmp_path / "conn.log", capsys=capsys, fmt="markdown")
+    assert "| CN=c | AB | 1 | 1 | 1x Failed:ClientCertExpired |" in str(out)
+
+
+def test_verify_markdown_gives_the_checks_as_a_table(store, clients, tmp_path, capsys) -> None:
+    (tmp_path / "bad.pem").write_bytes(clients[1].pem)
+    code = main(["verify", "--now", NOW_ISO, "--format", "markdown", "--truststore", str(store),
+                 str(tmp_path / "bad.pem")])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith("### DENIED: Could not find issuer for certificate\n")
+    assert "| issuer | CN=logs bad client,O=mtls-lint tests | NO |" in out

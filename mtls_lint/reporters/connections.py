@@ -10,6 +10,7 @@ from mtls_lint.connectionlog import ConnectionClient, ConnectionCounts
 from mtls_lint.denials import CODE_FIXES
 from mtls_lint.escape import printable
 from mtls_lint.profiles import CODE_DESCRIPTIONS, Profile
+from mtls_lint.reporters.step_summary import cell
 
 
 def _explanations(client: ConnectionClient, profile: Profile) -> list[dict[str, Any]]:
@@ -77,4 +78,26 @@ def connections_text(
     return "\n".join(lines) + "\n"
 
 
-CONNECTION_FORMATS = {"text": connections_text, "json": connections_json}
+def connections_markdown(
+    clients: Sequence[ConnectionClient], counts: ConnectionCounts, profile: Profile
+) -> str:
+    lines = [
+        "| client | serial | connections | failed | statuses | fix |",
+        "|---|---|---|---|---|---|",
+    ]
+    for client in sorted(clients, key=lambda c: -c.failures):
+        explanations = _explanations(client, profile)
+        statuses = ", ".join(f"{n}x {s}" for s, n in client.statuses.most_common())
+        fixes = " ".join(item["fix"] for item in explanations if item["fix"])
+        cells = [client.subject, client.serial, str(client.connections), str(client.failures),
+                 statuses, fixes]  # fmt: skip
+        lines.append("| " + " | ".join(cell(c) for c in cells) + " |")
+    lines += ["", f"{counts.total} lines: {counts.read} connections"]
+    return "\n".join(lines) + "\n"
+
+
+CONNECTION_FORMATS = {
+    "text": connections_text,
+    "json": connections_json,
+    "markdown": connections_markdown,
+}

@@ -12,6 +12,7 @@ from mtls_lint.admission import Link, Verdict
 from mtls_lint.certificate import ParsedCertificate, iso
 from mtls_lint.escape import printable
 from mtls_lint.keyfile import PublicKeyInfo
+from mtls_lint.reporters.step_summary import cell
 
 
 def _link_json(link: Link) -> dict[str, Any]:
@@ -176,10 +177,53 @@ class VerifyFormat(NamedTuple):
     access_log: Callable[[Sequence[Any], LineCounts, Sequence[str]], str]
 
 
+def verdict_markdown(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
+    """A verdict for a ticket or a step summary: the outcome, the checks as a table, the fix."""
+    outcome = "ALLOWED" if verdict.allowed else f"DENIED: {verdict.reason}"
+    lines = [
+        f"### {cell(outcome)}",
+        "",
+        "| check | certificate | ok | detail |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {cell(c.name)} | {cell(c.subject or '')} | {'yes' if c.ok else 'NO'} | "
+        f"{cell(c.detail)} |"
+        for c in verdict.checks
+    ]
+    if verdict.fix:
+        lines += ["", f"**Fix:** {cell(verdict.fix)}"]
+    lines += [f"- {cell(note)}" for note in verdict.notes]
+    return "\n".join(lines) + "\n"
+
+
+def client_markdown(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> str:
+    """One client of an access log: a row of ``access_log_markdown``'s table."""
+    outcome = "allowed" if verdict.allowed else f"DENIED: {verdict.reason}"
+    cells = [cert.subject, cert.sha256[:16], outcome, str(seen.requests),
+             seen.first_time or "", seen.last_time or "", ", ".join(seen.request_ids),
+             verdict.fix or ""]  # fmt: skip
+    return "| " + " | ".join(cell(c) for c in cells) + " |"
+
+
+def access_log_markdown(clients: Sequence[str], counts: LineCounts, skipped: Sequence[str]) -> str:
+    lines = [
+        "| client | sha256 | verdict | requests | first | last | request ids | fix |",
+        "|---|---|---|---|---|---|---|---|",
+        *clients,
+        "",
+        f"{counts.total} lines: {counts.with_certificate} with a client certificate, "
+        f"{counts.not_json} not JSON, {counts.no_certificate} without a certificate, "
+        f"{counts.bad_certificate} with an unreadable certificate",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 #: ``verify --format``.
 VERIFY_FORMATS: dict[str, VerifyFormat] = {
     "text": VerifyFormat(verdict_text, client_text, access_log_text),
     "json": VerifyFormat(_verdict_json_text, client_json, access_log_json),
+    "markdown": VerifyFormat(verdict_markdown, client_markdown, access_log_markdown),
 }
 
 
