@@ -231,11 +231,12 @@ def test_save_certs_will_not_write_through_a_symlink(clients, store, tmp_path, c
     git(repo, "init", "-q")
     (repo / "certs").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (tmp_path / "elsewhere").mkdir()
-    code = main(["logs", "--now", NOW_ISO, "--truststore", str(store), "--save-certs",
-                 str(repo / "certs"), str(tmp_path / "lines.log")])  # fmt: skip
-    assert code == 2
-    assert "symbolic link" in capsys.readouterr().err
-    assert not list((tmp_path / "elsewhere").iterdir())
+    for target in (repo / "certs", repo / "certs" / "new" / "deeper"):
+        code = main(["logs", "--now", NOW_ISO, "--truststore", str(store), "--save-certs",
+                     str(target), str(tmp_path / "lines.log")])  # fmt: skip
+        assert code == 2
+        assert "symbolic link" in capsys.readouterr().err
+        assert not list((tmp_path / "elsewhere").iterdir())  # not even a directory made
 
 
 def test_markdown_for_a_ticket(clients, store, tmp_path, capsys) -> None:

@@ -300,11 +300,30 @@ def _save(directory: Path, sha256: str, cert: ParsedCertificate) -> str:
 
     path = directory / f"{sha256[:16]}.pem"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        _make_directory(directory)
         write_confined(path, cert.cert.public_bytes(Encoding.PEM).decode())
     except (OSError, UnsafePath) as exc:
         raise UsageError(f"--save-certs {directory}: {exc}") from None
     return str(path)
+
+
+def _make_directory(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, refusing (before creating anything) when
+    the deepest one that exists is reached through a symbolic link inside a repository: a pull
+    request can add ``certs -> ~/.ssh``."""
+    from mtls_lint.files import UnsafePath, repository_root
+
+    existing = Path(os.path.abspath(directory))
+    missing = []
+    while not existing.exists():
+        missing.append(existing)
+        existing = existing.parent
+    root = repository_root(existing)
+    real = Path(os.path.realpath(existing))
+    if root is not None and real != existing and not real.is_relative_to(os.path.realpath(root)):
+        raise UnsafePath(f"{existing} is a symbolic link out of {root}; nothing written")
+    for part in reversed(missing):
+        os.mkdir(part)
 
 
 def _shown(given: str | list[str]) -> str:
