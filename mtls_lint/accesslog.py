@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,8 @@ from mtls_lint.certificate import ParsedCertificate
 _BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 _NOT_BASE64 = re.compile(r"\\n|\\r|[^A-Za-z0-9+/=]")
 MAX_REQUEST_IDS = 5
+#: The fields a request's time is read from, first found first.
+TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timestamp")
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
 MAX_FIELD = 200
 
@@ -60,6 +62,9 @@ class LineCounts:
     bad_certificate: int = 0
     #: Lines over the length cap, skipped unread.
     too_long: int = 0
+    #: Requests outside ``--since``/``--until`` (or whose time cannot be read, when a window
+    #: is given).
+    outside_window: int = 0
 
 
 def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
@@ -117,9 +122,12 @@ def _der_of(text: str) -> bytes | None:
         return None
 
 
-def read_access_log(lines: Iterable[str | None]) -> tuple[list[ClientSeen], LineCounts]:
+def read_access_log(
+    lines: Iterable[str | None], keep: Callable[[str | None], bool] | None = None
+) -> tuple[list[ClientSeen], LineCounts]:
     """Group the requests of ``lines`` by client certificate; None stands for a line over
-    the length cap (counted, not read)."""
+    the length cap (counted, not read). ``keep`` decides from a request's time (as logged)
+    whether it is in the window asked for."""
     seen: dict[str, ClientSeen] = {}
     counts = LineCounts()
     for number, line in enumerate(lines, 1):
@@ -136,6 +144,9 @@ def read_access_log(lines: Iterable[str | None]) -> tuple[list[ClientSeen], Line
             counts.not_json += 1
             continue
         fields = dict(_flatten(record)) if isinstance(record, dict) else {}
+        if keep is not None and not keep(_field(fields, *TIME_FIELDS)):
+            counts.outside_window += 1
+            continue
         text = _certificate_text(fields)
         if text is None:
             counts.no_certificate += 1
@@ -161,7 +172,7 @@ def read_access_log(lines: Iterable[str | None]) -> tuple[list[ClientSeen], Line
 
 def _count_request(client: ClientSeen, fields: dict[str, Any]) -> None:
     client.requests += 1
-    moment = _field(fields, "requesttime", "requesttimeepoch", "time", "timestamp")
+    moment = _field(fields, *TIME_FIELDS)
     if moment is not None:
         client.first_time = client.first_time or moment
         client.last_time = moment

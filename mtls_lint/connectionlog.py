@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _FIELD = re.compile(r'"(?:[^"\\]|\\.)*"|\S+')
@@ -65,10 +65,12 @@ class ConnectionCounts:
     unreadable: int = 0
     #: Connections without a client certificate (``-`` for its subject).
     no_certificate: int = 0
+    #: Connections outside ``--since``/``--until``.
+    outside_window: int = 0
 
 
 def read_connection_log(
-    lines: Iterable[str | None],
+    lines: Iterable[str | None], keep: Callable[[str | None], bool] | None = None
 ) -> tuple[list[ConnectionClient], ConnectionCounts]:
     clients: dict[tuple[str, str], ConnectionClient] = {}
     counts = ConnectionCounts()
@@ -81,6 +83,9 @@ def read_connection_log(
         fields = _FIELD.findall(line)
         if len(fields) not in FIELD_COUNTS or not _START.match(line):
             counts.unreadable += 1
+            continue
+        if keep is not None and not keep(fields[0]):
+            counts.outside_window += 1
             continue
         counts.read += 1
         subject, validity, serial, status = (_cut(f) for f in fields[7:11])

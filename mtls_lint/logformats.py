@@ -16,6 +16,7 @@ lines at most MAX_JOINED_BYTES and MAX_TRIES lines past its END.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -204,3 +205,27 @@ def hint() -> str:
     """What to say when no line was in a shape the reader knows."""
     shapes = "; ".join(f"{name}: {how}" for name, how in EXPORTS.items())
     return f"expected one of these log formats ({shapes}); --log-format forces one"
+
+
+_CLF = "%d/%b/%Y:%H:%M:%S %z"  # $context.requestTime: 01/Jun/2026:10:00:00 +0000
+
+
+def log_time(text: str | None) -> dt.datetime | None:
+    """A time as the logs write it: API Gateway's ``requestTime`` (``01/Jun/2026:10:00:00
+    +0000``), ``requestTimeEpoch`` (milliseconds), ISO 8601 (ALB, S3 exports) or Logs
+    Insights' ``2026-05-31 10:00:00.000``; None when it is none of them."""
+    if not text:
+        return None
+    value = text.strip()
+    try:
+        if value.isdigit():
+            number = int(value)
+            return dt.datetime.fromtimestamp(
+                number / 1000 if number > 10**11 else number, dt.timezone.utc
+            )
+        if "/" in value:
+            return dt.datetime.strptime(value, _CLF).astimezone(dt.timezone.utc)
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

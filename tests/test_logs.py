@@ -259,3 +259,43 @@ def test_verify_markdown_gives_the_checks_as_a_table(store, clients, tmp_path, c
     assert code == 1
     assert out.startswith("### DENIED: Could not find issuer for certificate\n")
     assert "| issuer | CN=logs bad client,O=mtls-lint tests | NO |" in out
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "kept"),
+    [(None, None, 3), ("2026-05-31T11:00:00Z", None, 2), (None, "2026-05-31T10:30:00Z", 1),
+     ("1d", None, 2), ("2026-05-31T10:30:00Z", "2026-05-31T11:30:00Z", 1)],
+)  # fmt: skip
+def test_since_and_until_cut_a_window(clients, store, tmp_path, capsys, since, until, kept):
+    good, bad = clients
+    times = ["31/May/2026:10:00:00 +0000", "1780225200000", "2026-05-31T12:00:00Z"]  # 10, 11, 12 h
+    records = [json.loads(line(client, f"r{i}")) for i, client in enumerate((good, good, bad))]
+    for record, moment in zip(records, times, strict=True):
+        record["requestTime"] = moment
+    (tmp_path / "w.log").write_text("\n".join(map(json.dumps, records)) + "\n")
+    window = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
+    main(["logs", "--now", "2026-06-01T10:30:00Z", "--format", "json", "--truststore", str(store),
+          *window, str(tmp_path / "w.log")])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert report["lines"]["with_certificate"] == kept
+    assert report["lines"]["outside_window"] == 3 - kept
+
+
+def test_since_is_checked(store, tmp_path, capsys) -> None:
+    (tmp_path / "w.log").write_text("{}\n")
+    code = main(
+        ["logs", "--since", "yesterday", "--truststore", str(store), str(tmp_path / "w.log")]
+    )
+    assert code == 2
+    assert "--since: 'yesterday' is not ISO 8601" in capsys.readouterr().err
+
+
+def test_since_applies_to_connection_logs(store, tmp_path, capsys) -> None:
+    days = ("2026-05-30T10:00:00.000000Z", "2026-05-31T10:00:00.000000Z")
+    lines = [alb_line("CN=c", "AB", "Failed:ClientCertExpired", when=when) for when in days]
+    (tmp_path / "conn.log").write_text("\n".join(lines) + "\n")
+    _, report = logs(store, "--since", "2026-05-31T00:00:00Z", tmp_path / "conn.log",
+                     capsys=capsys)  # fmt: skip
+    assert isinstance(report, dict)
+    assert report["clients"][0]["connections"] == 1
+    assert report["lines"]["outside_window"] == 1

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -20,6 +20,7 @@ from mtls_lint.cli.common import (
     add_limit_options,
     complain,
     now_of,
+    parse_now,
     read_file,
     write_out,
 )
@@ -70,6 +71,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     verify.add_argument("--log-format", choices=LOG_FORMATS, default="auto",
                         help="the shape of the access logs (default: recognised)")  # fmt: skip
     verify.add_argument("--now", metavar="ISO-8601")
+    for option, edge in (("--since", "first"), ("--until", "last")):
+        verify.add_argument(option, metavar="TIME", help=f"the {edge} request of the logs to "
+                            "read: ISO 8601, or 30m, 12h, 7d before --now")  # fmt: skip
     verify.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     verify.add_argument("--format", choices=tuple(VERIFY_FORMATS), default="text")
     verify.add_argument("--strict", action="store_true", help="also refuse what openssl "
@@ -278,14 +282,52 @@ class _Capped:
         return line
 
 
-def _run_connection_log(args: argparse.Namespace, lines: Iterator[str | None]) -> int:
+def _window(args: argparse.Namespace, now: dt.datetime) -> Callable[[str | None], bool] | None:
+    """Whether a request's time, as logged, lies within ``--since`` and ``--until``; a time
+    that cannot be read lies outside any window."""
+    from mtls_lint.logformats import log_time
+
+    since, until = (_when(args, name, now) for name in ("since", "until"))
+    if since is None and until is None:
+        return None
+
+    def keep(text: str | None) -> bool:
+        moment = log_time(text)
+        return (
+            moment is not None
+            and (since is None or moment >= since)
+            and (until is None or moment <= until)
+        )
+
+    return keep
+
+
+_RELATIVE = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _when(args: argparse.Namespace, name: str, now: dt.datetime) -> dt.datetime | None:
+    text = getattr(args, name, None)
+    if text is None:
+        return None
+    value = text.strip()
+    if value[:-1].isdigit() and value[-1:] in _RELATIVE:
+        return now - dt.timedelta(seconds=int(value[:-1]) * _RELATIVE[value[-1]])
+    try:
+        return parse_now(value)
+    except UsageError:
+        raise UsageError(f"--{name}: {text!r} is not ISO 8601 nor 30m, 12h or 7d") from None
+
+
+def _run_connection_log(
+    args: argparse.Namespace, lines: Iterator[str | None], keep: Callable[[str | None], bool] | None
+) -> int:
     """ALB connection logs: each client certificate's connections and failure codes, with
     what each code means and the fix in the service's terms."""
     from mtls_lint.connectionlog import read_connection_log
     from mtls_lint.reporters import KINDS
     from mtls_lint.reporters.connections import CONNECTION_FORMATS
 
-    clients, counts = read_connection_log(lines)
+    clients, counts = read_connection_log(lines, keep)
     profile = PROFILES[args.profile if args.profile != "apigateway" else "alb"]
     write_out(CONNECTION_FORMATS[args.format](clients, counts, profile), KINDS[args.format])
     return EXIT_FINDINGS if any(c.failures for c in clients) else EXIT_OK
@@ -354,9 +396,10 @@ def _run_access_log(
     found = messages(_log_lines(args.access_log), args.log_format, shape)
     head = list(itertools.islice(found, 1))  # the shape is known once the first line is read
     lines = itertools.chain(head, found)
+    keep = _window(args, now)
     if shape.name == "alb-connection":
-        return _run_connection_log(args, lines)
-    seen, counts = read_access_log(lines)
+        return _run_connection_log(args, lines, keep)
+    seen, counts = read_access_log(lines, keep)
     if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
         raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads; "
                          f"{hint()}")  # fmt: skip

@@ -74,6 +74,7 @@ def connections_text(
     lines.append(
         f"{counts.total} lines: {counts.read} connections, {counts.no_certificate} without a "
         f"client certificate, {counts.unreadable} not ALB connection-log lines"
+        + (f", {counts.outside_window} outside --since/--until" if counts.outside_window else "")
     )
     return "\n".join(lines) + "\n"
 

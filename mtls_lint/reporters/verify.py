@@ -158,6 +158,7 @@ def access_log_text(
         f"{counts.not_json} not JSON, {counts.no_certificate} without a certificate, "
         f"{counts.bad_certificate} with an unreadable certificate"
         + (f", {counts.too_long} over the line-length cap" if counts.too_long else "")
+        + (f", {counts.outside_window} outside --since/--until" if counts.outside_window else "")
     )
     if skipped:
         lines.append(f"Truststore entries skipped (unreadable): {printable('; '.join(skipped))}")
