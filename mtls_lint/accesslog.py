@@ -24,6 +24,9 @@ from mtls_lint.certificate import ParsedCertificate
 
 _BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 _NOT_BASE64 = re.compile(r"\\n|\\r|[^A-Za-z0-9+/=]")
+#: One decoder for every line: ``json.loads(line, strict=False)`` would build one per call.
+#: Not strict: a PEM logged with real line breaks has them inside a JSON string.
+_DECODER = json.JSONDecoder(strict=False)
 MAX_REQUEST_IDS = 5
 #: The fields a request's time is read from, first found first.
 TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timestamp")
@@ -139,9 +142,12 @@ def read_access_log(
             continue  # blank lines are not requests
         counts.total += 1
         try:
-            record = json.loads(line, strict=False)  # a PEM logged with real line breaks
+            record = _DECODER.decode(line)
         except (ValueError, RecursionError):  # RecursionError: [[[[... nested thousands deep
             counts.not_json += 1
+            continue
+        if keep is None and "BEGIN" not in line:  # most requests log no PEM: skip the walk
+            counts.no_certificate += 1
             continue
         fields = dict(_flatten(record)) if isinstance(record, dict) else {}
         if keep is not None and not keep(_field(fields, *TIME_FIELDS)):
