@@ -299,3 +299,26 @@ def test_since_applies_to_connection_logs(store, tmp_path, capsys) -> None:
     assert isinstance(report, dict)
     assert report["clients"][0]["connections"] == 1
     assert report["lines"]["outside_window"] == 1
+
+
+def test_each_file_of_a_directory_has_its_own_shape(clients, store, tmp_path, capsys) -> None:
+    logs_dir = tmp_path / "mixed"
+    logs_dir.mkdir()
+    for name in ("lines.log", "events.json", "insights.csv", "export.gz"):
+        (logs_dir / name).write_bytes(exports(clients)[name])
+    _, report = logs(store, logs_dir, capsys=capsys)
+    assert isinstance(report, dict)
+    assert report["lines"]["with_certificate"] == 12
+
+
+def test_connection_logs_among_access_logs_are_skipped_with_a_warning(
+    clients, store, tmp_path, capsys
+) -> None:
+    (tmp_path / "a.log").write_bytes(exports(clients)["lines.log"])
+    (tmp_path / "b.log").write_text(alb_line("CN=c", "AB", "Failed:ClientCertExpired") + "\n")
+    code = main(["logs", "--now", NOW_ISO, "--format", "json", "--truststore", str(store),
+                 str(tmp_path / "a.log"), str(tmp_path / "b.log")])  # fmt: skip
+    out = capsys.readouterr()
+    assert code == 1
+    assert json.loads(out.out)["lines"]["with_certificate"] == 3
+    assert "alb-connection log among apigateway-access logs, skipped" in out.err

@@ -39,6 +39,7 @@ CRL_CAP = 50 * 1024 * 1024
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
     from mtls_lint.crl import ParsedList
+    from mtls_lint.logformats import Shape
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -229,29 +230,46 @@ def _log_paths(given: str | list[str]) -> Iterator[tuple[Path | None, Path | Non
                 yield found.path, found.within
 
 
-def _log_lines(given: str | list[str]) -> Iterator[str | None]:
-    """The lines of every log, as text (None for one over :data:`MAX_LOG_LINE` bytes); a
+def _log_lines(given: str | list[str], log_format: str, shape: Shape) -> Iterator[str | None]:
+    """The access-log (or connection-log) lines of every log, each file's shape recognised on
+    its own; ``shape`` is the first file's, and a file of the other kind (connection logs
+    among access logs, or the reverse) is skipped with a warning."""
+    from mtls_lint.logformats import Shape, messages
+
+    for path, within in _log_paths(given):
+        shown = "-" if path is None else str(path)
+        mine = Shape()
+        lines = messages(_file_lines(path, within, shown), log_format, mine)
+        head = list(itertools.islice(lines, 1))  # the shape is known once a line is read
+        if shape.name == "unknown" or shape.name == mine.name:
+            shape.name = mine.name if shape.name == "unknown" else shape.name
+        elif (mine.name == "alb-connection") != (shape.name == "alb-connection"):
+            complain("warning", f"{shown}: a {mine.name} log among {shape.name} logs, skipped: "
+                     "give connection logs and access logs in separate runs")  # fmt: skip
+            continue
+        yield from head
+        yield from lines
+
+
+def _file_lines(path: Path | None, within: Path | None, shown: str) -> Iterator[str | None]:
+    """The lines of one log, as text (None for one over :data:`MAX_LOG_LINE` bytes); a
     gzipped file (CloudWatch's S3 export, ALB's delivery) is read through, at most
     MAX_GUNZIPPED bytes of it."""
     from mtls_lint.files import UnsafePath, bounded_lines, open_confined, standard_input
 
-    for path, within in _log_paths(given):
-        shown = "-" if path is None else str(path)
-        try:
-            stream = standard_input() if path is None else open_confined(path, within)
-        except UnsafePath as exc:
-            raise UsageError(str(exc)) from None
-        try:
-            source = _gunzipped(stream, shown)
-            for line in bounded_lines(source, MAX_LOG_LINE):
-                yield None if line is None else line.decode("utf-8", "replace").rstrip("\r\n")
-        except (OSError, EOFError) as exc:
-            raise UsageError(
-                f"{shown}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-            ) from None
-        finally:
-            if path is not None:
-                stream.close()
+    try:
+        stream = standard_input() if path is None else open_confined(path, within)
+    except UnsafePath as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        source = _gunzipped(stream, shown)
+        for line in bounded_lines(source, MAX_LOG_LINE):
+            yield None if line is None else line.decode("utf-8", "replace").rstrip("\r\n")
+    except (OSError, EOFError) as exc:
+        raise UsageError(f"{shown}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        if path is not None:
+            stream.close()
 
 
 #: Decompressed bytes read of one gzipped log: a small file can expand a thousandfold.
@@ -390,11 +408,11 @@ def _run_access_log(
 
     render = VERIFY_FORMATS[args.format]
 
-    from mtls_lint.logformats import Shape, hint, messages
+    from mtls_lint.logformats import Shape, hint
 
     shape = Shape()
-    found = messages(_log_lines(args.access_log), args.log_format, shape)
-    head = list(itertools.islice(found, 1))  # the shape is known once the first line is read
+    found = _log_lines(args.access_log, args.log_format, shape)
+    head = list(itertools.islice(found, 1))  # the first file's shape is known from its line
     lines = itertools.chain(head, found)
     keep = _window(args, now)
     if shape.name == "alb-connection":
