@@ -28,6 +28,12 @@ _NOT_BASE64 = re.compile(r"\\n|\\r|[^A-Za-z0-9+/=]")
 #: Not strict: a PEM logged with real line breaks has them inside a JSON string.
 _DECODER = json.JSONDecoder(strict=False)
 MAX_REQUEST_IDS = 5
+#: A REST execution-log line: ``(request-id) text``; the denial API Gateway logs for mutual
+#: TLS is ``Access denied. Reason: ...`` (re:Post, api-gateway-mutual-tls-403-errors).
+_DENIED = "Access denied. Reason: "
+_EXECUTION = re.compile(r"\((?P<id>[^()\s]{1,200})\) (?:Access denied\. Reason: (?P<reason>.*)|.*)")
+#: Failed requests and denials kept for the join: memory grows with failures, not with lines.
+MAX_JOINED = 1_000_000
 #: The fields a request's time is read from, first found first.
 TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timestamp")
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
@@ -50,6 +56,9 @@ class ClientSeen:
     last_time: str | None = None
     request_ids: list[str] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+    #: What API Gateway's execution log says of this client's requests (``Access denied.
+    #: Reason: ...``), joined by request id.
+    aws_reasons: Counter[str] = field(default_factory=Counter)
 
     def parse(self) -> ParsedCertificate:
         block = PemBlock("CERTIFICATE", self.line, self.line, self.der, 1, None, 0, None)
@@ -68,6 +77,10 @@ class LineCounts:
     #: Requests outside ``--since``/``--until`` (or whose time cannot be read, when a window
     #: is given).
     outside_window: int = 0
+    #: REST execution-log lines (``(request-id) ...``), and the denials among them that no
+    #: access-log request of the input matched.
+    execution: int = 0
+    unmatched_denials: int = 0
 
 
 def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
@@ -133,6 +146,8 @@ def read_access_log(
     whether it is in the window asked for."""
     seen: dict[str, ClientSeen] = {}
     counts = LineCounts()
+    denials: dict[str, str] = {}  # request id -> AWS's logged reason (execution log)
+    requests: dict[str, ClientSeen] = {}  # failed request id -> its client (access log)
     for number, line in enumerate(lines, 1):
         if line is None:
             counts.total += 1
@@ -144,7 +159,14 @@ def read_access_log(
         try:
             record = _DECODER.decode(line)
         except (ValueError, RecursionError):  # RecursionError: [[[[... nested thousands deep
-            counts.not_json += 1
+            execution = _EXECUTION.match(line)
+            if execution is None:
+                counts.not_json += 1
+                continue
+            counts.execution += 1
+            reason = execution["reason"]
+            if reason is not None and len(denials) < MAX_JOINED:
+                denials[execution["id"]] = f"{_DENIED}{reason[:MAX_FIELD]}"
             continue
         if keep is None and "BEGIN" not in line:  # most requests log no PEM: skip the walk
             counts.no_certificate += 1
@@ -173,6 +195,17 @@ def read_access_log(
             seen[sha256] = client
         counts.with_certificate += 1
         _count_request(client, fields)
+        request_id = _field(fields, "requestid")
+        if request_id is not None and len(requests) < MAX_JOINED:
+            status = _field(fields, "status")
+            if status is None or not status.startswith("2"):  # only failures are joined
+                requests[request_id] = client
+    for request_id, reason in denials.items():
+        client = requests.get(request_id)
+        if client is None:
+            counts.unmatched_denials += 1
+        elif reason in client.aws_reasons or len(client.aws_reasons) < MAX_STATUSES:
+            client.aws_reasons[reason] += 1
     return list(seen.values()), counts
 
 

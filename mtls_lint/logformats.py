@@ -28,6 +28,7 @@ from mtls_lint.connectionlog import looks_like_alb_connection
 LOG_FORMATS = (
     "auto",
     "apigateway-access",
+    "apigateway-execution",
     "cloudwatch-events",
     "insights-csv",
     "insights-json",
@@ -37,6 +38,7 @@ LOG_FORMATS = (
 #: How each shape is made, for the hint when nothing is recognised.
 EXPORTS = {
     "apigateway-access": "access-log lines as the stage writes them (JSON, one per line)",
+    "apigateway-execution": "REST execution-log lines, '(request-id) Access denied. Reason: ...'",
     "cloudwatch-events": "aws logs filter-log-events --log-group-name GROUP > events.json",
     "insights-csv": "Logs Insights: 'Export results' > 'Download table (CSV)'",
     "insights-json": "Logs Insights: 'Export results' > 'Download table (JSON)'",
@@ -49,6 +51,7 @@ MAX_JOINED_BYTES = 64 * 1024
 #: unbounded number would make a hostile run of short lines quadratic.
 MAX_TRIES = 8
 _BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+_EXECUTION_LINE = re.compile(r"\([^()\s]{1,200}\) ")
 _S3_LINE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z? ")
 
 
@@ -102,6 +105,8 @@ def _recognise(first: str | None) -> str:
         return "apigateway-access"
     if "@message" in text or "@timestamp" in text:
         return "insights-csv"
+    if _EXECUTION_LINE.match(text):
+        return "apigateway-execution"
     if looks_like_alb_connection(text):
         return "alb-connection"
     if _S3_LINE.match(text):

@@ -322,3 +322,45 @@ def test_connection_logs_among_access_logs_are_skipped_with_a_warning(
     assert code == 1
     assert json.loads(out.out)["lines"]["with_certificate"] == 3
     assert "alb-connection log among apigateway-access logs, skipped" in out.err
+
+
+def execution(request_id: str, reason: str) -> str:
+    """REST execution-log lines for a mutual-TLS denial (re:Post's wording)."""
+    return (f"({request_id}) Extended Request Id: X{request_id}=\n"
+            f"({request_id}) Access denied. Reason: {reason}\n"
+            f"({request_id}) ForbiddenException Forbidden: {request_id}\n")  # fmt: skip
+
+
+def test_execution_logs_join_the_access_log_by_request_id(clients, store, tmp_path, capsys):
+    (tmp_path / "access.log").write_bytes(exports(clients)["lines.log"])
+    (tmp_path / "execution.log").write_text(
+        execution("b1", "Could not find issuer for certificate")
+    )
+    code, report = logs(store, tmp_path / "access.log", tmp_path / "execution.log",
+                        capsys=capsys)  # fmt: skip
+    assert code == 1
+    assert isinstance(report, dict)
+    bad = next(c for c in report["certificates"] if not c["verdict"]["allowed"])
+    assert bad["aws_reasons"] == {"Access denied. Reason: Could not find issuer for certificate": 1}
+    assert not any("DISAGREEMENT" in n for n in bad["verdict"]["notes"])
+    assert report["lines"]["execution"] == 3
+    assert report["lines"]["unmatched_denials"] == 0
+
+
+def test_a_disagreement_with_aws_is_said_loudly(clients, store, tmp_path, capsys) -> None:
+    """AWS refused a certificate the truststore admits: usually another truststore version."""
+    (tmp_path / "access.log").write_bytes(exports(clients)["lines.log"])
+    (tmp_path / "execution.log").write_text(execution("g1", "self signed certificate"))
+    _, out = logs(store, tmp_path / "access.log", tmp_path / "execution.log",
+                     capsys=capsys, fmt="text")  # fmt: skip
+    assert "AWS logged 1x: Access denied. Reason: self signed certificate" in str(out)
+    assert "DISAGREEMENT: AWS logged 1x" in str(out)
+    assert "another truststore version" in str(out)
+
+
+def test_an_execution_log_alone_is_recognised(store, tmp_path, capsys) -> None:
+    (tmp_path / "execution.log").write_text(execution("zz", "self signed certificate"))
+    code, report = logs(store, tmp_path / "execution.log", capsys=capsys)
+    assert code == 0  # recognised, but it holds no certificate to judge
+    assert isinstance(report, dict)
+    assert report["lines"]["unmatched_denials"] == 1

@@ -37,6 +37,8 @@ MAX_LOG_LINE = 1024 * 1024
 CRL_CAP = 50 * 1024 * 1024
 
 if TYPE_CHECKING:
+    from mtls_lint.accesslog import ClientSeen
+    from mtls_lint.admission import Verdict
     from mtls_lint.cli.common import Commands
     from mtls_lint.crl import ParsedList
     from mtls_lint.logformats import Shape
@@ -386,6 +388,26 @@ def _make_directory(directory: Path) -> None:
         os.mkdir(part)
 
 
+def _disagreement(client: ClientSeen, verdict: Verdict) -> str | None:
+    """What to say when AWS's logged reason and the verdict disagree: loudly, as it usually
+    means the domain uses another truststore version, or the 403 is not about mutual TLS."""
+    if not client.aws_reasons:
+        return None
+    logged = "; ".join(f"{n}x '{r}'" for r, n in client.aws_reasons.most_common())
+    if verdict.allowed:
+        return (
+            f"DISAGREEMENT: AWS logged {logged} for this certificate, but the truststore given "
+            "admits it: the custom domain may use another truststore version (update it), or "
+            "those 403s are not about mutual TLS"
+        )
+    if not any(verdict.cause and verdict.cause in reason for reason in client.aws_reasons):
+        return (
+            f"DISAGREEMENT: AWS logged {logged}, mtls-lint finds '{verdict.reason}': the custom "
+            "domain may use another truststore version"
+        )
+    return None
+
+
 def _shown(given: str | list[str]) -> str:
     return given if isinstance(given, str) else ", ".join(given)
 
@@ -436,6 +458,9 @@ def _run_access_log(
         )  # fmt: skip
         if revocations and verdict.profile.revocation is None:
             verdict = replace(verdict, notes=(*verdict.notes, _no_revocation(verdict.profile)))
+        disagreement = _disagreement(client, verdict)
+        if disagreement:
+            verdict = replace(verdict, notes=(disagreement, *verdict.notes))
         allowed = allowed and verdict.allowed
         rendered.append(render.client(client, cert, verdict))
     write_out(render.access_log(rendered, counts, skipped), KINDS[args.format])

@@ -115,6 +115,7 @@ def client_json(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> 
         "last_time": seen.last_time,
         "request_ids": seen.request_ids,
         "statuses": dict(seen.statuses),
+        "aws_reasons": dict(seen.aws_reasons),
         "verdict": verdict_json(verdict),
     }
 
@@ -142,6 +143,8 @@ def client_text(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> 
     )
     if seen.request_ids:
         lines.append(f"  request ids: {printable(', '.join(seen.request_ids))}")
+    for reason, count in seen.aws_reasons.most_common():
+        lines.append(printable(f"  AWS logged {count}x: {reason}"))
     if verdict.fix:
         lines.append(f"  Fix: {printable(verdict.fix)}")
     lines.extend(f"  Note: {printable(note)}" for note in verdict.notes)
