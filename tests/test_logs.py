@@ -351,8 +351,9 @@ def test_a_disagreement_with_aws_is_said_loudly(clients, store, tmp_path, capsys
     """AWS refused a certificate the truststore admits: usually another truststore version."""
     (tmp_path / "access.log").write_bytes(exports(clients)["lines.log"])
     (tmp_path / "execution.log").write_text(execution("g1", "self signed certificate"))
-    _, out = logs(store, tmp_path / "access.log", tmp_path / "execution.log",
+    code, out = logs(store, tmp_path / "access.log", tmp_path / "execution.log",
                      capsys=capsys, fmt="text")  # fmt: skip
+    assert code == 1  # the bad client is denied, and AWS refused the good one
     assert "AWS logged 1x: Access denied. Reason: self signed certificate" in str(out)
     assert "DISAGREEMENT: AWS logged 1x" in str(out)
     assert "another truststore version" in str(out)
@@ -361,6 +362,17 @@ def test_a_disagreement_with_aws_is_said_loudly(clients, store, tmp_path, capsys
 def test_an_execution_log_alone_is_recognised(store, tmp_path, capsys) -> None:
     (tmp_path / "execution.log").write_text(execution("zz", "self signed certificate"))
     code, report = logs(store, tmp_path / "execution.log", capsys=capsys)
-    assert code == 0  # recognised, but it holds no certificate to judge
+    assert code == 1  # recognised, no certificate to judge, but a request failed mutual TLS
     assert isinstance(report, dict)
     assert report["lines"]["unmatched_denials"] == 1
+
+
+def test_a_request_aws_refused_fails_the_run_even_if_the_truststore_admits_it(
+    clients, store, tmp_path, capsys
+) -> None:
+    good = clients[0]
+    (tmp_path / "access.log").write_text(line(good, "g1") + "\n")
+    assert logs(store, tmp_path / "access.log", capsys=capsys)[0] == 0
+    (tmp_path / "execution.log").write_text(execution("g1", "self signed certificate"))
+    code, _ = logs(store, tmp_path / "access.log", tmp_path / "execution.log", capsys=capsys)
+    assert code == 1

@@ -461,10 +461,11 @@ def _run_access_log(
         disagreement = _disagreement(client, verdict)
         if disagreement:
             verdict = replace(verdict, notes=(disagreement, *verdict.notes))
-        allowed = allowed and verdict.allowed
+        # a request AWS refused failed mutual TLS, whatever the truststore given says
+        allowed = allowed and verdict.allowed and not client.aws_reasons
         rendered.append(render.client(client, cert, verdict))
     write_out(render.access_log(rendered, counts, skipped), KINDS[args.format])
-    return EXIT_OK if allowed else EXIT_FINDINGS
+    return EXIT_OK if allowed and not counts.unmatched_denials else EXIT_FINDINGS
 
 
 def run_match(args: argparse.Namespace) -> int:
