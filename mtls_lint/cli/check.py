@@ -4,6 +4,7 @@ code."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from collections.abc import Sequence
@@ -56,26 +57,25 @@ def lint_files(
     """Lint every file found; I/O errors are printed and counted, never fatal. Revocation-list
     files -- found, or named with ``crls`` -- are linted last, against the CA certificates of
     every trust store of the run."""
-    from mtls_lint.crl import TrustedCA, is_revocation_file, read_revocation_file
-    from mtls_lint.discover import display_path, find
+    from mtls_lint.crl import is_revocation_file, read_revocation_file
+    from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
-    from mtls_lint.parsed_bundle import ParsedBundle
     from mtls_lint.pem_reader import read_bundle
 
     results: list[FileResult] = []
     errors = 0
-    trusted: dict[str, TrustedCA] = {}  # by certificate: a CA in many bundles counts once
-    lists = []
-    from mtls_lint.discover import matches
-
-    include = (*run.include, *run.revocation_lists)
-    found = [
-        (f.path, f.within, f.walked, matches(_relative(f.path, run), run.revocation_lists))
-        for f in find(paths, include, run.exclude, run.base)
-    ]
-    if crls:  # find() of no paths would walk the working directory
-        found += [(f.path, f.within, f.walked, True) for f in find(crls, run.include, (), run.base)]
-    for path, within, walked, named_crl in found:
+    lists: list[tuple[Bundle, RevocationFile]] = []
+    bundles: list[tuple[Path, Path, bool]] = []  # read again for their CAs if lists are found
+    globs = run.revocation_lists
+    found = (
+        (f.path, f.within, f.walked, bool(globs) and matches(_relative(f.path, run), globs))
+        for f in find(paths, (*run.include, *globs), run.exclude, run.base)
+    )
+    # find() of no paths would walk the working directory
+    named = find(crls, run.include, (), run.base) if crls else ()
+    for path, within, walked, named_crl in itertools.chain(
+        found, ((f.path, f.within, f.walked, True) for f in named)
+    ):
         limits = _crl_limits(run) if named_crl or path.suffix == ".crl" else run.file_limits
         try:
             data = read_file(path, limits, within, walked=walked)
@@ -93,15 +93,35 @@ def lint_files(
             errors += 1
             continue
         del data  # the blocks hold what the rules need, not the whole file a second time
-        parsed = ParsedBundle(bundle)
-        results.append(lint_bundle(parsed, run.lint))
-        for cert in parsed.certificates:
+        results.append(lint_bundle(bundle, run.lint))
+        bundles.append((path, within, walked))
+    if lists:
+        results += _lint_lists(lists, _trusted(bundles, run), run)
+    return results, errors
+
+
+def _trusted(bundles: list[tuple[Path, Path, bool]], run: RunSettings) -> tuple[TrustedCA, ...]:
+    """The CA certificates of the run's bundles, each once, for its revocation lists. Read
+    again here rather than kept while linting: most runs have no lists, and a record of every
+    CA would cost them time and memory for nothing."""
+    from mtls_lint.certificate import parse_certificates
+    from mtls_lint.crl import TrustedCA
+    from mtls_lint.discover import display_path
+    from mtls_lint.pem_reader import read_bundle
+
+    trusted: dict[str, TrustedCA] = {}  # by certificate: a CA in many bundles counts once
+    for path, within, walked in bundles:
+        try:
+            data = read_file(path, run.file_limits, within, walked=walked)
+        except UsageError:
+            continue  # it was read a moment ago; what changed since is not this run's
+        certificates, _ = parse_certificates(read_bundle(display_path(path), data).blocks)
+        for cert in certificates:
             if cert.is_ca and cert.sha256 not in trusted:
                 record = TrustedCA.of(cert)
                 if record is not None:
                     trusted[cert.sha256] = record
-    results += _lint_lists(lists, tuple(trusted.values()), run)
-    return results, errors
+    return tuple(trusted.values())
 
 
 def _relative(path: Path, run: RunSettings) -> str:
