@@ -194,14 +194,18 @@ def _day(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:
-    """The signature and key against the profile's lists: a weak hash or key, and, as the
-    services document only what they support, anything else outside the lists."""
+def algorithm_refusal(cert: CertificateFacts, profile: Profile) -> str | None:
+    """Why ``profile``'s service refuses ``cert``'s signature or key, or None: a weak hash or
+    key, and, as the services document only what they support, anything outside the lists."""
     algorithm, key = cert.signature_algorithm, cert.key
-    why = profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
+    return profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
         key.type, key.bits, key.curve
     )
-    detail = f"signed with {algorithm}, {key} key"
+
+
+def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:
+    why = algorithm_refusal(cert, profile)
+    detail = f"signed with {cert.signature_algorithm}, {cert.key} key"
     if why:
         detail += f": {why} ({profile.service} supports {_supported(profile)})"
     return Check("algorithm", why is None, detail).about(cert)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from mtls_lint import jsonout
+from mtls_lint.admission import algorithm_refusal
 from mtls_lint.certificate import ParsedCertificate, common_name, days_left, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
@@ -102,10 +103,7 @@ def _color_days(days: str, value: int, window: int) -> str:
 def refusal(cert: ParsedCertificate, profile: Profile) -> str | None:
     """Why ``profile``'s service refuses ``cert`` for what it is (algorithm, key, version),
     or None; the chain's problems are ``check``'s and ``verify``'s business."""
-    algorithm, key = cert.signature_algorithm, cert.key
-    why = profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
-        key.type, key.bits, key.curve
-    )
+    why = algorithm_refusal(cert, profile)
     if why is None and profile.requires_v3 and not cert.is_v3:
         why = "not X.509 v3"
     return why
