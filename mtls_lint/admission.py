@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import CertificateFacts, ParsedCertificate
-from mtls_lint.crl import TrustedCA
 from mtls_lint.denials import (
     BAD_SIGNATURE,
     DOCUMENTED,
@@ -247,8 +246,11 @@ def _revocation_checks(
 
 
 def _signed_list(item: ParsedList, issuer: ParsedCertificate) -> bool:
-    spki = issuer.spki
-    return spki is not None and TrustedCA(issuer.subject, issuer.subject_canon, spki).verifies(item)
+    try:
+        key = issuer.public_key
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+    return item.signed_by(key)
 
 
 def _expiry_ignored(expired: Check, profile: Profile) -> Check:

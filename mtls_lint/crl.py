@@ -44,9 +44,9 @@ class TrustedCA(NamedTuple):
         """Whether this CA's key verifies ``item``'s signature."""
         try:
             key = serialization.load_der_public_key(self.spki)
-            return bool(item.crl.is_signature_valid(key))  # type: ignore[arg-type]
-        except (TypeError, ValueError, UnsupportedAlgorithm):
+        except (ValueError, UnsupportedAlgorithm):
             return False
+        return item.signed_by(key)
 
 
 class ParsedList:
@@ -87,6 +87,13 @@ class ParsedList:
     @cached_property
     def signature_algorithm(self) -> SignatureAlgorithm:
         return signature_algorithm(self.crl.signature_algorithm_oid.dotted_string)
+
+    def signed_by(self, public_key: object) -> bool:
+        """Whether ``public_key`` verifies the list's signature."""
+        try:
+            return bool(self.crl.is_signature_valid(public_key))  # type: ignore[arg-type]
+        except (TypeError, ValueError, UnsupportedAlgorithm):
+            return False
 
     def revokes(self, serial: int) -> bool:
         return self.crl.get_revoked_certificate_by_serial_number(serial) is not None
