@@ -59,7 +59,8 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
     verify = commands.add_parser(name, help=summary)
     if name == "logs":
-        verify.set_defaults(run=run_logs, client=None, key=None, password_env=None)
+        # `logs FILE...` is `verify --access-log` over any number of logs
+        verify.set_defaults(run=run_verify, client=None, key=None, password_env=None)
         verify.add_argument("access_log", nargs="+", metavar="FILE|DIR|-", help="access logs, "
                             "as exported (JSON lines, aws logs JSON, Insights CSV/JSON, S3 "
                             "export, .gz), directories of them, or - for stdin")  # fmt: skip
@@ -165,11 +166,6 @@ def _key(args: argparse.Namespace, limits: FileLimits) -> PublicKeyInfo | None:
         return load_public_key(*_read(args.key, limits), _password(args.password_env))
     except KeyFileError as exc:
         raise UsageError(str(exc)) from None
-
-
-def run_logs(args: argparse.Namespace) -> int:
-    """``mtls-lint logs FILE...``: ``verify --access-log`` over any number of logs."""
-    return run_verify(args)
 
 
 def run_verify(args: argparse.Namespace) -> int:

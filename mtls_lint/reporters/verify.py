@@ -152,17 +152,22 @@ def client_text(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> 
     return lines
 
 
-def access_log_text(
-    clients: Sequence[list[str]], counts: LineCounts, skipped: Sequence[str]
-) -> str:
-    lines = [line for client in clients for line in client]
-    lines.append(
+def _counts_line(counts: LineCounts) -> str:
+    """What became of the log's lines, as the text and Markdown reports end."""
+    return (
         f"{counts.total} lines: {counts.with_certificate} with a client certificate, "
         f"{counts.not_json} not JSON, {counts.no_certificate} without a certificate, "
         f"{counts.bad_certificate} with an unreadable certificate"
         + (f", {counts.too_long} over the line-length cap" if counts.too_long else "")
         + (f", {counts.outside_window} outside --since/--until" if counts.outside_window else "")
     )
+
+
+def access_log_text(
+    clients: Sequence[list[str]], counts: LineCounts, skipped: Sequence[str]
+) -> str:
+    lines = [line for client in clients for line in client]
+    lines.append(_counts_line(counts))
     if skipped:
         lines.append(f"Truststore entries skipped (unreadable): {printable('; '.join(skipped))}")
     return "\n".join(lines) + "\n"
@@ -216,9 +221,7 @@ def access_log_markdown(clients: Sequence[str], counts: LineCounts, skipped: Seq
         "|---|---|---|---|---|---|---|---|",
         *clients,
         "",
-        f"{counts.total} lines: {counts.with_certificate} with a client certificate, "
-        f"{counts.not_json} not JSON, {counts.no_certificate} without a certificate, "
-        f"{counts.bad_certificate} with an unreadable certificate",
+        _counts_line(counts),
     ]
     return "\n".join(lines) + "\n"
 
