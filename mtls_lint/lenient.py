@@ -250,34 +250,23 @@ def _name(value: rfc5280.Name) -> x509.Name | None:
             attributes = []
             for attribute in rdn:
                 oid = x509.ObjectIdentifier(str(attribute["type"]))
-                text, kind = _attribute_value(attribute["value"])
-                attributes.append(x509.NameAttribute(oid, text, kind))
+                attributes.append(x509.NameAttribute(oid, _attribute_value(attribute["value"])))
             rdns.append(x509.RelativeDistinguishedName(attributes))
         return x509.Name(rdns)
     except (PyAsn1Error, ValueError, TypeError, UnicodeError):
         return None
 
 
-_NAME_TYPES = {
-    char.UTF8String: x509.name._ASN1Type.UTF8String,
-    char.PrintableString: x509.name._ASN1Type.PrintableString,
-    char.IA5String: x509.name._ASN1Type.IA5String,
-    char.TeletexString: x509.name._ASN1Type.T61String,
-    char.BMPString: x509.name._ASN1Type.BMPString,
-    char.UniversalString: x509.name._ASN1Type.UniversalString,
-    char.VisibleString: x509.name._ASN1Type.VisibleString,
-}
-
-
-def _attribute_value(raw: univ.Any) -> tuple[str, x509.name._ASN1Type]:
-    """An attribute value's text and string type (the value is an open type, any string)."""
+def _attribute_value(raw: univ.Any) -> str:
+    """An attribute value's text (the value is an open type, any string type). The type is
+    not kept: names are compared as OpenSSL does, string types unified."""
     for kind in _STRING_TYPES:
         try:
             value, rest = decoder.decode(bytes(raw), asn1Spec=kind())
         except PyAsn1Error:
             continue
         if not rest:
-            return str(value), _NAME_TYPES[kind]
+            return str(value)
     raise ValueError("an attribute value that is not a string")
 
 
