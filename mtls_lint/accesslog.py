@@ -81,6 +81,8 @@ class LineCounts:
     #: access-log request of the input matched.
     execution: int = 0
     unmatched_denials: int = 0
+    #: Pieces of an export (a JSON document's rows, CSV) that held no log line, by reason.
+    export_skipped: Counter[str] = field(default_factory=Counter)
 
 
 def _flatten(value: Any) -> Iterator[tuple[str, Any]]:

@@ -179,10 +179,10 @@ def fix_for(
 #: the trust store are ``verify``'s to judge once the certificate is at hand).
 CODE_FIXES = {
     "ClientCertUntrusted": "The trust store has no path to the client's CA: add the issuing CA "
-    "and every CA up to its root to the bundle, then modify the trust store. Confirm with the "
-    "client's certificate: mtls-lint verify --profile {profile} --truststore BUNDLE CLIENT",
-    "ClientCertExpired": "Renew the client certificate (or, for a grace period, set the "
-    "listener's IgnoreClientCertificateExpiry)",
+    "and every CA up to its root to the bundle, then {publish}. Confirm with the client's "
+    "certificate: mtls-lint verify --profile {profile} --truststore BUNDLE CLIENT",
+    "ClientCertExpired": "Renew the client certificate (or, for a grace period, set "
+    "{ignore_expiry})",
     "ClientCertNotYetValid": "The client certificate's notBefore is in the future: check the "
     "issuing CA's clock, or wait",
     "ClientCertMaxChainDepthExceeded": "Issue the client from a CA at most four CA certificates "
@@ -198,5 +198,10 @@ CODE_FIXES = {
     "ClientCertPurposeInvalid": "Re-issue the client (or its CA) with extendedKeyUsage "
     "clientAuth, or without the extension",
     "ClientCertRejected": "A custom validation refused the client: see its own logs",
+    "ClientCertMissing": "The client sent no certificate: configure it to present one (or make "
+    "mutual TLS optional on the distribution)",
+    "ConnectionFunctionDenied": "The distribution's connection function refused the client: see "
+    "its code and its logs",
+    "ConnectionFunctionError": "The distribution's connection function failed: see its logs",
 }
 CODE_FIXES["ClientCertIntentInvalid"] = CODE_FIXES["ClientCertPurposeInvalid"]

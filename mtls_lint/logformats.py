@@ -8,9 +8,13 @@ lines whose PEM was logged with real line breaks. :func:`messages` recognises th
 the first lines (or is told it) and yields the access-log lines inside, for
 :func:`mtls_lint.accesslog.read_access_log`.
 
-Every shape is read in bounded pieces: a whole-document export (JSON) at most
-MAX_DOCUMENT_BYTES (it is parsed whole: a streaming reader would hold less), a PEM spread over
-lines at most MAX_JOINED_BYTES and MAX_TRIES lines past its END.
+Connection logs come the same ways: ALB's lines as the load balancer writes them, and
+CloudFront's JSON records as CloudWatch delivers them (raw, or inside any of the exports
+above). :attr:`Shape.records` says which kind of log the lines inside are.
+
+Every shape is read in bounded pieces: a whole-document export (JSON) one row at a time (a row
+at most MAX_ROW_BYTES), a PEM spread over lines at most MAX_JOINED_BYTES and MAX_TRIES lines
+past its END. What is skipped of an export is counted by reason in :attr:`Shape.skipped`.
 """
 
 from __future__ import annotations
@@ -19,10 +23,17 @@ import csv
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from mtls_lint.connectionlog import looks_like_alb_connection
+from mtls_lint.connectionlog import (
+    ALB,
+    CLOUDFRONT,
+    connection_kind,
+    looks_like_alb_connection,
+    looks_like_cloudfront_connection,
+)
 
 #: ``--log-format`` values, ``auto`` first.
 LOG_FORMATS = (
@@ -33,8 +44,11 @@ LOG_FORMATS = (
     "insights-csv",
     "insights-json",
     "cloudwatch-s3-export",
-    "alb-connection",
+    ALB,
+    CLOUDFRONT,
 )
+#: What the lines inside a shape are: access logs, or one of the connection logs.
+ACCESS = "access"
 #: How each shape is made, for the hint when nothing is recognised.
 EXPORTS = {
     "apigateway-access": "access-log lines as the stage writes them (JSON, one per line)",
@@ -43,9 +57,13 @@ EXPORTS = {
     "insights-csv": "Logs Insights: 'Export results' > 'Download table (CSV)'",
     "insights-json": "Logs Insights: 'Export results' > 'Download table (JSON)'",
     "cloudwatch-s3-export": "aws logs create-export-task ... (the .gz files it writes to S3)",
-    "alb-connection": "the load balancer's connection logs in S3 (aws s3 cp --recursive)",
+    ALB: "the load balancer's connection logs in S3 (aws s3 cp --recursive s3://BUCKET/PREFIX .)",
+    CLOUDFRONT: "the distribution's connection logs, JSON, from their CloudWatch log group "
+    "(aws logs filter-log-events) or their S3 delivery",
 }
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+#: One row of a whole-document export: CloudWatch events are at most 256 KiB; a PEM logged
+#: with escapes doubles a little.
+MAX_ROW_BYTES = 2 * 1024 * 1024
 MAX_JOINED_BYTES = 64 * 1024
 #: Lines after a PEM's END tried as the end of its record: each try parses the record, so an
 #: unbounded number would make a hostile run of short lines quadratic.
@@ -60,8 +78,12 @@ class Shape:
     """What :func:`messages` found: the format, and pieces it could not use."""
 
     name: str = "unknown"
+    #: What the lines inside are: ACCESS, ALB or CLOUDFRONT (known once one is read).
+    records: str = ACCESS
     #: Lines joined because a PEM in them was logged with real line breaks.
     joined: int = 0
+    #: Pieces of an export that held no log line, by reason.
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def messages(lines: Iterable[str | None], log_format: str, shape: Shape) -> Iterator[str | None]:
@@ -76,16 +98,24 @@ def messages(lines: Iterable[str | None], log_format: str, shape: Shape) -> Iter
     name = log_format if log_format != "auto" else _recognise(first)
     shape.name = name
     rest = _chain(head, stream)
+    inside: Iterator[str | None]
     if name in ("cloudwatch-events", "insights-json"):
-        yield from _document(rest)
+        inside = _document(rest, shape)
     elif name == "insights-csv":
-        yield from _csv(rest)
-    elif name == "alb-connection":
-        yield from rest  # read by mtls_lint.connectionlog, not as access-log lines
+        inside = _csv(rest, shape)
+    elif name in (ALB, CLOUDFRONT):
+        inside = rest  # read by mtls_lint.connectionlog, not as access-log lines
     elif name == "cloudwatch-s3-export":
-        yield from (_after_timestamp(line) for line in rest)
+        inside = (_after_timestamp(line) for line in rest)
     else:
-        yield from _joined(rest, shape)
+        inside = _joined(rest, shape)
+    for line in inside:  # the first line inside tells access logs from connection logs
+        if line is not None and line.strip():
+            shape.records = connection_kind(line) or ACCESS
+            yield line
+            break
+        yield line
+    yield from inside
 
 
 def _chain(head: list[str | None], rest: Iterator[str | None]) -> Iterator[str | None]:
@@ -101,6 +131,8 @@ def _recognise(first: str | None) -> str:
         return "insights-json"
     if text == "{" or text.startswith('{"events"'):  # aws logs output, pretty or compact
         return "cloudwatch-events"
+    if looks_like_cloudfront_connection(text):
+        return CLOUDFRONT
     if text.startswith("{"):
         return "apigateway-access"
     if "@message" in text or "@timestamp" in text:
@@ -108,38 +140,88 @@ def _recognise(first: str | None) -> str:
     if _EXECUTION_LINE.match(text):
         return "apigateway-execution"
     if looks_like_alb_connection(text):
-        return "alb-connection"
+        return ALB
     if _S3_LINE.match(text):
         return "cloudwatch-s3-export"
     return "unknown"
 
 
-def _document(lines: Iterable[str | None]) -> Iterator[str | None]:
-    """The messages of one JSON export: ``{"events": [{"message": ...}]}`` from ``aws logs``,
-    or ``[{"@message": ...}]`` (or rows of chosen fields) from Logs Insights."""
-    pieces, size = [], 0
-    for line in lines:
-        if line is None:
-            continue
-        size += len(line) + 1
-        if size > MAX_DOCUMENT_BYTES:
+def _document(lines: Iterable[str | None], shape: Shape) -> Iterator[str]:
+    """The messages of one JSON export, a row at a time: ``{"events": [{"message": ...}]}``
+    from ``aws logs``, or ``[{"@message": ...}]`` (or rows of chosen fields) from Logs
+    Insights. Each row is decoded by :mod:`json` from a window of the text; memory is bounded
+    by the largest row (MAX_ROW_BYTES), not by the document."""
+    stream = iter(lines)
+    buffer, position, ended = "", -1, False
+
+    def more(at_least: int) -> bool:
+        """Read lines until ``at_least`` more characters are buffered; False at the end."""
+        nonlocal buffer, ended
+        pieces, size = [], 0
+        for line in stream:
+            if line is None:  # a line over the length cap: no row can be read across it
+                shape.skipped["line over the length cap inside a JSON export"] += 1
+                break
+            pieces.append(line)
+            size += len(line) + 1
+            if size >= at_least:
+                buffer += "\n".join(pieces) + "\n"
+                return True
+        ended = True
+        buffer += "\n".join(pieces) + ("\n" if pieces else "")
+        return bool(pieces)
+
+    while True:  # the rows: the list after "events" (aws logs), or the top level's (Insights)
+        events = buffer.find('"events"')
+        position = buffer.find("[", max(events, 0))
+        if position >= 0 and (events >= 0 or buffer.lstrip().startswith("[")):
             break
-        pieces.append(line)
-    try:
-        document = json.loads("\n".join(pieces), strict=False)
-    except (ValueError, RecursionError):
+        position = -1
+        if len(buffer) > MAX_ROW_BYTES or not more(max(len(buffer), 4096)):
+            break
+    if position < 0:
+        shape.skipped["JSON export without a list of events"] += 1
         return
-    rows: object = document.get("events", []) if isinstance(document, dict) else document
-    if not isinstance(rows, list):
-        return
-    for row in rows:
-        if not isinstance(row, dict):
+    position += 1
+    while True:
+        while True:  # skip the separators between rows
+            length = len(buffer)
+            while position < length and buffer[position] in " \t\r\n,":
+                position += 1
+            if position < length or ended or not more(4096):
+                break
+        if position >= len(buffer):
+            shape.skipped["JSON export cut short"] += 1
+            return
+        if buffer[position] == "]":
+            return
+        try:
+            row, after = _DECODER.raw_decode(buffer, position)
+        except (ValueError, RecursionError):
+            # the row may go on past the buffer: read as much again (linear in the row), up
+            # to MAX_ROW_BYTES; past that, or at the end, the export is broken here
+            unread = len(buffer) - position
+            if unread > MAX_ROW_BYTES:
+                shape.skipped["JSON export row over the size cap"] += 1
+                return
+            if ended or not more(max(unread, 4096)):
+                shape.skipped["JSON export broken or cut short"] += 1
+                return
             continue
-        message = row.get("message", row.get("@message"))
-        yield message if isinstance(message, str) else json.dumps(row)
+        buffer, position = buffer[after:], 0
+        message = row.get("message", row.get("@message")) if isinstance(row, dict) else None
+        if isinstance(message, str):
+            yield message
+        elif isinstance(row, dict):
+            yield json.dumps(row)
+        else:
+            shape.skipped["JSON export row that is not an object"] += 1
 
 
-def _csv(lines: Iterable[str | None]) -> Iterator[str | None]:
+_DECODER = json.JSONDecoder(strict=False)
+
+
+def _csv(lines: Iterable[str | None], shape: Shape) -> Iterator[str | None]:
     """Logs Insights CSV: the ``@message`` column, or each row's fields as one JSON object.
     A PEM with real line breaks is one quoted field over several lines: csv joins them."""
     text = (line + "\n" for line in lines if line is not None)
@@ -147,8 +229,12 @@ def _csv(lines: Iterable[str | None]) -> Iterator[str | None]:
         for row in csv.DictReader(text):
             message = row.get("@message")
             yield message if message else json.dumps({k: v for k, v in row.items() if k})
-    except csv.Error:
+    except csv.Error as exc:
+        shape.skipped[f"CSV export unreadable past this point ({exc})"[:MAX_REASON]] += 1
         return
+
+
+MAX_REASON = 120
 
 
 def _after_timestamp(line: str | None) -> str | None:

@@ -84,6 +84,17 @@ CODE_DESCRIPTIONS = {
     "security policy",
     "UnmappedConnectionError": "Unmapped runtime connection error",
 }
+#: CloudFront lists these codes without a description (AWS-SERVICES.md 4b): the wording is
+#: mtls-lint's reading of the name, marked as such.
+CODE_DESCRIPTIONS.update({
+    "ClientCertMissing": "no client certificate was sent (CloudFront names the code only)",
+    "TcpError": "a TCP error ended the connection (CloudFront names the code only)",
+    "TcpTimeout": "the TCP connection timed out (CloudFront names the code only)",
+    "ConnectionFunctionError": "the connection function failed (CloudFront names the code only)",
+    "ConnectionFunctionDenied": "the connection function refused the connection (CloudFront "
+    "names the code only)",
+    "Internal": "an internal CloudFront error (CloudFront names the code only)",
+})  # fmt: skip
 
 
 class Profile(NamedTuple):

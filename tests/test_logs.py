@@ -185,7 +185,7 @@ def test_alb_connection_logs_group_by_client_and_explain_every_code(
     assert (partner["connections"], partner["failures"]) == (4, 3)
     (untrusted,) = partner["explanations"]
     assert untrusted["description"] == "Client certificate is untrusted"
-    assert "modify the trust store" in untrusted["fix"]
+    assert "modify-trust-store" in untrusted["fix"]
     for i, code_name in enumerate(ALB_CODES):
         (item,) = clients[f"CN=client {i}"]["explanations"]
         assert item["status"] == f"Failed:{code_name}"
@@ -202,7 +202,7 @@ def test_alb_connection_log_text(store, tmp_path, capsys) -> None:
     assert "CN=c (serial AB): 1 of 1 connections failed" in str(out)
     assert "1x Failed:ClientCertExpired: Client certificate is expired" in str(out)
     assert "IgnoreClientCertificateExpiry" in str(out)
-    assert "1 not ALB connection-log lines" in str(out)
+    assert "1 not ALB connection-log records" in str(out)
 
 
 def test_save_certs_writes_each_client_and_the_fixes_name_the_files(
@@ -376,3 +376,32 @@ def test_a_request_aws_refused_fails_the_run_even_if_the_truststore_admits_it(
     (tmp_path / "execution.log").write_text(execution("g1", "self signed certificate"))
     code, _ = logs(store, tmp_path / "access.log", tmp_path / "execution.log", capsys=capsys)
     assert code == 1
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_shows_on_a_terminal_only_and_is_cleared(
+    store, tmp_path, capsys, monkeypatch, terminal: bool
+) -> None:
+    import itertools
+
+    from mtls_lint.cli import progress
+
+    ticks = itertools.count(0.0, 1.0)  # each look at the clock is a second later: no sleeping
+    monkeypatch.setattr(progress, "CLOCK", lambda: next(ticks))
+    err = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    lines = "\n".join(['{"requestId": "r", "status": "200"}'] * (3 * progress.STRIDE))
+    (tmp_path / "big.log").write_text(lines + "\n")
+    code, out = logs(store, tmp_path / "big.log", capsys=capsys, fmt="text")
+    assert code == 0
+    assert "49152 lines" in str(out)
+    if terminal:
+        assert "\rmtls-lint: 32,768 lines read (" in err.getvalue()
+        assert err.getvalue().endswith("\r\x1b[K")  # the line is gone before the report
+    else:
+        assert err.getvalue() == ""

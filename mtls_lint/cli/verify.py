@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import itertools
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from mtls_lint.accesslog import ClientSeen
     from mtls_lint.admission import Verdict
     from mtls_lint.cli.common import Commands
+    from mtls_lint.cli.progress import Progress
     from mtls_lint.crl import ParsedList
     from mtls_lint.logformats import Shape
 
@@ -69,7 +71,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     else:
         verify.set_defaults(run=run_verify)
         _add_client_options(verify)
-    verify.add_argument("--truststore", required=True, metavar="BUNDLE")
+    verify.add_argument("--truststore", required=name != "logs", metavar="BUNDLE",
+                        help="the truststore to judge each client by (logs: optional for "
+                        "connection logs)")  # fmt: skip
     verify.add_argument("--untrusted", metavar="FILE",
                         help="intermediates to search, as openssl verify -untrusted")  # fmt: skip
     verify.add_argument("--log-format", choices=LOG_FORMATS, default="auto",
@@ -183,7 +187,9 @@ def run_verify(args: argparse.Namespace) -> int:
             "expiry (ALB and CloudFront do: --profile alb|cloudfront)"
         )
     limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
-    truststore, skipped = _certificates(args.truststore, limits)
+    truststore, skipped = (
+        ([], []) if args.truststore is None else _certificates(args.truststore, limits)
+    )
     untrusted: list[ParsedCertificate] = []
     if args.untrusted:
         untrusted, _ = _certificates(args.untrusted, limits)
@@ -230,26 +236,48 @@ def _log_paths(given: str | list[str]) -> Iterator[tuple[Path | None, Path | Non
 
 def _log_lines(given: str | list[str], log_format: str, shape: Shape) -> Iterator[str | None]:
     """The access-log (or connection-log) lines of every log, each file's shape recognised on
-    its own; ``shape`` is the first file's, and a file of the other kind (connection logs
-    among access logs, or the reverse) is skipped with a warning."""
+    its own. ``shape`` is the run's: the first file's whose lines are known, with what every
+    file's exports skipped; a file of another kind of log (connection logs among access logs,
+    or the reverse) is skipped with a warning."""
+    from mtls_lint.cli.progress import Progress
+
+    progress = Progress()
+    try:
+        yield from _each_log(given, log_format, shape, progress)
+    finally:
+        progress.done()
+
+
+def _each_log(
+    given: str | list[str], log_format: str, shape: Shape, progress: Progress
+) -> Iterator[str | None]:
     from mtls_lint.logformats import Shape, messages
 
     for path, within in _log_paths(given):
         shown = "-" if path is None else str(path)
         mine = Shape()
-        lines = messages(_file_lines(path, within, shown), log_format, mine)
-        head = list(itertools.islice(lines, 1))  # the shape is known once a line is read
-        if shape.name == "unknown" or shape.name == mine.name:
-            shape.name = mine.name if shape.name == "unknown" else shape.name
-        elif (mine.name == "alb-connection") != (shape.name == "alb-connection"):
+        lines = messages(_file_lines(path, within, shown, progress), log_format, mine)
+        head: list[str | None] = []
+        for line in lines:  # up to the first record: then the kind of log is known
+            if line is None or line.strip():
+                head.append(line)
+            if line is not None and line.strip():
+                break
+        if shape.name == "unknown":
+            shape.name, shape.records = mine.name, mine.records
+        elif mine.name != "unknown" and mine.records != shape.records:
             complain("warning", f"{shown}: a {mine.name} log among {shape.name} logs, skipped: "
-                     "give connection logs and access logs in separate runs")  # fmt: skip
+                     "give each kind of log in a run of its own")  # fmt: skip
             continue
         yield from head
         yield from lines
+        shape.skipped.update(mine.skipped)
+        shape.joined += mine.joined
 
 
-def _file_lines(path: Path | None, within: Path | None, shown: str) -> Iterator[str | None]:
+def _file_lines(
+    path: Path | None, within: Path | None, shown: str, progress: Progress | None = None
+) -> Iterator[str | None]:
     """The lines of one log, as text (None for one over :data:`MAX_LOG_LINE` bytes); a
     gzipped file (CloudWatch's S3 export, ALB's delivery) is read through, at most
     MAX_GUNZIPPED bytes of it."""
@@ -261,13 +289,27 @@ def _file_lines(path: Path | None, within: Path | None, shown: str) -> Iterator[
         raise UsageError(str(exc)) from None
     try:
         source = _gunzipped(stream, shown)
-        for line in bounded_lines(source, MAX_LOG_LINE):
+        lines = bounded_lines(source, MAX_LOG_LINE)
+        if progress is not None and progress.enabled:
+            lines = _counted(lines, progress, shown)
+        for line in lines:
             yield None if line is None else line.decode("utf-8", "replace").rstrip("\r\n")
     except (OSError, EOFError) as exc:
         raise UsageError(f"{shown}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     finally:
         if path is not None:
             stream.close()
+
+
+def _counted(
+    lines: Iterator[bytes | None], progress: Progress, shown: str
+) -> Iterator[bytes | None]:
+    from mtls_lint.cli.progress import STRIDE
+
+    for number, line in enumerate(lines, 1):
+        if number % STRIDE == 0:
+            progress.read(STRIDE, shown)
+        yield line
 
 
 #: Decompressed bytes read of one gzipped log: a small file can expand a thousandfold.
@@ -335,17 +377,34 @@ def _when(args: argparse.Namespace, name: str, now: dt.datetime) -> dt.datetime 
 
 
 def _run_connection_log(
-    args: argparse.Namespace, lines: Iterator[str | None], keep: Callable[[str | None], bool] | None
+    args: argparse.Namespace,
+    lines: Iterator[str | None],
+    keep: Callable[[str | None], bool] | None,
+    kind: str,
+    skipped: Counter[str],
+    truststore: list[ParsedCertificate],
+    skipped_entries: list[str],
+    now: dt.datetime,
 ) -> int:
-    """ALB connection logs: each client certificate's connections and failure codes, with
-    what each code means and the fix in the service's terms."""
-    from mtls_lint.connectionlog import read_connection_log
+    """ALB or CloudFront connection logs: each client certificate's connections and failure
+    codes, with what each code means, the fix in the service's terms, and what the truststore
+    given can tell of them."""
+    from mtls_lint.connection_check import crosscheck
+    from mtls_lint.connectionlog import ALB, read_connection_log
     from mtls_lint.reporters import KINDS
-    from mtls_lint.reporters.connections import CONNECTION_FORMATS
+    from mtls_lint.reporters.connections import CONNECTION_FORMATS, Connections
 
-    clients, counts = read_connection_log(lines, keep)
-    profile = PROFILES[args.profile if args.profile != "apigateway" else "alb"]
-    write_out(CONNECTION_FORMATS[args.format](clients, counts, profile), KINDS[args.format])
+    clients, counts = read_connection_log(lines, keep, kind)
+    counts.export_skipped.update(skipped)
+    service = "alb" if kind == ALB else "cloudfront"
+    profile = PROFILES[args.profile if args.profile != "apigateway" else service]
+    given = args.truststore is not None
+    shown = display_path(Path(args.truststore)) if given else "-"
+    notes = crosscheck(clients, truststore if given else None, shown, profile, now)
+    report = Connections(clients, counts, profile, kind, notes + [
+        f"truststore entry skipped (unreadable): {entry}" for entry in skipped_entries
+    ])  # fmt: skip
+    write_out(CONNECTION_FORMATS[args.format](report), KINDS[args.format])
     return EXIT_FINDINGS if any(c.failures for c in clients) else EXIT_OK
 
 
@@ -426,16 +485,22 @@ def _run_access_log(
 
     render = VERIFY_FORMATS[args.format]
 
-    from mtls_lint.logformats import Shape, hint
+    from mtls_lint.logformats import ACCESS, Shape, hint
 
     shape = Shape()
     found = _log_lines(args.access_log, args.log_format, shape)
     head = list(itertools.islice(found, 1))  # the first file's shape is known from its line
     lines = itertools.chain(head, found)
     keep = _window(args, now)
-    if shape.name == "alb-connection":
-        return _run_connection_log(args, lines, keep)
+    if shape.records != ACCESS:
+        return _run_connection_log(
+            args, lines, keep, shape.records, shape.skipped, truststore, skipped, now
+        )
+    if args.truststore is None:
+        raise UsageError(f"{_shown(args.access_log)}: access logs are judged against a "
+                         "truststore: give --truststore BUNDLE")  # fmt: skip
     seen, counts = read_access_log(lines, keep)
+    counts.export_skipped.update(shape.skipped)
     if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
         raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads; "
                          f"{hint()}")  # fmt: skip

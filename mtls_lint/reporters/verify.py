@@ -160,6 +160,7 @@ def _counts_line(counts: LineCounts) -> str:
         f"{counts.bad_certificate} with an unreadable certificate"
         + (f", {counts.too_long} over the line-length cap" if counts.too_long else "")
         + (f", {counts.outside_window} outside --since/--until" if counts.outside_window else "")
+        + "".join(f", {n} {reason}" for reason, n in counts.export_skipped.most_common())
     )
 
 

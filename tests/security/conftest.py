@@ -83,4 +83,11 @@ def workspace(pki: PKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
         "Failed:::error::code", "TID_##[stop-commands]x",
     ]  # fmt: skip
     (work / "connection.log").write_text(" ".join(connection) + "\n")
+    cloudfront = {  # a CloudFront record whose every field is a command
+        "timestamp": "2026-05-31T10:00:00Z", "connectionStatus": "Failed:\n::error::code",
+        "clientLeafCertSubject": HOSTILE_O, "clientLeafCertSerialNumber": "##[add-mask]AB",
+        "clientLeafCertIssuer": "\n::warning::issuer", "connectionId": "\r\n::debug::x",
+        "clientLeafCertValidity": "NotBefore=::error::a;NotAfter=2020-01-01T00:00:00Z",
+    }  # fmt: skip
+    (work / "cloudfront.log").write_text(json.dumps(cloudfront) + "\n")
     return work

@@ -30,6 +30,7 @@ SCENARIOS: dict[str, list[list[str]]] = {
     "logs": [
         ["--now", NOW_ISO, "--truststore", HOSTILE, "access.log"],
         ["--now", NOW_ISO, "--truststore", HOSTILE, "connection.log"],
+        ["--now", NOW_ISO, "--truststore", HOSTILE, "cloudfront.log"],
     ],
     "inspect": [["--now", NOW_ISO, HOSTILE], ["--now", NOW_ISO, f"store/{BROKEN_LINK}"]],
     "diff": [
