@@ -43,3 +43,19 @@ def test_the_example_clients_show_the_three_documented_reasons(capsys) -> None:
         )
         verdict = json.loads(capsys.readouterr().out)
         assert (code, verdict["reason"]) == (0 if reason is None else 1, reason), name
+
+
+README = EXAMPLES.parent / "README.md"
+
+
+def test_the_readme_shows_what_logs_prints_for_the_example_logs(capsys, monkeypatch) -> None:
+    """The README's ``mtls-lint logs`` blocks are the command's output, byte for byte."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    text = README.read_text()
+    commands = [line for line in text.splitlines() if line.startswith("$ mtls-lint logs ")]
+    assert len(commands) == 2
+    for command in commands:
+        shown = text.split(command + "\n", 1)[1].split("```", 1)[0]
+        code = main(command.removeprefix("$ mtls-lint ").split())
+        assert code == 1  # each example holds a client the truststore or AWS refused
+        assert capsys.readouterr().out == shown, command

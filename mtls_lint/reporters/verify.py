@@ -138,7 +138,7 @@ def client_text(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> 
     when = f", {seen.first_time} to {seen.last_time}" if seen.first_time else ""
     statuses = ", ".join(f"{n}x {s}" for s, n in seen.statuses.most_common())
     lines.append(  # times and statuses come from the log: untrusted like the rest
-        printable(f"  {seen.requests} requests{when}")
+        printable(f"  {seen.requests} request{'s' if seen.requests != 1 else ''}{when}")
         + (f" (status {printable(statuses)})" if statuses else "")
     )
     if seen.request_ids:
@@ -160,6 +160,12 @@ def _counts_line(counts: LineCounts) -> str:
         f"{counts.bad_certificate} with an unreadable certificate"
         + (f", {counts.too_long} over the line-length cap" if counts.too_long else "")
         + (f", {counts.outside_window} outside --since/--until" if counts.outside_window else "")
+        + (f", {counts.execution} execution-log lines" if counts.execution else "")
+        + (
+            f" ({counts.unmatched_denials} denials matched no access-log request)"
+            if counts.unmatched_denials
+            else ""
+        )
         + "".join(f", {n} {reason}" for reason, n in counts.export_skipped.most_common())
     )
 
