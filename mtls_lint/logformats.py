@@ -124,8 +124,8 @@ def _chain(head: list[str | None], rest: Iterator[str | None]) -> Iterator[str |
 
 
 def _recognise(first: str | None) -> str:
-    if first is None:
-        return "apigateway-access"
+    if first is None:  # empty, blank, or only lines over the length cap: nothing to go by
+        return "unknown"
     text = first.strip()
     if text.startswith("["):
         return "insights-json"

@@ -118,6 +118,32 @@ def test_nothing_recognisable_is_exit_2_with_the_export_commands(store, tmp_path
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("content", [b"", b"\n\n", bytes(range(256)) * 64],
+                         ids=["empty", "blank", "binary"])  # fmt: skip
+def test_empty_and_garbage_files_are_exit_2_with_the_hint(
+    store, tmp_path, capsys, content: bytes
+) -> None:
+    (tmp_path / "export.log").write_bytes(content)
+    code, err = logs(store, tmp_path / "export.log", capsys=capsys)
+    assert code == 2
+    assert "no line is in a log format mtls-lint reads" in str(err)
+    assert "Traceback" not in str(err)
+
+
+def test_a_truncated_gzip_is_exit_2_naming_the_file(store, tmp_path, capsys) -> None:
+    whole = gzip.compress(exports_lines() * 50)
+    (tmp_path / "cut.log.gz").write_bytes(whole[: len(whole) // 2])
+    code, err = logs(store, tmp_path / "cut.log.gz", capsys=capsys)
+    assert code == 2
+    assert "cut.log.gz: cannot read" in str(err)
+    assert len(str(err).strip().splitlines()) == 1
+
+
+def exports_lines() -> bytes:
+    return b"".join(json.dumps({"requestId": f"r{i}", "status": "200"}).encode() + b"\n"
+                    for i in range(100))  # fmt: skip
+
+
 def test_a_log_without_certificates_says_so_and_exits_0(store, tmp_path, capsys) -> None:
     (tmp_path / "plain.log").write_text(json.dumps({"requestId": "r", "status": "200"}) + "\n")
     code, out = logs(store, tmp_path / "plain.log", capsys=capsys, fmt="text")

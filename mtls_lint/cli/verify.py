@@ -502,8 +502,9 @@ def _run_access_log(
     seen, counts = read_access_log(lines, keep)
     counts.export_skipped.update(shape.skipped)
     if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
-        raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads; "
-                         f"{hint()}")  # fmt: skip
+        empty = " (the input has no line)" if counts.total == 0 else ""
+        raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads"
+                         f"{empty}; {hint()}")  # fmt: skip
     trusted, extra = Pool(truststore, "truststore"), Pool(untrusted, "untrusted")
     rendered: list[Any] = []
     allowed = True
