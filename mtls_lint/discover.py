@@ -8,16 +8,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer", "*.crl")
+DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer", "*.ca-bundle", "*.crl")
 SKIPPED_DIRECTORIES = frozenset({".git"})
 
 
-def matches(relative: str, patterns: Iterable[str]) -> bool:
+def matches(relative: str, patterns: Iterable[str], *, any_case: bool = False) -> bool:
     """Glob match on a ``/``-separated relative path.
 
     A pattern without ``/`` matches the file name anywhere (``*.pem``); a pattern with ``/``
-    matches the whole path, where ``**/`` also matches no directory at all.
+    matches the whole path, where ``**/`` also matches no directory at all. ``any_case``
+    ignores case (the include globs: ``ROOT.PEM`` is a ``*.pem``, as the hook's ``(?i)`` has
+    it).
     """
+    if any_case:
+        relative, patterns = relative.casefold(), [p.casefold() for p in patterns]
     name = relative.rsplit("/", 1)[-1]
     for pattern in patterns:
         if "/" not in pattern:
@@ -94,13 +98,30 @@ def discover(
     return (found.path for found in find(paths, include, exclude, base))
 
 
+def relative_to(path: Path, anchor: Path) -> str | None:
+    """``path`` as globs see it: relative to ``anchor`` (resolved), None when outside it.
+    The file's own name is kept as given (a link is matched by its name, not its target)."""
+    try:
+        parent = path.parent.resolve()
+    except (OSError, RuntimeError):
+        return None
+    try:
+        return (parent / path.name).relative_to(anchor).as_posix()
+    except ValueError:
+        return None
+
+
 def find(
     paths: Sequence[str],
     include: Sequence[str] = DEFAULT_INCLUDE,
     exclude: Sequence[str] = (),
     base: Path | None = None,
+    *,
+    force_exclude: bool = False,
 ) -> Iterator[Found]:
-    """Yield files to lint, in a stable order. A file named explicitly is always linted.
+    """Yield files to lint, in a stable order. A file named explicitly is always linted,
+    unless ``force_exclude`` and an exclude glob matches it (pre-commit names every staged
+    file: without it, the config's excludes would not hold in the hook).
 
     Globs match paths relative to ``base`` (the config file's directory) when the file is
     inside it, else relative to the directory being walked. Missing paths are yielded too, so
@@ -112,6 +133,12 @@ def find(
     anchor = (base or Path.cwd()).resolve()
     for given in paths or ["."]:
         root = Path(given)
+        if force_exclude and exclude:
+            relative = relative_to(root, anchor)
+            if relative is not None and (
+                matches(relative, exclude) or _excluded_directory(relative, exclude)
+            ):
+                continue
         within = boundary(root)
         if not root.is_dir():
             yield Found(root, within, walked=False)
@@ -152,7 +179,7 @@ def _walk(
                     subdirectories.append((entry.path, below + "/"))
                 continue
             shown = prefix + below
-            if matches(shown, include) and not matches(shown, exclude):
+            if matches(shown, include, any_case=True) and not matches(shown, exclude):
                 yield Found(Path(entry.path), within, walked=True)
         stack.extend(reversed(subdirectories))
 

@@ -299,3 +299,32 @@ def test_a_chain_depth_limit_in_config_replaces_the_services_four(pki, tmp_path)
     assert main(["check", "--no-config", *select]) == 1
     config.write_text("limits: {chain-depth: 5}\n")
     assert main(["check", "--config", str(config), *select]) == 0
+
+
+def test_force_exclude_holds_for_named_files(repo: Path, intermediate: Issued, capsys) -> None:
+    (repo / "fixtures").mkdir()
+    (repo / "fixtures" / "broken.pem").write_bytes(intermediate.pem)
+    (repo / ".mtls-lint.yaml").write_text('exclude: ["fixtures/**"]\n')
+    assert check("fixtures/broken.pem") == 1  # named: linted, as before
+    capsys.readouterr()
+    assert check("--force-exclude", "fixtures/broken.pem") == 0
+    assert capsys.readouterr().err == ""  # nothing to say: what the hook asked for
+    assert check("--force-exclude", "fixtures") == 2  # a directory named, all of it excluded
+
+
+def test_a_walk_finds_extensions_in_any_case_and_ca_bundles(
+    repo: Path, root: Issued, intermediate: Issued, capsys
+) -> None:
+    for name in ("ROOT.PEM", "x.Crt", "partner.ca-bundle", "old.CER"):
+        (repo / name).write_bytes(intermediate.pem)  # its issuer is missing: each is reported
+    assert check("--format", "json", ".") == 1
+    files = {f["path"] for f in json.loads(capsys.readouterr().out)["files"]}
+    assert files == {"ROOT.PEM", "x.Crt", "partner.ca-bundle", "old.CER"}
+
+
+def test_a_named_directory_with_nothing_to_lint_is_exit_2(repo: Path, capsys) -> None:
+    (repo / "docs").mkdir()
+    (repo / "docs" / "notes.txt").write_text("no bundle here\n")
+    assert check("docs") == 2
+    err = capsys.readouterr().err
+    assert "docs: no file to lint (include: *.pem, *.crt, *.cer, *.ca-bundle, *.crl)" in err

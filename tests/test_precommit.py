@@ -84,3 +84,27 @@ def test_hook_fails_on_a_bad_bundle_and_passes_once_fixed(
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
     assert (repo / "client.key").read_bytes() == orphan.key_pem()  # left alone
+
+
+def test_the_hook_honours_exclude_for_staged_files_and_any_case(
+    tmp_path: Path, home: Path, pki: PKI, root: Issued, intermediate: Issued
+) -> None:
+    """pre-commit names every staged file; the entry's --force-exclude keeps the config's
+    excludes holding for them, and the (?i) regex hands over ROOT.PEM as a walk finds it."""
+    repo = tmp_path / "repo"
+    (repo / "tests" / "fixtures").mkdir(parents=True)
+    git(repo, "init", "-q")
+    (repo / ".mtls-lint.yaml").write_text('exclude: ["tests/fixtures/**"]\n')
+    orphan = pki.cert("hook excluded orphan", issuer=intermediate)
+    (repo / "tests" / "fixtures" / "broken.pem").write_bytes(orphan.pem)
+    (repo / "ROOT.PEM").write_bytes(root.pem)
+    git(repo, "add", ".")
+    passed = try_repo(repo, home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+    (repo / "BAD.CRT").write_bytes(orphan.pem)
+    git(repo, "add", ".")
+    failed = try_repo(repo, home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "BAD.CRT:1: error [missing-issuer]" in failed.stdout
+    assert "broken.pem" not in failed.stdout

@@ -48,11 +48,14 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
     check.add_argument("--crl", action="append", default=[], metavar="FILE", help="a revocation "
                        "list (ALB) linted with the run's trust stores; repeatable")  # fmt: skip
+    check.add_argument("--force-exclude", action="store_true", help="apply the config's exclude "
+                       "globs to files named on the command line too (the pre-commit hook "
+                       "does)")  # fmt: skip
     add_run_options(check)
 
 
 def lint_files(
-    paths: Sequence[str], run: RunSettings, crls: Sequence[str] = ()
+    paths: Sequence[str], run: RunSettings, crls: Sequence[str] = (), force_exclude: bool = False
 ) -> tuple[list[FileResult], int]:
     """Lint every file found; I/O errors are printed and counted, never fatal. Revocation-list
     files -- found, or named with ``crls`` -- are linted last, against the CA certificates of
@@ -69,7 +72,9 @@ def lint_files(
     globs = run.revocation_lists
     found = (
         (f.path, f.within, f.walked, bool(globs) and matches(_relative(f.path, run), globs))
-        for f in find(paths, (*run.include, *globs), run.exclude, run.base)
+        for f in find(
+            paths, (*run.include, *globs), run.exclude, run.base, force_exclude=force_exclude
+        )
     )
     # find() of no paths would walk the working directory
     named = find(crls, run.include, (), run.base) if crls else ()
@@ -179,9 +184,10 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     summary = fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY"))
     run = run_settings(args, config, inventory=summary)
 
-    results, errors = lint_files(args.paths, run, args.crl)
+    force_exclude = getattr(args, "force_exclude", False)
+    results, errors = lint_files(args.paths, run, args.crl, force_exclude)
     if not results and not errors:
-        complain("warning", "no files to lint")
+        _nothing_to_lint(args.paths, run, force_exclude)
     # only a run over whole directories can tell that a waiver matched nothing
     whole_tree = all(Path(p).is_dir() for p in args.paths)
     waived = apply_waivers(
@@ -202,6 +208,20 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
         repo_prefix=repository_prefix(Path.cwd()),
     )
     return CheckOutcome(report, run, errors)
+
+
+def _nothing_to_lint(paths: Sequence[str], run: RunSettings, force_exclude: bool) -> None:
+    """Say why no file was linted. Exit 0 only when that is what was asked: the default walk
+    of a tree without bundles, or named files that are all excluded (``--force-exclude``);
+    a directory named on the command line with no file to lint is a mistake (exit 2)."""
+    if force_exclude and paths and not any(Path(p).is_dir() for p in paths):
+        return  # pre-commit staged only excluded files: nothing to say
+    include = ", ".join(run.include)
+    named = [p for p in paths if Path(p).is_dir()]
+    if named:
+        raise UsageError(f"{', '.join(named)}: no file to lint (include: {include}); name files "
+                         "to lint them whatever their name, or set include in the config")  # fmt: skip
+    complain("warning", f"no files to lint (include: {include})")
 
 
 def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | None = None) -> None:
