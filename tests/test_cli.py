@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
@@ -8,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from mtls_lint.cli import main
 from tests.pki import NOW_ISO, PKI, Issued
@@ -328,3 +332,31 @@ def test_a_named_directory_with_nothing_to_lint_is_exit_2(repo: Path, capsys) ->
     assert check("docs") == 2
     err = capsys.readouterr().err
     assert "docs: no file to lint (include: *.pem, *.crt, *.cer, *.ca-bundle, *.crl)" in err
+
+
+@pytest.mark.parametrize("command", ["inspect", "diff", "verify", "check"])
+def test_no_python_warning_reaches_stderr(repo: Path, root: Issued, command) -> None:
+    """cryptography warns on a serial number of zero, here in the authority key identifier as
+    in three Starfield roots of the Mozilla bundle; the warning text never reaches the user."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name.from_rfc4514_string("CN=zero serial in the AKI")
+    zero = x509.AuthorityKeyIdentifier(b"\x01" * 20, [x509.DirectoryName(subject)], 0)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(7)
+        .not_valid_before(dt.datetime(2025, 1, 1)).not_valid_after(dt.datetime(2035, 1, 1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(zero, critical=False).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (repo / "store.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM) + root.pem)
+    argv = {
+        "inspect": ["inspect", "store.pem"],
+        "diff": ["diff", "store.pem", "store.pem"],
+        "verify": ["verify", "--truststore", "store.pem", "store.pem"],
+        "check": ["check", "store.pem"],
+    }[command]
+    # a fresh interpreter, warnings on as a user's may have them (pytest would record them)
+    result = subprocess.run([sys.executable, "-W", "default", "-m", "mtls_lint", *argv],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert "Traceback" not in result.stderr
+    assert "Warning" not in result.stderr, result.stderr

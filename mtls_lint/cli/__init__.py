@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Collection, Sequence
 
 from mtls_lint import __version__
@@ -58,7 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser([command] if command else ())
     args = parser.parse_args(argv)  # exits 2 with a one-line message on bad options
     try:
-        with cyclic_gc_paused():
+        with cyclic_gc_paused(), warnings.catch_warnings():
+            # what a warning would say (a negative serial, an odd encoding) is a finding of
+            # its own; Python's warning text is for developers, never for the user's stderr
+            warnings.simplefilter("ignore")
             return int(args.run(args))
     except UsageError as exc:
         complain("error", str(exc))
