@@ -18,6 +18,7 @@ from mtls_lint.config import CEILING, CEILINGS, Config, ConfigError, Waiver
 from mtls_lint.findings import FAIL_ON, Severity
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rules import RULES
+from mtls_lint.suggest import did_you_mean
 
 LIMITS = (
     "certificates",
@@ -119,11 +120,15 @@ class Validator:
         for key in data:
             if key not in TOP_LEVEL:
                 raise self.error(
-                    (str(key),), f"unknown key (expected one of {', '.join(TOP_LEVEL)})", key=True
+                    (str(key),),
+                    f"unknown key (expected one of {', '.join(TOP_LEVEL)})"
+                    f"{did_you_mean(key, TOP_LEVEL)}",
+                    key=True,
                 )
         profile = data.get("profile")
         if profile is not None and (not isinstance(profile, str) or profile not in PROFILES):
-            raise self.error(("profile",), f"must be one of {', '.join(sorted(PROFILES))}")
+            raise self.error(("profile",), f"must be one of {', '.join(sorted(PROFILES))}"
+                             f"{did_you_mean(profile, PROFILES)}")  # fmt: skip
         fail_on = data.get("fail-on")
         if fail_on is not None and (not isinstance(fail_on, str) or fail_on not in FAIL_ON):
             raise self.error(("fail-on",), f"must be one of {', '.join(FAIL_ON)}")
@@ -202,7 +207,8 @@ class Validator:
             where: Path_ = ("rules", rule_id)
             rule = RULES.get(rule_id) if isinstance(rule_id, str) else None
             if rule is None:
-                raise self.error(where, "unknown rule id (see `mtls-lint rules`)", key=True)
+                raise self.error(where, f"unknown rule id{did_you_mean(rule_id, RULES)} (see "
+                                 "`mtls-lint rules`)", key=True)  # fmt: skip
             if isinstance(setting, dict):
                 severity_value = setting.get("severity", True)
                 rule_options = {k: v for k, v in setting.items() if k != "severity"}
@@ -263,7 +269,8 @@ class Validator:
             raise self.error((*where, "rules"), "must be a non-empty list of rule ids")
         for i, rule_id in enumerate(rules):
             if not isinstance(rule_id, str) or rule_id not in RULES:
-                raise self.error((*where, "rules", i), f"unknown rule id {shown(rule_id)}")
+                raise self.error((*where, "rules", i), f"unknown rule id {shown(rule_id)}"
+                                 f"{did_you_mean(rule_id, RULES)}")  # fmt: skip
         reason = item["reason"]
         if not isinstance(reason, str) or not reason.strip():
             raise self.error((*where, "reason"), "must say why the finding is accepted")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import json
@@ -360,3 +361,83 @@ def test_no_python_warning_reaches_stderr(repo: Path, root: Issued, command) -> 
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert "Traceback" not in result.stderr
     assert "Warning" not in result.stderr, result.stderr
+
+
+def test_statistics_counts_findings_per_rule(repo: Path, pki, intermediate: Issued, capsys):
+    old = pki.cert(
+        "cli stats expired root", not_after=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    )
+    (repo / "a.pem").write_bytes(intermediate.pem)
+    (repo / "b.pem").write_bytes(intermediate.pem + old.pem)
+    assert check("--statistics", "--select", "missing-issuer,expired") == 1
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "2  missing-issuer  (error)",
+        "1  expired  (error)",
+        "3 findings in 2 files",
+    ]
+    assert check("--statistics", "--format", "json", "--select", "missing-issuer") == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["statistics"] == [{"rule": "missing-issuer", "severity": "error", "count": 2}]
+    assert check("--statistics", "--format", "sarif") == 2
+
+
+def test_quiet_prints_the_findings_only(repo: Path, intermediate: Issued, capsys) -> None:
+    (repo / "a.pem").write_bytes(intermediate.pem)
+    assert check("--quiet", "--select", "missing-issuer") == 1
+    out = capsys.readouterr().out
+    assert out.startswith("a.pem:1: error [missing-issuer]")
+    assert len(out.splitlines()) == 1
+    (repo / "a.pem").unlink()
+    assert check("-q") == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("choice", "no_color", "colored"), [
+    ("auto", None, False),  # not a terminal
+    ("always", "1", True),
+    ("never", None, False),
+])  # fmt: skip
+def test_color_choice(repo: Path, intermediate: Issued, capsys, monkeypatch, choice, no_color,
+                      colored) -> None:  # fmt: skip
+    if no_color is not None:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    (repo / "a.pem").write_bytes(intermediate.pem)
+    check("--color", choice, "--select", "missing-issuer")
+    assert ("\x1b[31m" in capsys.readouterr().out) is colored
+
+
+@pytest.mark.parametrize(("no_color", "colored"), [("", True), ("1", False)])
+def test_an_empty_no_color_does_not_count(
+    repo: Path, intermediate: Issued, capsys, monkeypatch, no_color, colored
+) -> None:
+    """no-color.org: NO_COLOR disables colour when it is set and not empty."""
+    monkeypatch.setenv("NO_COLOR", no_color)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    (repo / "a.pem").write_bytes(intermediate.pem)
+    check("--select", "missing-issuer")
+    assert ("\x1b[31m" in capsys.readouterr().out) is colored
+
+
+@pytest.mark.parametrize(("argv", "suggestion"), [
+    (["check", "--profile", "ablb"], "did you mean 'alb'?"),
+    (["check", "--formt", "json"], "did you mean '--format'?"),
+    (["check", "--select", "missing-isuer"], "did you mean 'missing-issuer'?"),
+    (["chek"], "did you mean 'check'?"),
+    (["explain", "expird"], "did you mean 'expired'?"),
+])  # fmt: skip
+def test_did_you_mean(repo: Path, capsys, argv: list[str], suggestion: str) -> None:
+    with pytest.raises(SystemExit) if argv[0] != "explain" else contextlib.nullcontext():
+        main(argv)
+    err = capsys.readouterr().err
+    assert suggestion in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_did_you_mean_in_the_config(repo: Path, capsys) -> None:
+    (repo / ".mtls-lint.yaml").write_text("profle: alb\n")
+    assert check() == 2
+    assert "did you mean 'profile'?" in capsys.readouterr().err
+    (repo / ".mtls-lint.yaml").write_text("rules:\n  expird: off\n")
+    assert check() == 2
+    assert "did you mean 'expired'?" in capsys.readouterr().err

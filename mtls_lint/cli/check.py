@@ -48,6 +48,13 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
     check.add_argument("--crl", action="append", default=[], metavar="FILE", help="a revocation "
                        "list (ALB) linted with the run's trust stores; repeatable")  # fmt: skip
+    check.add_argument("--statistics", action="store_true", help="print how many findings each "
+                       "rule has instead of the findings (text or json)")  # fmt: skip
+    check.add_argument("--quiet", "-q", action="store_true", help="print the findings only: no "
+                       "summary line, no warnings")  # fmt: skip
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (auto: on a terminal, unless NO_COLOR is "
+                       "set and not empty)")  # fmt: skip
     check.add_argument("--force-exclude", action="store_true", help="apply the config's exclude "
                        "globs to files named on the command line too (the pre-commit hook "
                        "does)")  # fmt: skip
@@ -187,17 +194,21 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     force_exclude = getattr(args, "force_exclude", False)
     results, errors = lint_files(args.paths, run, args.crl, force_exclude)
     if not results and not errors:
-        _nothing_to_lint(args.paths, run, force_exclude)
+        _nothing_to_lint(args.paths, run, force_exclude, getattr(args, "quiet", False))
     # only a run over whole directories can tell that a waiver matched nothing
     whole_tree = all(Path(p).is_dir() for p in args.paths)
     waived = apply_waivers(
         results, run.waivers, run.lint.now, run.lint.rules, whole_tree=whole_tree
     )
+    choice = getattr(args, "color", "auto")
     color = (
         fmt == "text"
-        and args.output is None
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
+        and choice != "never"
+        and (
+            choice == "always"
+            # no-color.org: NO_COLOR counts when it is set and not empty
+            or (args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        )
     )
     report = Report(
         waived.files,
@@ -206,11 +217,14 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
         color=color,
         profile=run.lint.profile.name,
         repo_prefix=repository_prefix(Path.cwd()),
+        summary=not getattr(args, "quiet", False),
     )
     return CheckOutcome(report, run, errors)
 
 
-def _nothing_to_lint(paths: Sequence[str], run: RunSettings, force_exclude: bool) -> None:
+def _nothing_to_lint(
+    paths: Sequence[str], run: RunSettings, force_exclude: bool, quiet: bool
+) -> None:
     """Say why no file was linted. Exit 0 only when that is what was asked: the default walk
     of a tree without bundles, or named files that are all excluded (``--force-exclude``);
     a directory named on the command line with no file to lint is a mistake (exit 2)."""
@@ -219,9 +233,12 @@ def _nothing_to_lint(paths: Sequence[str], run: RunSettings, force_exclude: bool
     include = ", ".join(run.include)
     named = [p for p in paths if Path(p).is_dir()]
     if named:
-        raise UsageError(f"{', '.join(named)}: no file to lint (include: {include}); name files "
-                         "to lint them whatever their name, or set include in the config")  # fmt: skip
-    complain("warning", f"no files to lint (include: {include})")
+        raise UsageError(
+            f"{', '.join(named)}: no file to lint (include: {include}); name files to lint "
+            "them whatever their name, or set include in the config"
+        )
+    if not quiet:
+        complain("warning", f"no files to lint (include: {include})")
 
 
 def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | None = None) -> None:
@@ -245,6 +262,18 @@ def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | Non
 
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args)
+    if args.statistics and fmt not in ("text", "json"):
+        raise UsageError(f"--statistics: counts are printed as text or json, not {fmt}")
     outcome = execute_check(args, fmt)
-    emit(outcome, fmt, args.output)
+    if args.statistics:
+        from mtls_lint.escape import ENCODERS
+        from mtls_lint.reporters import statistics
+
+        text = (statistics.render_json if fmt == "json" else statistics.render_text)(outcome.report)
+        if args.output:
+            write_report(args.output, ENCODERS[fmt](text))
+        else:
+            write_out(text, fmt)
+    else:
+        emit(outcome, fmt, args.output)
     return outcome.exit_code

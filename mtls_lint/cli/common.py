@@ -74,8 +74,32 @@ class Parser(argparse.ArgumentParser):
             (file or sys.stderr).write(inert_text(printable(message, keep="\n")))
 
     def error(self, message: str) -> NoReturn:
-        """One line, as every other mistake gets; ``--help`` shows the usage."""
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        """One line, as every other mistake gets, with the closest option or choice to a
+        mistyped one; ``--help`` shows the usage."""
+        self.exit(
+            EXIT_ERROR,
+            f"{self.prog}: error: {message}{self._suggestion(message)} (see `{self.prog} "
+            "--help`)\n",
+        )
+
+    def _suggestion(self, message: str) -> str:
+        import re
+
+        from mtls_lint.suggest import did_you_mean
+
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            return did_you_mean(choice[1], re.findall(r"'([^']*)'", choice[2]) or
+                                [c.strip() for c in choice[2].split(",")])  # fmt: skip
+        unknown = re.search(r"unrecognized arguments: (-\S+)", message)
+        if unknown:
+            options = [o for a in self._actions for o in a.option_strings]
+            subparsers = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+            for sub in subparsers:  # the top-level parser: the command's options count too
+                options += [o for p in sub.choices.values() for a in p._actions
+                            for o in a.option_strings]  # fmt: skip
+            return did_you_mean(unknown[1].split("=", 1)[0], options)
+        return ""
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         # Before Python 3.13, `--base=--` dropped the value and stored [] in its place,
@@ -109,12 +133,14 @@ def parse_now(text: str) -> dt.datetime:
 
 def rule_list(text: str) -> list[str]:
     from mtls_lint.rules import RULES
+    from mtls_lint.suggest import did_you_mean
 
     ids = [item.strip() for item in text.split(",") if item.strip()]
     unknown = [i for i in ids if i not in RULES]
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown rule id {', '.join(unknown)} (see `mtls-lint rules`)"
+            f"unknown rule id {', '.join(unknown)}{did_you_mean(unknown[0], RULES)} (see "
+            "`mtls-lint rules`)"
         )
     return ids
 

@@ -72,7 +72,10 @@ def run_explain(args: argparse.Namespace) -> int:
 
     rule = RULES.get(args.rule)
     if rule is None:
-        raise UsageError(f"unknown rule {args.rule!r} (see `mtls-lint rules`)")
+        from mtls_lint.suggest import did_you_mean
+
+        raise UsageError(f"unknown rule {args.rule!r}{did_you_mean(args.rule, RULES)} (see "
+                         "`mtls-lint rules`)")  # fmt: skip
     levels = ", ".join(
         f"{profile}: {s.label if s is not None else 'off'}" for profile, s in rule.severity.items()
     )

@@ -25,6 +25,8 @@ class Report(NamedTuple):
     #: The working directory relative to the repository root ("" at the root, else "a/b/"),
     #: so SARIF can give repository-relative URIs for the paths findings carry.
     repo_prefix: str = ""
+    #: Whether the text report ends with its summary line (not under ``--quiet``).
+    summary: bool = True
 
     @property
     def findings(self) -> list[Finding]:

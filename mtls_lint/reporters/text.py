@@ -39,5 +39,6 @@ def summary_line(report: Report) -> str:
 
 def render(report: Report) -> str:
     lines = [finding_line(f, report.color) for f in report.findings]
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    if report.summary:
+        lines.append(summary_line(report))
+    return "".join(line + "\n" for line in lines)
