@@ -95,9 +95,18 @@ def load_certificate(der: bytes) -> x509.Certificate:
         return x509.load_der_x509_certificate(der)
 
 
+#: How an empty name is shown, in every command (findings, verify, inspect, diff).
+EMPTY_NAME = "<empty subject>"
+#: Attribute names RFC 4514 has no short name for, written as OpenSSL writes them rather than
+#: as a dotted OID (``emailAddress=...``, not ``1.2.840.113549.1.9.1=#16...``).
+_NAME_OVERRIDES = {NameOID.EMAIL_ADDRESS: "emailAddress"}
+
+
 def name_text(name: x509.Name) -> str:
+    """A name as reports show it: RFC 4514, with OpenSSL's names for the attributes that have
+    no RFC 4514 short name, and :data:`EMPTY_NAME` for a name without attributes."""
     try:
-        return name.rfc4514_string()
+        return name.rfc4514_string(_NAME_OVERRIDES) or EMPTY_NAME
     except ValueError as exc:  # undecodable attribute values
         return f"<unreadable name: {exc}>"
 

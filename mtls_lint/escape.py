@@ -101,3 +101,19 @@ ENCODERS = {
     "json": inert_json,
     "github": inert_legacy,
 }
+
+
+#: Initial letters of an upper-case abbreviation said with a vowel sound ("an RSA", "an EC",
+#: "an Ed25519"; but "a DSA").
+_VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def article(word: str) -> str:
+    """``a`` or ``an`` before ``word`` as it is said: abbreviations by their first letter's
+    name, other words by their first letter."""
+    if not word:
+        return "a"
+    head = word.split()[0]
+    if head.isupper() or any(c.isdigit() for c in head):
+        return "an" if head[0].upper() in _VOWEL_LETTERS else "a"
+    return "an" if head[0].lower() in "aeiou" else "a"

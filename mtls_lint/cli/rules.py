@@ -84,7 +84,7 @@ def run_explain(args: argparse.Namespace) -> int:
         lines.append(f"Option: {name} ({kind.__name__}, default {rule.defaults.get(name)})")
     lines += [
         "",
-        rule.doc,
+        plain(rule.doc),
         "",
         f"Source: {rule.citation}",
         "",
@@ -98,6 +98,22 @@ def run_explain(args: argparse.Namespace) -> int:
         ]
     write_out("\n".join(lines) + "\n", "text")
     return EXIT_OK
+
+
+#: What a literal that is a command starts with: printed bare, to be copied and run.
+_COMMANDS = ("openssl ", "mtls-lint ", "grep ", "aws ", "git ", "sed ", "awk ")
+
+
+def plain(doc: str) -> str:
+    """A rule's docstring as plain text: reST's ``literal`` becomes the command itself, or the
+    words in single quotes (``explain`` is read in a terminal, not rendered)."""
+    import re
+
+    def literal(match: re.Match[str]) -> str:
+        text = match[1]
+        return text if text.startswith(_COMMANDS) else f"'{text}'"
+
+    return re.sub(r"``(.+?)``", literal, doc, flags=re.S)
 
 
 def _shown(value: object) -> str:

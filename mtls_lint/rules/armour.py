@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from mtls_lint import citations
 from mtls_lint.bundle import FileKind
+from mtls_lint.escape import article
 from mtls_lint.findings import Severity
 from mtls_lint.rule import LintContext, Options, Problem, at_block, file_rule
 
@@ -201,7 +202,17 @@ def empty_bundle(ctx: LintContext, options: Options) -> Iterator[Problem]:
     if ctx.certificates or ctx.bundle.kind is FileKind.BINARY:
         return
     broken = len(ctx.bundle.certificate_blocks)
+    other = [b.label or "unlabelled" for b in ctx.bundle.blocks if b.cert_index is None]
+    others = sorted(set(other))
     detail = f"none of its {broken} certificate blocks can be read" if broken else "it is empty"
-    if not broken and ctx.bundle.outside:
+    if not broken and others:
+        detail = (
+            f"it holds only {article(other[0])} {other[0]} block"
+            if len(other) == 1
+            else f"it holds only {', '.join(others)} blocks"
+        )
+        if any("PRIVATE KEY" in label for label in others):
+            detail += " (a key file, not a truststore)"
+    elif not broken and ctx.bundle.outside:
         detail = "it holds only text"
     yield Problem(f"no certificate in the file: {detail}", 1, max(1, ctx.bundle.line_count))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mtls_lint import citations
+from mtls_lint.escape import article
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import LintContext, Options, Problem, about, certificate_rule, describe
@@ -99,7 +100,8 @@ def unsupported_key_type(
     if why is not None:
         yield about(
             cert,
-            f"{describe(cert)} has a {key} key: {why}, which {ctx.profile.name} does not document",
+            f"{describe(cert)} has {article(str(key))} {key} key: {why}, which "
+            f"{ctx.profile.name} does not document",
         )
 
 
