@@ -196,3 +196,22 @@ def test_inspect_profile_says_which_certificates_the_service_refuses(pki, tmp_pa
     plain = json.loads(capsys.readouterr().out)  # without --profile, the JSON is as before
     assert "service" not in plain
     assert "refused_by_service" not in plain["files"][0]["certificates"][0]
+
+
+def test_inspect_walks_a_directory_as_check_does(
+    tmp_path, monkeypatch, capsys, root: Issued, intermediate: Issued
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "alb").mkdir()
+    (tmp_path / "alb" / "ROOT.PEM").write_bytes(root.pem)
+    (tmp_path / "alb" / "partner.ca-bundle").write_bytes(intermediate.pem)
+    (tmp_path / "alb" / "fixtures").mkdir()
+    (tmp_path / "alb" / "fixtures" / "x.pem").write_bytes(root.pem)
+    (tmp_path / ".mtls-lint.yaml").write_text('exclude: ["alb/fixtures/**"]\n')
+    assert main(["inspect", "--format", "json", "alb"]) == 0
+    shown = [b["path"] for b in json.loads(capsys.readouterr().out)["files"]]
+    assert shown == ["alb/ROOT.PEM", "alb/partner.ca-bundle"]
+    (tmp_path / "empty").mkdir()
+    assert main(["inspect", "empty"]) == 2
+    assert "empty: no bundle to inspect" in capsys.readouterr().err

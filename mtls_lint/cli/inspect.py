@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 
 from mtls_lint.cli.common import (
     EXIT_OK,
+    UsageError,
+    add_config_options,
     add_limit_options,
+    load_run_config,
     now_of,
     read_file,
     whole_number,
@@ -19,6 +22,7 @@ from mtls_lint.cli.common import (
 
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
+    from mtls_lint.discover import Found
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -28,11 +32,13 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
     inspect = commands.add_parser(name, help=summary)
     inspect.set_defaults(run=run)
-    inspect.add_argument("bundles", nargs="+", metavar="BUNDLE")
+    inspect.add_argument("bundles", nargs="+", metavar="BUNDLE|DIR", help="bundles, or "
+                         "directories walked as check walks them (include, exclude)")  # fmt: skip
     inspect.add_argument("--format", choices=tuple(RENDERERS), default="text")
     inspect.add_argument("--profile", choices=sorted(PROFILES), help="also say which "
                          "certificates that service refuses for algorithm or key")  # fmt: skip
     add_limit_options(inspect)
+    add_config_options(inspect)
     inspect.add_argument("--now", metavar="ISO-8601")
     inspect.add_argument("--expiry-days", type=whole_number("expiry-days"), metavar="N",
                          default=DEFAULT_EXPIRY_DAYS, help="days-left below this are shown in "
@@ -51,12 +57,28 @@ def run(args: argparse.Namespace) -> int:
     now = now_of(args)  # a bad --now is reported before any file is read
     limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
     inventories = []
-    for name in args.bundles:
-        path = Path(name)
-        data = read_file(path, limits)
-        inventories.append(take_inventory(read_bundle(display_path(path), data)))
-    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    for found in _bundles(args):
+        data = read_file(found.path, limits, found.within, walked=found.walked)
+        inventories.append(take_inventory(read_bundle(display_path(found.path), data)))
+    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     profile = PROFILES[args.profile] if args.profile else None
     report = InspectReport(inventories, now, color=color, window=args.expiry_days, profile=profile)
     write_out(RENDERERS[args.format](report), KINDS[args.format])
     return EXIT_OK
+
+
+def _bundles(args: argparse.Namespace) -> list[Found]:
+    """The files named, and the bundles of the directories named, found as ``check`` finds
+    them (the config's include and exclude; revocation lists left out)."""
+    from mtls_lint.discover import DEFAULT_INCLUDE, find
+
+    config = load_run_config(args)
+    include = tuple(g for g in (config.include or DEFAULT_INCLUDE) if g != "*.crl")
+    base = config.root or Path.cwd()
+    found: list[Found] = []
+    for name in args.bundles:
+        these = list(find([name], include, config.exclude, base))
+        if not these:
+            raise UsageError(f"{name}: no bundle to inspect (include: {', '.join(include)})")
+        found += these
+    return found
