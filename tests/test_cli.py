@@ -441,3 +441,31 @@ def test_did_you_mean_in_the_config(repo: Path, capsys) -> None:
     (repo / ".mtls-lint.yaml").write_text("rules:\n  expird: off\n")
     assert check() == 2
     assert "did you mean 'expired'?" in capsys.readouterr().err
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    import io
+
+    class Stdin(io.TextIOWrapper):
+        def fileno(self) -> int:
+            raise io.UnsupportedOperation("fileno")
+
+    monkeypatch.setattr("sys.stdin", Stdin(io.BytesIO(data)))
+
+
+def test_check_reads_a_bundle_from_stdin_under_the_name_given(
+    repo: Path, intermediate: Issued, capsys, monkeypatch
+) -> None:
+    _stdin(monkeypatch, intermediate.pem)
+    assert check("--select", "missing-issuer", "--stdin-filename", "alb/ts.pem", "-") == 1
+    assert capsys.readouterr().out.startswith("alb/ts.pem:1: error [missing-issuer]")
+    _stdin(monkeypatch, intermediate.pem)
+    (repo / ".mtls-lint.yaml").write_text('exclude: ["alb/**"]\n')
+    assert check("--force-exclude", "--stdin-filename", "alb/ts.pem", "-") == 0
+    assert check("--stdin-filename", "x.pem", "some.pem") == 2  # no - to name
+
+
+def test_check_stdin_is_capped(repo: Path, capsys, monkeypatch) -> None:
+    _stdin(monkeypatch, b"#" * 5000)
+    assert check("--max-file-bytes", "1000", "-") == 2
+    assert "-: over the 1000-byte limit" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from mtls_lint.cli.common import (
     exit_code,
     output_format,
     read_file,
+    refuse_over_limits,
     rule_list,
     run_settings,
     write_out,
@@ -48,6 +49,8 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
     check.add_argument("--crl", action="append", default=[], metavar="FILE", help="a revocation "
                        "list (ALB) linted with the run's trust stores; repeatable")  # fmt: skip
+    check.add_argument("--stdin-filename", metavar="PATH", help="the name to report (and to "
+                       "match excludes against) for the bundle read from - (stdin)")  # fmt: skip
     check.add_argument("--statistics", action="store_true", help="print how many findings each "
                        "rule has instead of the findings (text or json)")  # fmt: skip
     check.add_argument("--quiet", "-q", action="store_true", help="print the findings only: no "
@@ -62,11 +65,23 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 
 def lint_files(
-    paths: Sequence[str], run: RunSettings, crls: Sequence[str] = (), force_exclude: bool = False
+    paths: Sequence[str],
+    run: RunSettings,
+    crls: Sequence[str] = (),
+    force_exclude: bool = False,
+    stdin_name: str | None = None,
 ) -> tuple[list[FileResult], int]:
     """Lint every file found; I/O errors are printed and counted, never fatal. Revocation-list
     files -- found, or named with ``crls`` -- are linted last, against the CA certificates of
-    every trust store of the run."""
+    every trust store of the run. ``-`` is a bundle read from stdin, reported as
+    ``stdin_name`` (and excluded by its name under ``force_exclude``)."""
+    if "-" in paths:
+        piped, piped_errors = _lint_stdin(run, force_exclude, stdin_name)
+        rest = [p for p in paths if p != "-"]
+        if not rest:
+            return piped, piped_errors
+        more, more_errors = lint_files(rest, run, crls, force_exclude)
+        return piped + more, piped_errors + more_errors
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
@@ -110,6 +125,32 @@ def lint_files(
     if lists:
         results += _lint_lists(lists, _trusted(bundles, run), run)
     return results, errors
+
+
+def _lint_stdin(
+    run: RunSettings, force_exclude: bool, stdin_name: str | None
+) -> tuple[list[FileResult], int]:
+    from mtls_lint.discover import matches, relative_to
+    from mtls_lint.engine import lint_bundle
+    from mtls_lint.files import UnsafePath, standard_input
+    from mtls_lint.pem_reader import read_bundle
+
+    shown = stdin_name or "-"
+    if force_exclude and stdin_name and run.exclude:
+        relative = relative_to(Path(stdin_name), run.base.resolve())
+        if relative is not None and matches(relative, run.exclude):
+            return [], 0
+    try:
+        data = standard_input().read(run.file_limits.max_bytes + 1)
+    except (UnsafePath, OSError) as exc:
+        complain("error", f"-: cannot read standard input: {exc}")
+        return [], 1
+    try:
+        refuse_over_limits(shown, data, run.file_limits)
+    except UsageError as exc:
+        complain("error", str(exc))
+        return [], 1
+    return [lint_bundle(read_bundle(shown, data), run.lint)], 0
 
 
 def _trusted(bundles: list[tuple[Path, Path, bool]], run: RunSettings) -> tuple[TrustedCA, ...]:
@@ -192,11 +233,14 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     run = run_settings(args, config, inventory=summary)
 
     force_exclude = getattr(args, "force_exclude", False)
-    results, errors = lint_files(args.paths, run, args.crl, force_exclude)
+    stdin_name = getattr(args, "stdin_filename", None)
+    if stdin_name is not None and "-" not in args.paths:
+        raise UsageError("--stdin-filename names the bundle read from -: give - as a path")
+    results, errors = lint_files(args.paths, run, args.crl, force_exclude, stdin_name)
     if not results and not errors:
         _nothing_to_lint(args.paths, run, force_exclude, getattr(args, "quiet", False))
     # only a run over whole directories can tell that a waiver matched nothing
-    whole_tree = all(Path(p).is_dir() for p in args.paths)
+    whole_tree = all(p != "-" and Path(p).is_dir() for p in args.paths)
     waived = apply_waivers(
         results, run.waivers, run.lint.now, run.lint.rules, whole_tree=whole_tree
     )
