@@ -162,7 +162,7 @@ def over_byte_limit(limit: int) -> str:
     )
 
 
-def write_confined(path: Path, text: str, within: Path | None = None) -> None:
+def write_confined(path: Path, text: str | bytes, within: Path | None = None) -> None:
     """Write ``text`` to ``path`` without following a symlink: not at the last component
     (``O_NOFOLLOW``), and not in the directories above it where they lie inside the
     repository (a pull request can add ``reports -> ~/.ssh``). ``within``, when given, is a
@@ -189,5 +189,9 @@ def write_confined(path: Path, text: str, within: Path | None = None) -> None:
             raise UnsafePath(f"{path}: a symbolic link; not written through") from None
         raise UnsafePath(f"{path}: cannot write: {exc.strerror or exc}") from None
     os.set_blocking(fd, True)  # O_NONBLOCK was for the open (a FIFO nobody reads fails)
+    if isinstance(text, bytes):
+        with os.fdopen(fd, "wb") as raw:
+            raw.write(text)
+        return
     with os.fdopen(fd, "w", encoding="utf-8") as handle:  # /dev/null and /dev/stdout work
         handle.write(text)

@@ -16,7 +16,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "gitsource", "accesslog", "lenient", "crl", "logformats",
                  "connectionlog"}),
     ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),
-    ("engine", {"engine", "denials", "admission", "bundle_diff", "connection_check"}),
+    ("engine", {"engine", "denials", "admission", "bundle_diff", "connection_check", "fix"}),
     ("settings", {"config", "config_schema", "config_file", "settings", "waiving",
                   "config_change"}),
     ("reporters", {"reporters"}),

@@ -48,11 +48,11 @@ def git(repo: Path, *args: str) -> None:
     )  # fmt: skip
 
 
-def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+def try_repo(repo: Path, home: Path, hook: str = "mtls-lint") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
     env.pop("GITHUB_ACTIONS", None)
     return subprocess.run(
-        [*pre_commit(), "try-repo", str(ROOT), "mtls-lint", "--all-files", "--color", "never"],
+        [*pre_commit(), "try-repo", str(ROOT), hook, "--all-files", "--color", "never"],
         cwd=repo, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
 
@@ -108,3 +108,21 @@ def test_the_hook_honours_exclude_for_staged_files_and_any_case(
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "BAD.CRT:1: error [missing-issuer]" in failed.stdout
     assert "broken.pem" not in failed.stdout
+
+
+def test_the_fix_hook_rewrites_a_file_then_passes(
+    tmp_path: Path, home: Path, root: Issued, intermediate: Issued
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    messy = b"\r\n".join((root.pem + intermediate.pem).splitlines()) + b"\r\n\r\n"
+    (repo / "bundle.pem").write_bytes(b"Certificate:\n" + messy + root.pem)
+    git(repo, "add", ".")
+    first = try_repo(repo, home, "mtls-lint-fix")
+    assert first.returncode == 1, first.stdout + first.stderr  # files were modified
+    assert "files were modified by this hook" in first.stdout
+    assert (repo / "bundle.pem").read_bytes() == root.pem + intermediate.pem
+    git(repo, "add", ".")
+    second = try_repo(repo, home, "mtls-lint-fix")
+    assert second.returncode == 0, second.stdout + second.stderr

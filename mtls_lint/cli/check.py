@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mtls_lint.cli.common import (
     EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
     UsageError,
     add_run_options,
     complain,
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
     from mtls_lint.config import Config
     from mtls_lint.crl import RevocationFile, TrustedCA
-    from mtls_lint.findings import FileResult
+    from mtls_lint.engine import LintSettings
+    from mtls_lint.findings import FileResult, Finding
     from mtls_lint.reporters import Report
     from mtls_lint.settings import FileLimits, RunSettings
 
@@ -49,6 +52,11 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     check.add_argument("--ignore", type=rule_list, metavar="RULE,...", default=[])
     check.add_argument("--crl", action="append", default=[], metavar="FILE", help="a revocation "
                        "list (ALB) linted with the run's trust stores; repeatable")  # fmt: skip
+    check.add_argument("--fix", action="store_true", help="repair what is mechanical (PEM "
+                       "hygiene, blank lines, stray text, duplicates, DER, private keys) in "
+                       "place, then report what is left")  # fmt: skip
+    check.add_argument("--diff", action="store_true", help="print the repairs --fix would "
+                       "make, as a unified diff, and write nothing (exit 1 if any)")  # fmt: skip
     check.add_argument("--stdin-filename", metavar="PATH", help="the name to report (and to "
                        "match excludes against) for the bundle read from - (stdin)")  # fmt: skip
     check.add_argument("--statistics", action="store_true", help="print how many findings each "
@@ -70,6 +78,7 @@ def lint_files(
     crls: Sequence[str] = (),
     force_exclude: bool = False,
     stdin_name: str | None = None,
+    repair: Repair | None = None,
 ) -> tuple[list[FileResult], int]:
     """Lint every file found; I/O errors are printed and counted, never fatal. Revocation-list
     files -- found, or named with ``crls`` -- are linted last, against the CA certificates of
@@ -80,7 +89,7 @@ def lint_files(
         rest = [p for p in paths if p != "-"]
         if not rest:
             return piped, piped_errors
-        more, more_errors = lint_files(rest, run, crls, force_exclude)
+        more, more_errors = lint_files(rest, run, crls, force_exclude, None, repair)
         return piped + more, piped_errors + more_errors
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
@@ -119,12 +128,72 @@ def lint_files(
                      "config's revocation-lists) but holds no X509 CRL blocks")  # fmt: skip
             errors += 1
             continue
+        if repair is not None:
+            bundle, data = repair.apply(path, within, bundle, data)
         del data  # the blocks hold what the rules need, not the whole file a second time
-        results.append(lint_bundle(bundle, run.lint))
+        result = lint_bundle(bundle, run.lint)
+        results.append(repair.kept_keys(result) if repair is not None else result)
         bundles.append((path, within, walked))
     if lists:
         results += _lint_lists(lists, _trusted(bundles, run), run)
     return results, errors
+
+
+class Repair:
+    """``--fix`` (``write``) or ``--diff``: each file's mechanical repairs, and what was done."""
+
+    def __init__(self, lint: LintSettings, write: bool) -> None:
+        self.lint, self.profile, self.write = lint, lint.profile, write
+        self.diffs: list[str] = []
+        self.fixed: list[str] = []
+        self.errors = 0
+        self._removed_key = False
+        self._original: tuple[Finding, ...] = ()
+
+    def apply(self, path: Path, within: Path, bundle: Bundle, data: bytes) -> tuple[Bundle, bytes]:
+        """The bundle to report on: the fixed one when the fix is written."""
+        from mtls_lint.engine import lint_bundle
+        from mtls_lint.fix import fix, redacted, unified_diff
+        from mtls_lint.pem_reader import read_bundle
+
+        fixed = fix(data, bundle, self.profile)
+        self._removed_key = fixed.removed_key
+        if fixed.data == data:
+            return bundle, data
+        if not self.write:
+            after = read_bundle(bundle.path, fixed.data)
+            self.diffs.append(
+                unified_diff(bundle.path, redacted(data, bundle), redacted(fixed.data, after))
+            )
+            return bundle, data
+        from mtls_lint.files import UnsafePath, write_confined
+
+        if fixed.removed_key:  # the key's findings stay: it is leaked whatever the file says now
+            self._original = tuple(
+                f for f in lint_bundle(bundle, self.lint).findings
+                if f.rule == "private-key-in-bundle"
+            )  # fmt: skip
+        try:
+            write_confined(path, fixed.data, within)
+        except UnsafePath as exc:
+            complain("error", f"{bundle.path}: --fix: {exc}")
+            self.errors += 1
+            return bundle, data
+        self.fixed.append(bundle.path)
+        return read_bundle(bundle.path, fixed.data), fixed.data
+
+    def kept_keys(self, result: FileResult) -> FileResult:
+        """``result`` of the fixed file, with the removed keys' findings put back."""
+        if not (self.write and self._removed_key and self._original):
+            return result
+        findings = tuple(
+            f._replace(message=f"{f.message} (removed by --fix; still rotate the key)")
+            for f in self._original
+        )
+        self._original = ()
+        return result._replace(findings=tuple(sorted(
+            (*result.findings, *findings), key=lambda f: f.sort_key()
+        )))  # fmt: skip
 
 
 def _lint_stdin(
@@ -214,11 +283,15 @@ class CheckOutcome(NamedTuple):
     run: RunSettings
     #: Files that could not be read (each already reported on stderr).
     io_errors: int
+    #: What --fix or --diff did.
+    repair: Repair | None = None
 
     @property
     def exit_code(self) -> int:
         if self.io_errors:
             return EXIT_ERROR
+        if self.repair is not None and not self.repair.write:  # --diff: is there a fix to make
+            return EXIT_FINDINGS if self.repair.diffs else EXIT_OK
         return exit_code(self.report.findings, self.run.fail_on)
 
 
@@ -236,7 +309,13 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     stdin_name = getattr(args, "stdin_filename", None)
     if stdin_name is not None and "-" not in args.paths:
         raise UsageError("--stdin-filename names the bundle read from -: give - as a path")
-    results, errors = lint_files(args.paths, run, args.crl, force_exclude, stdin_name)
+    repair = None
+    if getattr(args, "fix", False) or getattr(args, "diff", False):
+        if "-" in args.paths:
+            raise UsageError("--fix and --diff rewrite files: not the bundle read from -")
+        repair = Repair(run.lint, write=not args.diff)
+    results, errors = lint_files(args.paths, run, args.crl, force_exclude, stdin_name, repair)
+    errors += repair.errors if repair is not None else 0
     if not results and not errors:
         _nothing_to_lint(args.paths, run, force_exclude, getattr(args, "quiet", False))
     # only a run over whole directories can tell that a waiver matched nothing
@@ -263,7 +342,7 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
         repo_prefix=repository_prefix(Path.cwd()),
         summary=not getattr(args, "quiet", False),
     )
-    return CheckOutcome(report, run, errors)
+    return CheckOutcome(report, run, errors, repair)
 
 
 def _nothing_to_lint(
@@ -304,11 +383,24 @@ def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | Non
             complain("warning", problem)
 
 
+def _say_repairs(repair: Repair | None) -> None:
+    if repair is None:
+        return
+    if not repair.write:
+        write_out("".join(repair.diffs), "text")
+        return
+    if repair.fixed:
+        complain("info", f"fixed {len(repair.fixed)} file(s): {', '.join(repair.fixed)}")
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args)
     if args.statistics and fmt not in ("text", "json"):
         raise UsageError(f"--statistics: counts are printed as text or json, not {fmt}")
     outcome = execute_check(args, fmt)
+    _say_repairs(outcome.repair)
+    if args.diff:
+        return outcome.exit_code
     if args.statistics:
         from mtls_lint.escape import ENCODERS
         from mtls_lint.reporters import statistics

@@ -20,7 +20,10 @@ HOSTILE = f"store/{BUNDLE}"
 #: For each command, command lines (after the command and ``--format``) that feed it the
 #: workspace's hostile inputs.
 SCENARIOS: dict[str, list[list[str]]] = {
-    "check": [["--no-config", "--now", NOW_ISO, "store"]],
+    "check": [
+        ["--no-config", "--now", NOW_ISO, "store"],
+        ["--no-config", "--now", NOW_ISO, "--diff", "store"],  # the file's own text, diffed
+    ],
     "verify": [
         ["--now", NOW_ISO, "--truststore", HOSTILE, "client.pem"],
         ["--now", NOW_ISO, "--truststore", HOSTILE, "--access-log", "access.log"],
