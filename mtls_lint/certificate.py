@@ -364,6 +364,7 @@ class ParsedCertificate:
             issuer=self.issuer,
             not_after=iso(self.not_after),
             common_name=self.common_name,
+            not_before=iso(self.not_before),
         )
 
 

@@ -52,6 +52,8 @@ class CertificateRef(NamedTuple):
     issuer: str
     not_after: str
     common_name: str
+    #: ISO 8601, "" when unreadable (the step summary's validity chart).
+    not_before: str = ""
 
     @property
     def short_name(self) -> str:

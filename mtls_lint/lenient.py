@@ -220,6 +220,7 @@ class LenientCertificate:
             issuer=self.issuer,
             not_after=iso(self.not_after) if self.not_after is not None else "",
             common_name=self.common_name,
+            not_before=iso(self.not_before) if self.not_before is not None else "",
         )
 
 

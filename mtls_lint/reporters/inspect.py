@@ -13,6 +13,7 @@ from mtls_lint.certificate import ParsedCertificate, common_name, days_left, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
 from mtls_lint.profiles import Profile
+from mtls_lint.reporters.gantt import Bar, chart
 from mtls_lint.reporters.step_summary import cell
 
 _RED, _YELLOW, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[0m"
@@ -217,8 +218,15 @@ def render_json(
     return jsonout.dumps({**service, "files": files}) + "\n"  # the tree nests as deep as the chain
 
 
+def _bars(inventory: Inventory) -> list[Bar]:
+    return [Bar(_name(c), c.not_before, c.not_after) for c in inventory.certificates]
+
+
 def render_markdown(
-    inventories: Sequence[Inventory], now: dt.datetime, profile: Profile | None = None
+    inventories: Sequence[Inventory],
+    now: dt.datetime,
+    profile: Profile | None = None,
+    window: int = 30,
 ) -> str:
     out: list[str] = []
     for inventory in inventories:
@@ -234,6 +242,9 @@ def render_markdown(
             "```",
             "",
         ]
+    drawn = chart([(inventory.path, _bars(inventory)) for inventory in inventories], now, window)
+    if drawn:
+        out += ["### Validity", "", *drawn, ""]
     return "\n".join(out)
 
 
@@ -253,5 +264,5 @@ RENDERERS: dict[str, Callable[[InspectReport], str]] = {
         r.inventories, r.now, color=r.color, window=r.window, profile=r.profile
     ),
     "json": lambda r: render_json(r.inventories, r.now, r.profile),
-    "markdown": lambda r: render_markdown(r.inventories, r.now, r.profile),
+    "markdown": lambda r: render_markdown(r.inventories, r.now, r.profile, r.window),
 }

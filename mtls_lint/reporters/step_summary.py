@@ -39,6 +39,9 @@ def markdown(report: Report, now: dt.datetime, budget: int = STEP_SUMMARY_LIMIT)
         "",
     ]
     tail = _expiring(report, now)
+    drawn = _chart(report, now)
+    if drawn and _size(head) + _size(tail) + _size(drawn) + 2048 < budget:
+        tail += ["", *drawn]  # only when it fits: the findings come first
     if not findings:
         head.append("No findings.")
         return "\n".join([*head, "", *tail]) + "\n"
@@ -91,6 +94,27 @@ def _expiring(report: Report, now: dt.datetime) -> list[str]:
         left = str(days) if not_after >= now else f"expired {-days} days ago"
         lines.append(f"| {cell(cert.short_name)} | {cell(path)} | {cert.not_after[:10]} | {left} |")
     return lines
+
+
+def _chart(report: Report, now: dt.datetime) -> list[str]:
+    """The validity chart of the run's certificates, each once, by file."""
+    from mtls_lint.reporters.gantt import Bar, chart
+
+    seen: set[str] = set()
+    sections = []
+    for result in report.files:
+        bars = []
+        for cert in result.inventory:
+            if cert.sha256 in seen or not cert.not_before or not cert.not_after:
+                continue
+            seen.add(cert.sha256)
+            bars.append(Bar(cert.short_name, _moment(cert.not_before), _moment(cert.not_after)))
+        sections.append((result.path, bars))
+    return chart(sections, now, window=30)
+
+
+def _moment(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _size(lines: list[str]) -> int:
