@@ -469,3 +469,18 @@ def test_check_stdin_is_capped(repo: Path, capsys, monkeypatch) -> None:
     _stdin(monkeypatch, b"#" * 5000)
     assert check("--max-file-bytes", "1000", "-") == 2
     assert "-: over the 1000-byte limit" in capsys.readouterr().err
+
+
+def test_under_pre_commit_a_key_is_staged_not_committed(
+    repo: Path, root: Issued, capsys, monkeypatch
+) -> None:
+    (repo / "ts.pem").write_bytes(root.pem + root.key_pem())
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    assert check("ts.pem") == 1
+    out = capsys.readouterr().out
+    assert "the key is staged, not yet committed" in out
+    assert "git restore --staged ts.pem" in out
+    assert "now in git history" not in out
+    monkeypatch.delenv("PRE_COMMIT")
+    check("ts.pem")
+    assert "now in git history" in capsys.readouterr().out

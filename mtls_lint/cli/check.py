@@ -315,6 +315,8 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
             raise UsageError("--fix and --diff rewrite files: not the bundle read from -")
         repair = Repair(run.lint, write=not args.diff)
     results, errors = lint_files(args.paths, run, args.crl, force_exclude, stdin_name, repair)
+    if os.environ.get("PRE_COMMIT") == "1":  # pre-commit sets it for its hooks
+        results = [_staged_keys(result) for result in results]
     errors += repair.errors if repair is not None else 0
     if not results and not errors:
         _nothing_to_lint(args.paths, run, force_exclude, getattr(args, "quiet", False))
@@ -343,6 +345,27 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
         summary=not getattr(args, "quiet", False),
     )
     return CheckOutcome(report, run, errors, repair)
+
+
+#: What a key's finding says once it is in history, and what it says of a staged file instead.
+_IN_HISTORY = "the key is now in git history and must be treated as leaked"
+
+
+def _staged_keys(result: FileResult) -> FileResult:
+    """Under pre-commit the key is staged, not yet committed: say so, and how to take it out
+    of the commit (it is still leaked if it was ever pushed or shared)."""
+    if not any(f.rule == "private-key-in-bundle" for f in result.findings):
+        return result
+    staged = (
+        "the key is staged, not yet committed: take it out of the file and unstage it "
+        f"(git restore --staged {result.path}, or git add {result.path} once it is gone); "
+        "if it was ever pushed or shared, treat it as leaked"
+    )
+    return result._replace(findings=tuple(
+        f._replace(message=f.message.replace(_IN_HISTORY, staged))
+        if f.rule == "private-key-in-bundle" else f
+        for f in result.findings
+    ))  # fmt: skip
 
 
 def _nothing_to_lint(
