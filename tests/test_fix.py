@@ -101,12 +101,21 @@ def test_diff_shows_the_change_without_writing_or_echoing_a_key(
 
 
 def test_fix_never_writes_through_a_symlink(repo: Path, root: Issued, tmp_path_factory, capsys):
+    """Inside the repository (current.pem -> v2.pem) the link is read but not written
+    through; out of it, it is not even read."""
+    (repo / "v2.pem").write_bytes(root.pem + b"\n\n")
+    os.symlink("v2.pem", repo / "current.pem")
+    assert main(["check", "--now", NOW_ISO, "--fix", "current.pem"]) == 2
+    assert (repo / "v2.pem").read_bytes() == root.pem + b"\n\n"
+    err = capsys.readouterr().err
+    assert "current.pem: --fix: " in err
+    assert "a symbolic link; not written through" in err
     outside = tmp_path_factory.mktemp("outside") / "target.pem"
     outside.write_bytes(root.pem + b"\n\n")
     os.symlink(outside, repo / "link.pem")
     assert main(["check", "--now", NOW_ISO, "--fix", "link.pem"]) == 2
     assert outside.read_bytes() == root.pem + b"\n\n"
-    assert "not written" in capsys.readouterr().err or True
+    assert "link.pem" in capsys.readouterr().err
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[

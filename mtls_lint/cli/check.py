@@ -178,6 +178,7 @@ class Repair:
         except UnsafePath as exc:
             complain("error", f"{bundle.path}: --fix: {exc}")
             self.errors += 1
+            self._original = ()  # nothing was removed: the file's own findings stand
             return bundle, data
         self.fixed.append(bundle.path)
         return read_bundle(bundle.path, fixed.data), fixed.data
