@@ -3,6 +3,7 @@ findings it introduces and fixes, and CAs whose removal strands what they issued
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from mtls_lint.certificate import ParsedCertificate
@@ -75,8 +76,9 @@ def diff_bundle(
     result.introduced = [f for f in new_findings if f.fingerprint() not in old_prints]
     result.fixed = [f for f in old_findings if f.fingerprint() not in new_prints]
     result.warnings = _rekeyed(result.renewed, settings.profile) + _stranded(
-        before, after, [old for old, _ in result.renewed] + removed, settings.profile
-    )
+        before, after, [old for old, _ in result.renewed] + removed, settings.profile,
+        settings.now,
+    )  # fmt: skip
     return result
 
 
@@ -106,9 +108,14 @@ def _key_id(cert: ParsedCertificate) -> str:
 
 
 def _stranded(
-    before: Inventory, after: Inventory, gone: list[ParsedCertificate], profile: Profile
+    before: Inventory,
+    after: Inventory,
+    gone: list[ParsedCertificate],
+    profile: Profile,
+    now: dt.datetime,
 ) -> list[str]:
-    """Warnings for CAs this change removes while something still depends on them."""
+    """Warnings for CAs this change removes while something still depends on them. A CA that
+    had already expired strands nobody: its clients were refused before the change."""
     warnings = []
     new_by_sha = {c.sha256: c for c in after.certificates}
     issued: dict[int, list[ParsedCertificate]] = {}  # what each certificate issued, before
@@ -127,7 +134,7 @@ def _stranded(
                     f"removed CA {ca.subject} (sha256 {ca.sha256[:16]}…) issued {child.subject}, "
                     "which is still in the bundle and now has no issuer"
                 )
-        if not after.graph.with_subject(ca.subject_der):
+        if not after.graph.with_subject(ca.subject_der) and ca.not_after >= now:
             warnings.append(
                 f"removed CA {ca.subject} was the only certificate with that name: "
                 + profile.refusal(UNTRUSTED, REASON_NO_ISSUER, "clients it issued")

@@ -37,7 +37,16 @@ def test_removed_with_the_findings_it_fixes(pki: PKI, root: Issued) -> None:
     d = diff_bundle("b.pem", root.pem + old_ca.pem, root.pem, SETTINGS)
     assert subjects(d.removed) == ["diff expired CA"]
     assert [f.rule for f in d.fixed] == ["expired"]
-    assert any("only certificate with that name" in w for w in d.warnings)
+    # it had expired: its clients were refused before the change, so it strands nobody
+    assert d.warnings == []
+
+
+def test_removing_the_only_valid_ca_of_a_name_strands_its_clients(pki: PKI, root: Issued) -> None:
+    live = pki.cert("diff live CA", issuer=root)
+    d = diff_bundle("b.pem", root.pem + live.pem, root.pem, SETTINGS)
+    (warning,) = d.warnings
+    assert "removed CA CN=diff live CA" in warning
+    assert "only certificate with that name" in warning
 
 
 def test_renewed_certificates_are_paired_by_subject(
