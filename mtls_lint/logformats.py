@@ -155,8 +155,11 @@ def _document(lines: Iterable[str | None], shape: Shape) -> Iterator[str]:
     buffer, position, ended = "", -1, False
 
     def more(at_least: int) -> bool:
-        """Read lines until ``at_least`` more characters are buffered; False at the end."""
-        nonlocal buffer, ended
+        """Read lines until ``at_least`` more characters are buffered; False at the end. The
+        rows already decoded are dropped first: one copy per read, not one per row."""
+        nonlocal buffer, position, ended
+        if position > 0:
+            buffer, position = buffer[position:], 0
         pieces, size = [], 0
         for line in stream:
             if line is None:  # a line over the length cap: no row can be read across it
@@ -208,7 +211,7 @@ def _document(lines: Iterable[str | None], shape: Shape) -> Iterator[str]:
                 shape.skipped["JSON export broken or cut short"] += 1
                 return
             continue
-        buffer, position = buffer[after:], 0
+        position = after
         message = row.get("message", row.get("@message")) if isinstance(row, dict) else None
         if isinstance(message, str):
             yield message
