@@ -147,7 +147,7 @@ class Repair:
         self.diffs: list[str] = []
         self.fixed: list[str] = []
         self.errors = 0
-        self._removed_key = False
+        #: The removed keys' findings, until :meth:`kept_keys` puts them back.
         self._original: tuple[Finding, ...] = ()
 
     def apply(self, path: Path, within: Path, bundle: Bundle, data: bytes) -> tuple[Bundle, bytes]:
@@ -157,7 +157,6 @@ class Repair:
         from mtls_lint.pem_reader import read_bundle
 
         fixed = fix(data, bundle, self.profile)
-        self._removed_key = fixed.removed_key
         if fixed.data == data:
             return bundle, data
         if not self.write:
@@ -169,10 +168,8 @@ class Repair:
         from mtls_lint.files import UnsafePath, write_confined
 
         if fixed.removed_key:  # the key's findings stay: it is leaked whatever the file says now
-            self._original = tuple(
-                f for f in lint_bundle(bundle, self.lint).findings
-                if f.rule == "private-key-in-bundle"
-            )  # fmt: skip
+            key_rule = {r: s for r, s in self.lint.rules.items() if r == "private-key-in-bundle"}
+            self._original = lint_bundle(bundle, self.lint._replace(rules=key_rule)).findings
         try:
             write_confined(path, fixed.data, within)
         except UnsafePath as exc:
@@ -185,7 +182,7 @@ class Repair:
 
     def kept_keys(self, result: FileResult) -> FileResult:
         """``result`` of the fixed file, with the removed keys' findings put back."""
-        if not (self.write and self._removed_key and self._original):
+        if not self._original:
             return result
         findings = tuple(
             f._replace(message=f"{f.message} (removed by --fix; still rotate the key)")
@@ -348,13 +345,11 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     return CheckOutcome(report, run, errors, repair)
 
 
-#: What a key's finding says once it is in history, and what it says of a staged file instead.
-_IN_HISTORY = "the key is now in git history and must be treated as leaked"
-
-
 def _staged_keys(result: FileResult) -> FileResult:
     """Under pre-commit the key is staged, not yet committed: say so, and how to take it out
     of the commit (it is still leaked if it was ever pushed or shared)."""
+    from mtls_lint.rules.armour import KEY_IN_HISTORY
+
     if not any(f.rule == "private-key-in-bundle" for f in result.findings):
         return result
     staged = (
@@ -363,7 +358,7 @@ def _staged_keys(result: FileResult) -> FileResult:
         "if it was ever pushed or shared, treat it as leaked"
     )
     return result._replace(findings=tuple(
-        f._replace(message=f.message.replace(_IN_HISTORY, staged))
+        f._replace(message=f.message.replace(KEY_IN_HISTORY, staged))
         if f.rule == "private-key-in-bundle" else f
         for f in result.findings
     ))  # fmt: skip

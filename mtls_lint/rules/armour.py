@@ -107,6 +107,10 @@ def unparsable_certificate(ctx: LintContext, options: Options) -> Iterator[Probl
         yield at_block(block, message)
 
 
+#: What private-key-in-bundle says of the key; pre-commit runs say "staged" instead.
+KEY_IN_HISTORY = "the key is now in git history and must be treated as leaked"
+
+
 @file_rule(
     "private-key-in-bundle",
     "a PRIVATE KEY block in the truststore",
@@ -131,14 +135,13 @@ def private_key_in_bundle(ctx: LintContext, options: Options) -> Iterator[Proble
         if block.is_private_key:
             yield at_block(
                 block,
-                f"a {block.label} block is in the truststore: the key is now in git history and "
-                "must be treated as leaked; remove it, rotate the key and re-issue its certificate",
+                f"a {block.label} block is in the truststore: {KEY_IN_HISTORY}; remove it, "
+                "rotate the key and re-issue its certificate",
             )
     for key in ctx.bundle.hidden_keys:
         yield Problem(
-            f"a private key ({key.how}) is in the truststore: the key is now in git history "
-            "and must be treated as leaked; remove it, rotate the key and re-issue its "
-            "certificate",
+            f"a private key ({key.how}) is in the truststore: {KEY_IN_HISTORY}; remove it, "
+            "rotate the key and re-issue its certificate",
             key.line,
             key.end_line,
         )
