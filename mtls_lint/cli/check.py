@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -24,6 +23,7 @@ from mtls_lint.cli.common import (
     refuse_over_limits,
     rule_list,
     run_settings,
+    wants_color,
     write_out,
     write_report,
 )
@@ -323,16 +323,7 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     waived = apply_waivers(
         results, run.waivers, run.lint.now, run.lint.rules, whole_tree=whole_tree
     )
-    choice = getattr(args, "color", "auto")
-    color = (
-        fmt == "text"
-        and choice != "never"
-        and (
-            choice == "always"
-            # no-color.org: NO_COLOR counts when it is set and not empty
-            or (args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        )
-    )
+    color = fmt == "text" and wants_color(getattr(args, "color", "auto"), args.output is None)
     report = Report(
         waived.files,
         waived.config_findings,

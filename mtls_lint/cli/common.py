@@ -236,6 +236,14 @@ def load_run_config(args: argparse.Namespace) -> Config:
         raise UsageError(str(exc)) from None
 
 
+def wants_color(choice: str = "auto", to_stdout: bool = True) -> bool:
+    """Whether to colour a text report: ``always``, ``never``, or (``auto``) when it goes to
+    a terminal and NO_COLOR is not set to a non-empty value (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    return to_stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def now_of(args: argparse.Namespace) -> dt.datetime:
     """``--now`` if given, else the current time, in UTC."""
     return parse_now(args.now) if args.now else dt.datetime.now(dt.timezone.utc)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +14,7 @@ from mtls_lint.cli.common import (
     load_run_config,
     now_of,
     read_file,
+    wants_color,
     whole_number,
     write_out,
 )
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     for found in _bundles(args):
         data = read_file(found.path, limits, found.within, walked=found.walked)
         inventories.append(take_inventory(read_bundle(display_path(found.path), data)))
-    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    color = args.format == "text" and wants_color()
     profile = PROFILES[args.profile] if args.profile else None
     report = InspectReport(inventories, now, color=color, window=args.expiry_days, profile=profile)
     write_out(RENDERERS[args.format](report), KINDS[args.format])
