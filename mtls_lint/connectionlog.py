@@ -140,10 +140,6 @@ class ConnectionClient:
                 return value
         return None
 
-    @property
-    def not_after(self) -> str | None:
-        return self.validity_part("NotAfter")
-
 
 @dataclass
 class ConnectionCounts:
