@@ -19,7 +19,6 @@ Fixing is idempotent: the output of :func:`fix` fixed again is itself.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -36,9 +35,10 @@ class Fixed(NamedTuple):
 
 
 def pem_certificate(der: bytes) -> bytes:
-    body = base64.b64encode(der)
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return b"-----BEGIN CERTIFICATE-----\n" + b"\n".join(lines) + b"\n-----END CERTIFICATE-----\n"
+    """``der`` as one PEM block, base64 in 64 columns (the standard library's encoder)."""
+    import ssl
+
+    return ssl.DER_cert_to_PEM_cert(der).encode("ascii")
 
 
 def fix(data: bytes, bundle: Bundle, profile: Profile) -> Fixed:
