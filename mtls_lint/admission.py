@@ -348,7 +348,10 @@ def _strict_checks(certs: list[ParsedCertificate]) -> list[Check]:
 
 def _purpose_check(cert: ParsedCertificate) -> Check:
     ok = cert.allows_client_auth
-    detail = "extendedKeyUsage allows clientAuth" if ok else "extendedKeyUsage excludes clientAuth"
+    if cert.extended_key_usage is None:
+        detail = "no extendedKeyUsage: any purpose, clientAuth included"
+    else:
+        detail = f"extendedKeyUsage {'allows' if ok else 'excludes'} clientAuth"
     return Check("purpose", ok, detail).about(cert)
 
 
@@ -586,8 +589,9 @@ def _decide(
         return Verdict(True, None, links, tuple(checks), None, notes, profile)
     reason = REASON_OF_CHECK[failed.name]
     top = links[-1].cert
+    pinned = len(links) == 1 and top.is_self_issued  # the client is its own trust anchor
     fix = fix_for(
         reason, subject=failed.subject or top.subject, issuer=top.issuer, top=top.subject,
-        store=names.truststore, client=names.client, profile=profile,
+        store=names.truststore, client=names.client, profile=profile, pinned=pinned,
     )  # fmt: skip
     return Verdict(False, reason, links, tuple(checks), fix, notes, profile)

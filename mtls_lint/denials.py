@@ -120,6 +120,17 @@ FIXES = {
 }
 FIXES[NOT_YET_VALID] = FIXES[EXPIRED]
 
+#: NOT_V3 on a pinned client (self-signed, its own copy in the truststore): there is no CA
+#: to re-issue it, so the client makes a v3 certificate for its key and that is pinned.
+PINNED_NOT_V3 = (
+    "{subject} is pinned (a self-signed client certificate in {store}) and is X.509 v1: make "
+    "a v3 certificate for the same key and pin it instead -- openssl req -x509 -new -key "
+    "CLIENT_KEY -subj '/CN=...' -days 365 -addext extendedKeyUsage=clientAuth -out new.pem "
+    "(req -x509 writes v3) -- give the client new.pem, replace the old certificate in "
+    "{store} with it, then {publish}. Show it: openssl x509 -in {client} -noout -text | grep "
+    "Version"
+)
+
 
 #: The kind of refusal each reason is, for the words of a service that logs codes
 #: (:attr:`Profile.codes`). A reason with no kind (a key that is not the client's) is not the
@@ -157,13 +168,15 @@ def service_code(reason: str, profile: Profile) -> str | None:
 
 def fix_for(
     reason: str, *, subject: str, issuer: str, top: str, store: str, client: str,
-    profile: Profile = profiles.PROFILES[profiles.DEFAULT_PROFILE],
+    profile: Profile = profiles.PROFILES[profiles.DEFAULT_PROFILE], pinned: bool = False,
 ) -> str:  # fmt: skip
     """The fix, as a person would do it, with the command that confirms it: ``subject`` is
     the certificate that failed, ``top`` the last one on the path and ``issuer`` its issuer,
     ``store`` and ``client`` the files as the user named them; a fix to the truststore ends
-    with what ``profile``'s service needs to read it again."""
-    return FIXES[reason].format(
+    with what ``profile``'s service needs to read it again. ``pinned``: the client is a
+    self-signed certificate trusted as itself, with no CA to re-issue it."""
+    text = PINNED_NOT_V3 if pinned and reason == NOT_V3 else FIXES[reason]
+    return text.format(
         subject=subject,
         issuer=issuer,
         top=top,

@@ -103,3 +103,41 @@ def test_a_v1_intermediate_is_an_invalid_ca_as_openssl_says(tmp_path: Path, caps
     assert ours["reason"] == "invalid CA certificate"
     assert theirs.returncode != 0
     assert "invalid CA certificate" in theirs.stdout + theirs.stderr
+
+
+@pytest.mark.slow
+@openssl
+def test_a_pinned_v1_client_is_told_to_pin_a_v3_one(tmp_path: Path, capsys) -> None:
+    """A self-signed v1 client pinned in the truststore: OpenSSL (and API Gateway, which does
+    not document a version) accept it; ALB and CloudFront take X.509 v3 only. There is no CA
+    to re-issue it, so the fix is a v3 certificate for the same key, pinned in its place."""
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp_path, capture_output=True, check=True)
+
+    run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "client.key")
+    run("req", "-new", "-key", "client.key", "-subj", "/CN=pinned v1", "-out", "client.csr")
+    run("x509", "-req", "-in", "client.csr", "-signkey", "client.key", "-days", "3650",
+        "-out", "client.pem")  # fmt: skip
+    client = tmp_path / "client.pem"
+
+    def today(profile: str) -> dict:  # openssl x509 -req starts the validity now
+        main(["verify", "--format", "json", "--profile", profile, "--truststore", str(client),
+              str(client)])  # fmt: skip
+        return json.loads(capsys.readouterr().out)
+
+    theirs = subprocess.run(["openssl", "verify", "-CAfile", "client.pem", "client.pem"],
+                            cwd=tmp_path, capture_output=True, check=False)  # fmt: skip
+    assert theirs.returncode == 0
+    assert today("apigateway")["allowed"] is True
+    alb = today("alb")
+    assert alb["allowed"] is False
+    assert (alb["reason"], alb["cause"]) == (
+        "ClientCertTypeUnsupported",
+        "not an X.509 v3 certificate",
+    )
+    assert "is pinned (a self-signed client certificate in" in alb["fix"]
+    assert "make a v3 certificate for the same key and pin it instead" in alb["fix"]
+    assert "-extfile" not in alb["fix"]  # the advice for a CA-issued certificate
+    purpose = next(c for c in alb["checks"] if c["name"] == "purpose")
+    assert purpose["detail"] == "no extendedKeyUsage: any purpose, clientAuth included"
