@@ -43,9 +43,15 @@ def _lint(path: str, data: bytes | None, settings: LintSettings) -> tuple[Invent
 
 
 def diff_bundle(
-    path: str, old: bytes | None, new: bytes | None, settings: LintSettings
+    path: str,
+    old: bytes | None,
+    new: bytes | None,
+    settings: LintSettings,
+    old_path: str | None = None,
 ) -> FileDiff:
-    """Compare two versions of one file (None: the file does not exist on that side)."""
+    """Compare two versions of one file (None: the file does not exist on that side).
+    ``old_path``: where the old version is (``OLD``, ``REF:path``), which its fixed findings
+    cite, since their lines are its lines."""
     before, old_findings = _lint(path, old, settings)
     after, new_findings = _lint(path, new, settings)
     result = FileDiff(
@@ -74,7 +80,10 @@ def diff_bundle(
     old_prints = {f.fingerprint() for f in old_findings}
     new_prints = {f.fingerprint() for f in new_findings}
     result.introduced = [f for f in new_findings if f.fingerprint() not in old_prints]
-    result.fixed = [f for f in old_findings if f.fingerprint() not in new_prints]
+    result.fixed = [
+        f._replace(path=old_path or f.path) for f in old_findings
+        if f.fingerprint() not in new_prints
+    ]  # fmt: skip
     result.warnings = _rekeyed(result.renewed, settings.profile) + _stranded(
         before, after, [old for old, _ in result.renewed] + removed, settings.profile,
         settings.now,

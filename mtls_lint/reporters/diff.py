@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -101,7 +102,35 @@ def _finding_rows(title: str, findings: Sequence[Finding]) -> list[str]:
     return [*rows, ""]
 
 
-def render_markdown(diffs: Sequence[FileDiff]) -> str:
+def _chart(diffs: Sequence[FileDiff], now: dt.datetime, window: int) -> list[str]:
+    """The validity windows of each file's certificates after the change, and of those it
+    removes or replaces, marked so."""
+    from mtls_lint.reporters.gantt import Bar, chart
+
+    def bars(certs: Sequence[ParsedCertificate], mark: str = "") -> list[Bar]:
+        return [Bar(c.ref().short_name + mark, c.not_before, c.not_after) for c in certs]
+
+    sections = [
+        (d.path, [
+            *bars(d.kept), *bars(d.added, " (added)"),
+            *bars([new for _, new in d.renewed], " (renewed)"),
+            *bars([old for old, _ in d.renewed], " (replaced)"), *bars(d.removed, " (removed)"),
+        ])
+        for d in diffs
+    ]  # fmt: skip
+    return chart(sections, now, window)
+
+
+def render_markdown(
+    diffs: Sequence[FileDiff],
+    *,
+    findings_above: bool = False,
+    now: dt.datetime | None = None,
+    window: int = 30,
+) -> str:
+    """The change, file by file, and (given ``now``) a chart of the validity windows.
+    ``findings_above``: the check report above lists every finding of the new files already
+    (the Action), so the introduced ones are counted here, not listed a second time."""
     out = ["## mtls-lint diff", ""]
     if not diffs:
         return "\n".join([*out, "No truststore changes."]) + "\n"
@@ -111,17 +140,33 @@ def render_markdown(diffs: Sequence[FileDiff]) -> str:
         out += [f"### {cell(d.path)}{status}", ""]
         out += [f"- `{marker}` {cell(text)}" for marker, text in _lines(d)]
         out.append("")
-        out += _finding_rows("Introduced findings", d.introduced)
-        out += _finding_rows("Fixed findings", d.fixed)
+        if not findings_above:
+            out += _finding_rows("Introduced findings", d.introduced)
+        elif d.introduced:
+            count = len(d.introduced)
+            out += [f"**Introduced findings:** {count}, listed with the others in the table "
+                    "above.", ""]  # fmt: skip
+        fixed = d.fixed[0].path if d.fixed else ""
+        out += _finding_rows(f"Fixed findings (lines of {cell(fixed)})", d.fixed)
+    drawn = _chart(diffs, now, window) if now is not None else []
+    if drawn:
+        out += ["### Validity after the change", "", *drawn, ""]
     return "\n".join(out) + "\n"
 
 
 def render_github(diffs: Sequence[FileDiff]) -> str:
-    """The text report inside ``::stop-commands::``: file names and subjects come from the
-    pull request."""
-    from mtls_lint.reporters.github import inert
+    """A warning annotation on the file for each of the change's warnings (a removed CA that
+    strands its clients is the line a reviewer most needs), then the text report inside
+    ``::stop-commands::``: file names and subjects come from the pull request. The findings
+    are check's to annotate: the Action runs both."""
+    from mtls_lint.reporters.github import inert, workflow_annotation
 
-    return "\n".join(inert(render_text(diffs).splitlines())) + "\n"
+    annotations = [
+        workflow_annotation("warning", d.path, 1, 1, "mtls-lint diff", printable(warning))
+        for d in diffs
+        for warning in d.warnings
+    ]
+    return "\n".join([*annotations, *inert(render_text(diffs).splitlines())]) + "\n"
 
 
 #: ``diff --format``: each renderer.

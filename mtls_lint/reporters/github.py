@@ -8,7 +8,10 @@ with ``::`` and run a workflow command.
 
 from __future__ import annotations
 
+import functools
+import os
 import secrets
+from pathlib import Path
 
 from mtls_lint.escape import inert_legacy, inert_text, printable, workflow_data, workflow_property
 from mtls_lint.findings import Finding
@@ -30,16 +33,37 @@ def annotation(finding: Finding) -> str:
     )  # fmt: skip
 
 
+def from_repository_root(path: str) -> str:
+    """``path`` (as reports show it: relative to the working directory, or absolute) relative
+    to the repository's root, as GitHub matches an annotation to the pull request's files;
+    as given when it is outside the repository."""
+    prefix = _working_directory_prefix(os.getcwd())
+    if os.path.isabs(path):
+        root = os.path.normpath(os.path.join(os.getcwd(), *[".."] * prefix.count("/")))
+        relative = os.path.relpath(path, root)
+    else:
+        relative = os.path.normpath(prefix + path)
+    return path if relative == ".." or relative.startswith("../") else relative
+
+
+@functools.lru_cache(maxsize=4)
+def _working_directory_prefix(cwd: str) -> str:
+    from mtls_lint.discover import repository_prefix
+
+    return repository_prefix(Path(cwd))
+
+
 def workflow_annotation(
     level: str, path: str, line: int, end_line: int, title: str, message: str
 ) -> str:
-    """One ``::error``/``::warning``/``::notice`` command, escaped as ``actions/toolkit``
+    """One ``::error``/``::warning``/``::notice`` command on ``path`` (relative to the working
+    directory, made relative to the repository's root), escaped as ``actions/toolkit``
     escapes and free of the legacy ``##[`` syntax; ``message`` is already printable."""
     properties = ",".join(
         f"{key}={workflow_property(value)}"
         for key, value in (
             # a file name may carry terminal escapes; line breaks are the toolkit's to escape
-            ("file", printable(path, keep="\r\n")),
+            ("file", printable(from_repository_root(path), keep="\r\n")),
             ("line", str(line)),
             ("endLine", str(end_line)),
             ("title", title),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mtls_lint.certificate import days_left
@@ -19,6 +19,8 @@ from mtls_lint.reporters.text import summary_line
 
 STEP_SUMMARY_LIMIT = 1024 * 1024
 EXPIRING_ROWS = 10
+#: Errors listed in the summary; the job log has all of them.
+MAX_ERRORS = 50
 _ICONS = {Severity.ERROR: "🔴 error", Severity.WARNING: "🟡 warning", Severity.NOTICE: "🔵 notice"}
 #: Enough to stop emphasis, code spans, links, images and table breaks inside a cell.
 _MARKDOWN_SPECIAL = "\\`*_[]|~"
@@ -30,11 +32,15 @@ def cell(text: str) -> str:
     return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
 
 
-def markdown(report: Report, now: dt.datetime, budget: int = STEP_SUMMARY_LIMIT) -> str:
+def markdown(
+    report: Report, now: dt.datetime, budget: int = STEP_SUMMARY_LIMIT, errors: Sequence[str] = ()
+) -> str:
+    """The report; ``errors``: what could not be linted (exit 2), said first."""
     findings = sorted(report.findings, key=lambda f: (-f.severity, f.sort_key()))
     head = [
         "## mtls-lint",
         "",
+        *could_not_run(errors),
         f"**{cell(summary_line(report))}**",
         "",
     ]
@@ -43,7 +49,7 @@ def markdown(report: Report, now: dt.datetime, budget: int = STEP_SUMMARY_LIMIT)
     if drawn and _size(head) + _size(tail) + _size(drawn) + 2048 < budget:
         tail += ["", *drawn]  # only when it fits: the findings come first
     if not findings:
-        head.append("No findings.")
+        head.append("No findings in the files that could be read." if errors else "No findings.")
         return "\n".join([*head, "", *tail]) + "\n"
     head += [
         "| Severity | File | Line | Rule | Certificate | Message |",
@@ -72,6 +78,14 @@ def markdown(report: Report, now: dt.datetime, budget: int = STEP_SUMMARY_LIMIT)
             "1 MiB. The job log lists every finding.",
         ]
     return "\n".join([*lines, "", *tail]) + "\n"
+
+
+def could_not_run(errors: Sequence[str]) -> list[str]:
+    """A line for each error that stopped mtls-lint, or a file from being linted."""
+    lines = [f"**Could not run:** {cell(error)}" for error in errors[:MAX_ERRORS]]
+    if len(errors) > MAX_ERRORS:
+        lines.append(f"**Could not run:** and {len(errors) - MAX_ERRORS} more (see the job log)")
+    return [line for error in lines for line in (error, "")]
 
 
 def _expiring(report: Report, now: dt.datetime) -> list[str]:
@@ -121,9 +135,9 @@ def _size(lines: list[str]) -> int:
     return sum(len(line.encode()) + 1 for line in lines)
 
 
-def append_step_summary(report: Report, now: dt.datetime) -> str | None:
+def append_step_summary(report: Report, now: dt.datetime, errors: Sequence[str] = ()) -> str | None:
     """Append the check report to ``$GITHUB_STEP_SUMMARY``; returns a warning, or None."""
-    return append_markdown(lambda budget: markdown(report, now, budget))
+    return append_markdown(lambda budget: markdown(report, now, budget, errors))
 
 
 def append_markdown(render: Callable[[int], str]) -> str | None:
@@ -140,6 +154,8 @@ def append_markdown(render: Callable[[int], str]) -> str | None:
         existing = path.stat().st_size if path.exists() else 0
         budget = max(0, STEP_SUMMARY_LIMIT - existing - 1024)
         text = render(budget)
+        if existing and not text.startswith("\n"):
+            text = "\n" + text  # a heading right after the section before would join it
         if len(text.encode()) > budget:
             cut = text.encode()[: max(0, budget - 200)].decode(errors="ignore").rsplit("\n", 1)[0]
             text = f"{cut}\n\n> Cut here: GitHub limits a step summary to 1 MiB.\n"
