@@ -33,6 +33,23 @@ def load(path: Path, shown: str) -> Config:
     return parse(raw, path, shown)
 
 
+def read_at(ref: str, name: str, directory: Path) -> Config:
+    """The config ``name`` (a path from the repository's root) at the git ref ``ref``, read
+    as if it were in ``directory``. Raises ConfigError, or GitError when git cannot say."""
+    from mtls_lint.gitsource import GitError, entry_from_root, show_from_root
+
+    shown = f"{ref}:{name}"
+    entry = entry_from_root(ref, name)
+    if entry is not None and entry.what is not None:
+        raise GitError(f"{shown}: {entry.what}; not read")
+    if entry is not None and entry.size is not None and entry.size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{shown}: over {MAX_CONFIG_BYTES} bytes: not a config file")
+    raw = show_from_root(ref, name)
+    if raw is None:
+        raise GitError(f"{shown}: cannot be read")
+    return parse(raw, directory / name.rsplit("/", 1)[-1], shown)
+
+
 def parse(raw: bytes, path: Path, shown: str) -> Config:
     """The config in ``raw``, as if read from ``path`` (its globs are relative to that
     file's directory): for a config taken from another commit."""

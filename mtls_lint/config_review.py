@@ -26,7 +26,7 @@ PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 class Review(NamedTuple):
     base_ref: str
-    #: The config file as reports name it (relative to the working directory).
+    #: The config file the relaxations are on, as reports name it.
     shown: str
     base: Config
     relaxed: list[Relaxation]
@@ -45,22 +45,34 @@ def base_ref(env: Mapping[str, str]) -> str | None:
 
 
 def config_path(args: argparse.Namespace) -> Path:
-    """The config file the run reads (or would read, were it there)."""
+    """The config file the run reads for the working directory (or would, were it there)."""
     if args.config:
         return Path(args.config)
     return find_config(Path.cwd()) or Path(CONFIG_NAMES[0])
 
 
-def review(ref: str, args: argparse.Namespace) -> Review:
-    """Compare the config in the tree with the one at ``ref``. Raises ConfigError (either
-    file is not a valid config) or GitError (``ref`` cannot be read)."""
-    from mtls_lint.config_file import MAX_CONFIG_BYTES, load, parse
-    from mtls_lint.gitsource import GitError, check_ref, show, tree
+def review(ref: str, args: argparse.Namespace) -> list[Review]:
+    """Compare the configs in the tree with those at ``ref``: with ``--config``, that one
+    file; else, for every directory with a config on either side (within the run's paths),
+    the config governing it at ``ref`` with the one governing it now -- so a config added in
+    a subdirectory, or one deleted to leave a laxer parent in charge, is compared too.
+    Raises ConfigError (a config is not valid) or GitError (``ref`` cannot be read)."""
+    from mtls_lint.gitsource import check_ref
 
-    path = config_path(args)
+    check_ref(ref)
+    if args.config:
+        return [_one_file(ref, Path(args.config), args.no_config)]
+    if args.no_config:
+        return []
+    return _every_directory(ref, args)
+
+
+def _one_file(ref: str, path: Path, no_config: bool) -> Review:
+    from mtls_lint.config_file import MAX_CONFIG_BYTES, load, parse
+    from mtls_lint.gitsource import GitError, show, tree
+
     shown = display_path(path)
     relative = Path(os.path.relpath(os.path.abspath(path))).as_posix()
-    check_ref(ref)
     entry = tree(ref, [relative]).get(relative)
     base = Config()
     if entry is not None:
@@ -72,12 +84,50 @@ def review(ref: str, args: argparse.Namespace) -> Review:
         if raw is not None:
             base = parse(raw, Path(os.path.abspath(path)), f"{ref}:{relative}")
     head = Config()
-    if not args.no_config and os.path.lexists(path):
+    if not no_config and os.path.lexists(path):
         head = load(path, shown)
     return Review(ref, shown, base, relaxations(base, head))
 
 
-def annotation_lines(found: Review) -> list[str]:
+def _every_directory(ref: str, args: argparse.Namespace) -> list[Review]:
+    from mtls_lint.gitsource import worktree_files
+    from mtls_lint.scopes import RefConfigs, Scopes
+    from mtls_lint.settings import CheckOptions
+
+    at_ref = RefConfigs(ref)
+    directories = set(at_ref.files)
+    directories.update(d for d, _ in worktree_files(CONFIG_NAMES))
+    named = [Path(os.path.realpath(p)) for p in args.paths or ["."] if p != "-"]
+
+    def in_reach(directory: Path) -> bool:
+        return any(
+            directory == p or directory in p.parents or p in directory.parents for p in named
+        )
+
+    base_scopes, head_scopes = Scopes(CheckOptions(), at_ref), Scopes(CheckOptions())
+    reviews: list[Review] = []
+    compared: set[tuple[Path | None, Path | None]] = set()
+    for directory in sorted(d for d in directories if in_reach(d)):
+        base, head = base_scopes.at(directory), head_scopes.at(directory)
+        if (base.directory, head.directory) in compared:
+            continue
+        compared.add((base.directory, head.directory))
+        relaxed = relaxations(base.config, head.config)
+        if not relaxed:
+            continue
+        if head.config.path is not None:
+            shown = display_path(head.config.path)
+        else:  # no config governs it now: the one that did is gone
+            shown = display_path(base.config.path or directory / CONFIG_NAMES[0])
+        if head.directory != directory:  # its own config is gone: a parent's governs it
+            under = display_path(directory)
+            relaxed = [r._replace(message=f"under {under}/ (its own config is gone): "
+                                  f"{r.message}") for r in relaxed]  # fmt: skip
+        reviews.append(Review(ref, shown, base.config, relaxed))
+    return reviews
+
+
+def annotation_lines(reviews: list[Review]) -> list[str]:
     """One warning annotation per relaxation, on the config's line."""
     return [
         workflow_annotation(
@@ -90,24 +140,22 @@ def annotation_lines(found: Review) -> list[str]:
                 f"this pull request relaxes the config against {found.base_ref}: {item.message}"
             ),
         )
+        for found in reviews
         for item in found.relaxed
     ]
 
 
-def markdown(found: Review) -> str:
+def markdown(reviews: list[Review]) -> str:
     """The step summary's section: every relaxation, for the reviewer."""
-    if not found.relaxed:
-        return ""
-    rows = [f"- line {item.line}: {cell(item.message)}" for item in found.relaxed]
-    return "\n".join(
-        [
-            "",
-            "## mtls-lint config change",
+    lines = ["", "## mtls-lint config change"]
+    for found in reviews:
+        if not found.relaxed:
+            continue
+        lines += [
             "",
             f"This pull request changes `{cell(found.shown)}` so that it checks less than "
             f"`{cell(found.base_ref)}` does:",
             "",
-            *rows,
-            "",
+            *(f"- line {item.line}: {cell(item.message)}" for item in found.relaxed),
         ]
-    )
+    return "\n".join([*lines, ""]) if len(lines) > 2 else ""

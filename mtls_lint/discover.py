@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 DEFAULT_INCLUDE = ("*.pem", "*.crt", "*.cer", "*.ca-bundle", "*.crl")
 SKIPPED_DIRECTORIES = frozenset({".git"})
@@ -77,6 +77,39 @@ def unicode_name(name: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+class Globs(NamedTuple):
+    """What a directory's files are matched against: the globs of the config governing it."""
+
+    include: Sequence[str]
+    exclude: Sequence[str]
+    #: The resolved directory the globs are relative to (the config file's).
+    base: Path
+
+
+class Scopes(Protocol):
+    """Which globs govern each directory (:mod:`mtls_lint.scopes` answers with whole
+    settings, one per config file). A scope is anything with a ``globs`` attribute."""
+
+    def at(self, directory: Path) -> Any:
+        """The scope of ``directory``, found from it upward (for paths named by the user)."""
+
+    def below(self, scope: Any, directory: str, names: Collection[str]) -> Any:
+        """The scope of ``directory``, a subdirectory walked in ``scope``, whose entries are
+        ``names``: ``scope`` itself, unless the directory has a config of its own."""
+
+
+class _Fixed(NamedTuple):
+    """One set of globs for every directory."""
+
+    globs: Globs
+
+    def at(self, directory: Path) -> _Fixed:
+        return self
+
+    def below(self, scope: Any, directory: str, names: Collection[str]) -> _Fixed:
+        return self
+
+
 class Found(NamedTuple):
     """A file to lint, and how far it may be trusted to stay inside its boundary."""
 
@@ -86,6 +119,8 @@ class Found(NamedTuple):
     #: Reached by walking real directories only: no symlink above it, so its real path is
     #: its path unless the file itself is a link.
     walked: bool
+    #: The scope governing it, from the :class:`Scopes` given to :func:`find`.
+    scope: Any = None
 
 
 def discover(
@@ -118,69 +153,90 @@ def find(
     base: Path | None = None,
     *,
     force_exclude: bool = False,
+    scopes: Scopes | None = None,
 ) -> Iterator[Found]:
     """Yield files to lint, in a stable order. A file named explicitly is always linted,
     unless ``force_exclude`` and an exclude glob matches it (pre-commit names every staged
     file: without it, the config's excludes would not hold in the hook).
 
-    Globs match paths relative to ``base`` (the config file's directory) when the file is
-    inside it, else relative to the directory being walked. Missing paths are yielded too, so
-    the caller reports them as I/O errors in order. Directories are walked without
-    recursion (a tree 10,000 deep is still a tree) and symlinked directories are not entered.
+    Each directory's files are matched against the globs of its scope: ``scopes`` when given
+    (a config per directory), else ``include`` and ``exclude`` relative to ``base``. Globs
+    match paths relative to their base when the file is inside it, else relative to the
+    directory being walked. Missing paths are yielded too, so the caller reports them as I/O
+    errors in order. Directories are walked without recursion (a tree 10,000 deep is still a
+    tree) and symlinked directories are not entered.
     """
     from mtls_lint.files import UnsafePath, boundary, real_path
 
-    anchor = (base or Path.cwd()).resolve()
+    if scopes is None:
+        scopes = _Fixed(Globs(include, exclude, (base or Path.cwd()).resolve()))
     for given in paths or ["."]:
         root = Path(given)
-        if force_exclude and exclude:
-            relative = relative_to(root, anchor)
-            if relative is not None and (
-                matches(relative, exclude) or _excluded_directory(relative, exclude)
-            ):
-                continue
+        is_dir = root.is_dir()
+        scope = scopes.at(root if is_dir else root.parent)
+        if force_exclude and _force_excluded(root, scope.globs):
+            continue
         within = boundary(root)
-        if not root.is_dir():
-            yield Found(root, within, walked=False)
+        if not is_dir:
+            yield Found(root, within, walked=False, scope=scope)
             continue
         try:
             real_path(root, within)  # `ts -> /etc` is not walked
         except UnsafePath:
-            yield Found(root, within, walked=False)  # reading it reports why
+            yield Found(root, within, walked=False, scope=scope)  # reading it reports why
             continue
-        try:
-            prefix = root.resolve().relative_to(anchor).as_posix() + "/"
-        except ValueError:
-            prefix = ""
-        prefix = "" if prefix == "./" else prefix
-        yield from _walk(root, within, prefix, include, exclude)
+        yield from _walk(root, within, scope, scopes)
 
 
-def _walk(
-    root: Path, within: Path, prefix: str, include: Sequence[str], exclude: Sequence[str]
-) -> Iterator[Found]:
-    """Files under ``root`` in sorted order, depth first; ``prefix`` + the path below
-    ``root`` is what globs see."""
-    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+def _force_excluded(root: Path, globs: Globs) -> bool:
+    if not globs.exclude:
+        return False
+    relative = relative_to(root, globs.base)
+    return relative is not None and (
+        matches(relative, globs.exclude) or _excluded_directory(relative, globs.exclude)
+    )
+
+
+def _prefix(directory: Path, base: Path) -> str:
+    """What globs put before a name in ``directory``: its path below ``base`` and a ``/``,
+    "" at the base or outside it."""
+    try:
+        prefix = directory.resolve().relative_to(base).as_posix() + "/"
+    except ValueError:
+        return ""
+    return "" if prefix == "./" else prefix
+
+
+def _walk(root: Path, within: Path, scope: Any, scopes: Scopes) -> Iterator[Found]:
+    """Files under ``root`` in sorted order, depth first. Each directory carries its scope
+    and its path below that scope's base (``prefix``), which with a name is what globs see;
+    a directory with a config of its own starts a scope, and a prefix, of its own."""
+    stack: list[tuple[str, str, Any]] = [(os.fspath(root), _prefix(root, scope.globs.base), scope)]
+    first = True
     while stack:
-        directory, relative = stack.pop()
+        directory, prefix, scope = stack.pop()
         try:
             with os.scandir(directory) as entries:
                 listed = sorted(entries, key=lambda e: e.name)
         except OSError:
             continue  # unreadable or vanished: nothing to lint in it
+        if not first:
+            inner = scopes.below(scope, directory, [e.name for e in listed])
+            if inner is not scope:
+                scope, prefix = inner, ""
+        first = False
+        include, exclude = scope.globs.include, scope.globs.exclude
         subdirectories = []
         for entry in listed:
-            below = f"{relative}{entry.name}"
+            shown = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in SKIPPED_DIRECTORIES and not _excluded_directory(
-                    prefix + below, exclude
+                    shown, exclude
                 ):
-                    subdirectories.append((entry.path, below + "/"))
+                    subdirectories.append((entry.path, shown + "/", scope))
                 continue
-            shown = prefix + below
             if matches(shown, include, any_case=True) and not matches(shown, exclude):
-                yield Found(Path(entry.path), within, walked=True)
+                yield Found(Path(entry.path), within, walked=True, scope=scope)
         stack.extend(reversed(subdirectories))
 
 

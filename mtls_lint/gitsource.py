@@ -6,12 +6,13 @@ against it. Every failure becomes a clear :class:`GitError` (exit 2), never a tr
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from mtls_lint.discover import discover, matches
+from mtls_lint.discover import Globs, Scopes, find, matches, relative_to
 
 
 class GitError(Exception):
@@ -70,6 +71,59 @@ def tree(ref: str, paths: Sequence[str]) -> dict[str, Entry]:
     return entries
 
 
+def config_files(ref: str, names: Sequence[str]) -> list[tuple[Path, str]]:
+    """The directory in the working tree (resolved) and the path from the repository's root
+    of every file called one of ``names`` tracked at ``ref``, in the order ``names`` gives
+    them: one ``git ls-tree`` of the whole tree, wherever the working directory is."""
+    top = _git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise GitError("config-from: base needs a git repository")
+    root = Path(os.path.realpath(top.stdout.decode(errors="surrogateescape").strip()))
+    result = _git("ls-tree", "-r", "-z", "--name-only", "--full-tree", ref)
+    if result.returncode != 0:
+        raise GitError(f"git ls-tree {ref}: {result.stderr.decode(errors='replace').strip()}")
+    return _named(root, result.stdout, names)
+
+
+def worktree_files(names: Sequence[str]) -> list[tuple[Path, str]]:
+    """Like :func:`config_files`, for the working tree: tracked and untracked files that git
+    does not ignore."""
+    top = _git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise GitError("not inside a git repository")
+    root = Path(os.path.realpath(top.stdout.decode(errors="surrogateescape").strip()))
+    result = _git("-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if result.returncode != 0:
+        raise GitError(f"git ls-files: {result.stderr.decode(errors='replace').strip()}")
+    return _named(root, result.stdout, names)
+
+
+def _named(root: Path, listing: bytes, names: Sequence[str]) -> list[tuple[Path, str]]:
+    found = []
+    for name in set(listing.decode(errors="surrogateescape").split("\0")):
+        base = name.rsplit("/", 1)[-1]
+        if base in names:
+            found.append((names.index(base), (root / name).parent, name))
+    return [(directory, name) for _, directory, name in sorted(found)]
+
+
+def entry_from_root(ref: str, name: str) -> Entry | None:
+    """The tree entry of ``name`` (a path from the repository's root) at ``ref``."""
+    result = _git("ls-tree", "-z", "--long", "--full-tree", ref, "--", name)
+    for record in result.stdout.decode(errors="surrogateescape").split("\0"):
+        info, _, listed = record.partition("\t")
+        if listed == name:
+            mode, _kind, _object, size = info.split(maxsplit=3)
+            return Entry(mode, int(size) if size.strip().isdigit() else None)
+    return None
+
+
+def show_from_root(ref: str, name: str) -> bytes | None:
+    """The bytes of ``name`` (a path from the repository's root) at ``ref``."""
+    result = _git("show", f"{ref}:{name}")
+    return result.stdout if result.returncode == 0 else None
+
+
 def files_at(ref: str, paths: Sequence[str]) -> list[str]:
     """Files tracked at ``ref`` under ``paths``, relative to the working directory."""
     return list(tree(ref, paths))
@@ -81,27 +135,38 @@ def show(ref: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def changed_files(
-    ref: str, paths: Sequence[str], include: Sequence[str], exclude: Sequence[str], base: Path
-) -> list[str]:
-    """Truststore files under ``paths`` in the working tree or at ``ref``, sorted.
+def changed_files(ref: str, paths: Sequence[str], scopes: Scopes) -> dict[str, Any]:
+    """Truststore files under ``paths`` in the working tree or at ``ref``, sorted, each with
+    its scope (``scopes`` decides which files of a directory are truststores, for both).
 
     A path named explicitly must exist on one side; directories are walked on both.
     """
-    candidates: set[str] = set()
+    candidates: dict[str, Any] = {}
     for given in paths or ["."]:
         at_ref = files_at(ref, [given])
         on_disk = Path(given)
         if on_disk.is_file():
-            candidates.add(on_disk.as_posix())
+            candidates[on_disk.as_posix()] = scopes.at(on_disk.parent)
         elif on_disk.is_dir():
-            candidates.update(p.as_posix() for p in discover([given], include, exclude, base))
-            candidates.update(
-                name for name in at_ref if matches(name, include) and not matches(name, exclude)
-            )
+            for found in find([given], scopes=scopes):
+                candidates[found.path.as_posix()] = found.scope
+            for name in at_ref:
+                scope = scopes.at(Path(name).parent)
+                if name not in candidates and _governed(name, scope.globs):
+                    candidates[name] = scope
         elif at_ref:
-            candidates.update(at_ref if len(at_ref) == 1 else
-                              [n for n in at_ref if matches(n, include)])  # fmt: skip
+            for name in at_ref:
+                scope = scopes.at(Path(name).parent)
+                if len(at_ref) == 1 or _governed(name, scope.globs, exclude=False):
+                    candidates[name] = scope
         else:
             raise GitError(f"{given}: not in the working tree and not tracked at {ref}")
-    return sorted(candidates)
+    return dict(sorted(candidates.items()))
+
+
+def _governed(name: str, globs: Globs, *, exclude: bool = True) -> bool:
+    """Whether ``name`` (below the working directory) is a truststore by ``globs``."""
+    relative = relative_to(Path(name), globs.base) or name
+    return matches(relative, globs.include, any_case=True) and not (
+        exclude and matches(relative, globs.exclude)
+    )

@@ -305,3 +305,62 @@ def test_base_applies_the_file_caps_to_the_version_at_the_ref(
     )
     assert main(["diff", "--base", "main", "--max-certificates", "1"]) == 2
     assert "main:certs/bundle.pem:" in capsys.readouterr().err  # two certificates at main
+
+
+def test_fixed_findings_cite_the_old_files_path_and_line(
+    pki: PKI, root: Issued, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fixed finding's line is a line of the old version: it names that file, not the new."""
+    old_ca = pki.cert("diff fixed CA", issuer=root, not_after=NOW.replace(month=5))
+    (tmp_path / "old.pem").write_bytes(root.pem + old_ca.pem)
+    (tmp_path / "new.pem").write_bytes(root.pem)
+    line = root.pem.count(b"\n") + 1
+    old, new = str(tmp_path / "old.pem"), str(tmp_path / "new.pem")
+    assert main(["diff", "--no-config", "--now", NOW_ISO, old, new]) == 0
+    assert f"  fixed:      {old}:{line}: error [expired]" in capsys.readouterr().out
+    main(["diff", "--no-config", "--now", NOW_ISO, "--format", "markdown", old, new])
+    assert f"**Fixed findings (lines of {old})**" in capsys.readouterr().out.replace("\\", "")
+
+
+def test_base_fixed_findings_cite_the_ref(
+    repo: Path, pki: PKI, root: Issued, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old_ca = pki.cert("diff fixed at ref", issuer=root, not_after=NOW.replace(month=5))
+    (repo / "certs" / "legacy.pem").write_bytes(root.pem + old_ca.pem)
+    git(repo, "commit", "-qam", "an expired CA")
+    (repo / "certs" / "legacy.pem").write_bytes(root.pem)
+    assert main(["diff", "--now", NOW_ISO, "--base", "HEAD", "certs/legacy.pem"]) == 0
+    line = root.pem.count(b"\n") + 1
+    assert f"  fixed:      HEAD:certs/legacy.pem:{line}: error [expired]" in (
+        capsys.readouterr().out
+    )
+
+
+def test_github_format_annotates_each_warning_on_its_file(
+    pki: PKI, root: Issued, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = pki.cert("diff annotated CA", issuer=root)
+    (tmp_path / "old.pem").write_bytes(root.pem + live.pem)
+    (tmp_path / "new.pem").write_bytes(root.pem)
+    main(["diff", "--no-config", "--now", NOW_ISO, "--format", "github",
+          str(tmp_path / "old.pem"), str(tmp_path / "new.pem")])  # fmt: skip
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"::warning file={tmp_path / 'new.pem'},line=1,endLine=1,"
+                            "title=mtls-lint diff::removed CA CN=diff annotated CA")  # fmt: skip
+
+
+def test_markdown_charts_the_validity_windows_after_the_change(
+    pki: PKI, root: Issued, intermediate: Issued, tmp_path: Path, capsys
+) -> None:
+    soon = pki.cert("diff soon CA", issuer=root, not_after=NOW.replace(month=6, day=20))
+    (tmp_path / "old.pem").write_bytes(root.pem + intermediate.pem)
+    (tmp_path / "new.pem").write_bytes(root.pem + soon.pem)
+    main(["diff", "--no-config", "--now", NOW_ISO, "--format", "markdown",
+          str(tmp_path / "old.pem"), str(tmp_path / "new.pem")])  # fmt: skip
+    out = capsys.readouterr().out
+    chart = out[out.index("```mermaid") :]
+    assert "gantt" in chart
+    assert "CN=Root CA :c1, " in chart
+    assert "CN=diff soon CA (added) :active, c2, " in chart  # inside the 30-day window
+    assert "CN=Intermediate CA (removed) :c3, " in chart
+    assert f"{NOW:%Y-%m-%d} :milestone, now" in chart

@@ -17,7 +17,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "connectionlog"}),
     ("facts", {"trust_graph", "parsed_bundle", "inventory", "rule", "rules"}),
     ("engine", {"engine", "denials", "admission", "bundle_diff", "connection_check", "fix"}),
-    ("settings", {"config", "config_schema", "config_file", "settings", "waiving",
+    ("settings", {"config", "config_schema", "config_file", "settings", "waiving", "scopes",
                   "config_change"}),
     ("reporters", {"reporters"}),
     ("commands", {"cli", "config_review", "__main__"}),

@@ -110,6 +110,26 @@ def test_the_hook_honours_exclude_for_staged_files_and_any_case(
     assert "broken.pem" not in failed.stdout
 
 
+def test_the_hook_lints_each_directory_with_its_own_config(
+    tmp_path: Path, home: Path, root: Issued, intermediate: Issued
+) -> None:
+    """A monorepo: alb/.mtls-lint.yaml says profile: alb, the root's apigateway. The hook
+    names both files from the root; each is linted as its directory's service would be."""
+    repo = tmp_path / "repo"
+    for directory in ("api", "alb"):
+        (repo / directory).mkdir(parents=True)
+        (repo / directory / "bundle.pem").write_bytes(root.pem + b"\n" + intermediate.pem)
+    git(repo, "init", "-q")
+    (repo / ".mtls-lint.yaml").write_text("profile: apigateway\n")
+    (repo / "alb" / ".mtls-lint.yaml").write_text("profile: alb\n")
+    git(repo, "add", ".")
+    failed = try_repo(repo, home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "alb/bundle.pem:" in failed.stdout
+    assert "error [blank-line]" in failed.stdout
+    assert "api/bundle.pem" not in failed.stdout  # API Gateway takes the blank line
+
+
 def test_the_fix_hook_rewrites_a_file_then_passes(
     tmp_path: Path, home: Path, root: Issued, intermediate: Issued
 ) -> None:

@@ -83,13 +83,32 @@ def test_a_waiver_is_valid_through_its_until_date(repo: Path, pinned: Issued) ->
     assert run("certs")[0] == 0
 
 
+def unused(report: dict) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == "unused-waiver"]
+
+
 def test_an_unused_waiver_fires_on_a_whole_tree_run_only(repo: Path, root: Issued) -> None:
     waive(repo, root.sha256)
-    _, report = run("certs")
-    (unused,) = [f for f in report["findings"] if f["rule"] == "unused-waiver"]
-    assert (unused["line"], unused["severity"]) == (3, "notice")
-    _, report = run("certs/partner.pem")  # named files, as pre-commit passes them
-    assert not [f for f in report["findings"] if f["rule"] == "unused-waiver"]
+    for whole in ([], ["."], [str(repo)], [".", "certs/partner.pem"]):
+        _, report = run(*whole)
+        (finding,) = unused(report)
+        assert (finding["line"], finding["severity"]) == (3, "notice")
+    # named files, as pre-commit passes them, or one directory of the tree the config
+    # governs: the waiver may match a certificate elsewhere in it
+    for part in (["certs/partner.pem"], ["certs"]):
+        assert not unused(run(*part)[1]), part
+
+
+def test_an_unused_waiver_of_a_subdirectory_config_fires_when_that_tree_is_walked(
+    repo: Path, root: Issued
+) -> None:
+    (repo / "certs" / ".mtls-lint.yaml").write_text(
+        f"waivers:\n  - sha256: {root.sha256}\n    rules: [expired]\n    reason: r\n"
+    )
+    for whole in (["certs"], ["."]):
+        (finding,) = unused(run(*whole)[1])
+        assert finding["path"] == "certs/.mtls-lint.yaml"
+    assert not unused(run("certs/partner.pem")[1])
 
 
 def test_a_waiver_follows_its_certificate_to_another_file(repo: Path, pinned: Issued) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,7 +23,6 @@ from mtls_lint.cli.common import (
     read_file,
     refuse_over_limits,
     rule_list,
-    run_settings,
     wants_color,
     write_out,
     write_report,
@@ -33,9 +33,11 @@ if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
     from mtls_lint.config import Config
     from mtls_lint.crl import RevocationFile, TrustedCA
+    from mtls_lint.discover import Found
     from mtls_lint.engine import LintSettings
     from mtls_lint.findings import FileResult, Finding
     from mtls_lint.reporters import Report
+    from mtls_lint.scopes import ConfigSource, Scope, Scopes
     from mtls_lint.settings import FileLimits, RunSettings
 
 
@@ -74,54 +76,54 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 def lint_files(
     paths: Sequence[str],
-    run: RunSettings,
+    scopes: Scopes,
     crls: Sequence[str] = (),
     force_exclude: bool = False,
     stdin_name: str | None = None,
     repair: Repair | None = None,
-) -> tuple[list[FileResult], int]:
-    """Lint every file found; I/O errors are printed and counted, never fatal. Revocation-list
-    files -- found, or named with ``crls`` -- are linted last, against the CA certificates of
-    every trust store of the run. ``-`` is a bundle read from stdin, reported as
-    ``stdin_name`` (and excluded by its name under ``force_exclude``)."""
+) -> tuple[list[Linted], int]:
+    """Lint every file found, each with the settings of its scope; I/O errors are printed and
+    counted, never fatal. Revocation-list files -- found, or named with ``crls`` -- are
+    linted last, against the CA certificates of every trust store of the run. ``-`` is a
+    bundle read from stdin, reported as ``stdin_name`` (and excluded by its name under
+    ``force_exclude``)."""
     if "-" in paths:
-        piped, piped_errors = _lint_stdin(run, force_exclude, stdin_name)
+        piped, piped_errors = _lint_stdin(scopes, force_exclude, stdin_name)
         rest = [p for p in paths if p != "-"]
         if not rest:
             return piped, piped_errors
-        more, more_errors = lint_files(rest, run, crls, force_exclude, None, repair)
+        more, more_errors = lint_files(rest, scopes, crls, force_exclude, None, repair)
         return piped + more, piped_errors + more_errors
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
     from mtls_lint.pem_reader import read_bundle
 
-    results: list[FileResult] = []
+    results: list[Linted] = []
     errors = 0
-    lists: list[tuple[Bundle, RevocationFile]] = []
-    bundles: list[tuple[Path, Path, bool]] = []  # read again for their CAs if lists are found
-    globs = run.revocation_lists
-    found = (
-        (f.path, f.within, f.walked, bool(globs) and matches(_relative(f.path, run), globs))
-        for f in find(
-            paths, (*run.include, *globs), run.exclude, run.base, force_exclude=force_exclude
-        )
-    )
+    lists: list[tuple[Scope, Bundle, RevocationFile]] = []
+    bundles: list[tuple[Found, Scope]] = []  # read again for their CAs if lists are found
+
+    def named_list(found: Found) -> bool:
+        globs = found.scope.run.revocation_lists
+        return bool(globs) and matches(_relative(found.path, found.scope), globs)
+
+    found = ((f, named_list(f)) for f in find(paths, force_exclude=force_exclude, scopes=scopes))
     # find() of no paths would walk the working directory
-    named = find(crls, run.include, (), run.base) if crls else ()
-    for path, within, walked, named_crl in itertools.chain(
-        found, ((f.path, f.within, f.walked, True) for f in named)
-    ):
-        limits = _crl_limits(run) if named_crl or path.suffix == ".crl" else run.file_limits
+    named = find(crls, scopes=scopes) if crls else ()
+    for item, named_crl in itertools.chain(found, ((f, True) for f in named)):
+        scope: Scope = item.scope
+        run = scope.run
+        limits = _crl_limits(run) if named_crl or item.path.suffix == ".crl" else run.file_limits
         try:
-            data = read_file(path, limits, within, walked=walked)
+            data = read_file(item.path, limits, item.within, walked=item.walked)
         except UsageError as exc:
             complain("error", str(exc))
             errors += 1
             continue
-        bundle = read_bundle(display_path(path), data)
+        bundle = read_bundle(display_path(item.path), data)
         if is_revocation_file(bundle, data):
-            lists.append((bundle, read_revocation_file(bundle, data)))
+            lists.append((scope, bundle, read_revocation_file(bundle, data)))
             continue
         if named_crl:
             complain("error", f"{bundle.path}: named a revocation list (--crl, or the "
@@ -129,34 +131,44 @@ def lint_files(
             errors += 1
             continue
         if repair is not None:
-            bundle, data = repair.apply(path, within, bundle, data)
+            bundle, data = repair.apply(item.path, item.within, bundle, data, run.lint)
         del data  # the blocks hold what the rules need, not the whole file a second time
         result = lint_bundle(bundle, run.lint)
-        results.append(repair.kept_keys(result) if repair is not None else result)
-        bundles.append((path, within, walked))
+        results.append(Linted(scope, repair.kept_keys(result) if repair is not None else result))
+        bundles.append((item, scope))
     if lists:
-        results += _lint_lists(lists, _trusted(bundles, run), run)
+        results += _lint_lists(lists, _trusted(bundles))
     return results, errors
+
+
+class Linted(NamedTuple):
+    """A file's findings, and the scope whose settings (waivers, fail-on) they answer to."""
+
+    scope: Scope
+    result: FileResult
 
 
 class Repair:
     """``--fix`` (``write``) or ``--diff``: each file's mechanical repairs, and what was done."""
 
-    def __init__(self, lint: LintSettings, write: bool) -> None:
-        self.lint, self.profile, self.write = lint, lint.profile, write
+    def __init__(self, write: bool) -> None:
+        self.write = write
         self.diffs: list[str] = []
         self.fixed: list[str] = []
         self.errors = 0
         #: The removed keys' findings, until :meth:`kept_keys` puts them back.
         self._original: tuple[Finding, ...] = ()
 
-    def apply(self, path: Path, within: Path, bundle: Bundle, data: bytes) -> tuple[Bundle, bytes]:
-        """The bundle to report on: the fixed one when the fix is written."""
+    def apply(
+        self, path: Path, within: Path, bundle: Bundle, data: bytes, lint: LintSettings
+    ) -> tuple[Bundle, bytes]:
+        """The bundle to report on: the fixed one when the fix is written. ``lint``: the
+        file's settings (its profile decides whether a comment may stay)."""
         from mtls_lint.engine import lint_bundle
         from mtls_lint.fix import fix, redacted, unified_diff
         from mtls_lint.pem_reader import read_bundle
 
-        fixed = fix(data, bundle, self.profile)
+        fixed = fix(data, bundle, lint.profile)
         if fixed.data == data:
             return bundle, data
         if not self.write:
@@ -168,8 +180,8 @@ class Repair:
         from mtls_lint.files import UnsafePath, write_confined
 
         if fixed.removed_key:  # the key's findings stay: it is leaked whatever the file says now
-            key_rule = {r: s for r, s in self.lint.rules.items() if r == "private-key-in-bundle"}
-            self._original = lint_bundle(bundle, self.lint._replace(rules=key_rule)).findings
+            key_rule = {r: s for r, s in lint.rules.items() if r == "private-key-in-bundle"}
+            self._original = lint_bundle(bundle, lint._replace(rules=key_rule)).findings
         try:
             write_confined(path, fixed.data, within)
         except UnsafePath as exc:
@@ -195,16 +207,19 @@ class Repair:
 
 
 def _lint_stdin(
-    run: RunSettings, force_exclude: bool, stdin_name: str | None
-) -> tuple[list[FileResult], int]:
+    scopes: Scopes, force_exclude: bool, stdin_name: str | None
+) -> tuple[list[Linted], int]:
+    """The bundle on stdin, with the settings of where ``stdin_name`` says it is."""
     from mtls_lint.discover import matches, relative_to
     from mtls_lint.engine import lint_bundle
     from mtls_lint.files import UnsafePath, standard_input
     from mtls_lint.pem_reader import read_bundle
 
     shown = stdin_name or "-"
+    scope = scopes.at(Path(stdin_name).parent) if stdin_name else scopes.top()
+    run = scope.run
     if force_exclude and stdin_name and run.exclude:
-        relative = relative_to(Path(stdin_name), run.base.resolve())
+        relative = relative_to(Path(stdin_name), scope.globs.base)
         if relative is not None and matches(relative, run.exclude):
             return [], 0
     try:
@@ -217,10 +232,10 @@ def _lint_stdin(
     except UsageError as exc:
         complain("error", str(exc))
         return [], 1
-    return [lint_bundle(read_bundle(shown, data), run.lint)], 0
+    return [Linted(scope, lint_bundle(read_bundle(shown, data), run.lint))], 0
 
 
-def _trusted(bundles: list[tuple[Path, Path, bool]], run: RunSettings) -> tuple[TrustedCA, ...]:
+def _trusted(bundles: list[tuple[Found, Scope]]) -> tuple[TrustedCA, ...]:
     """The CA certificates of the run's bundles, each once, for its revocation lists. Read
     again here rather than kept while linting: most runs have no lists, and a record of every
     CA would cost them time and memory for nothing."""
@@ -230,12 +245,12 @@ def _trusted(bundles: list[tuple[Path, Path, bool]], run: RunSettings) -> tuple[
     from mtls_lint.pem_reader import read_bundle
 
     trusted: dict[str, TrustedCA] = {}  # by certificate: a CA in many bundles counts once
-    for path, within, walked in bundles:
+    for found, scope in bundles:
         try:
-            data = read_file(path, run.file_limits, within, walked=walked)
+            data = read_file(found.path, scope.run.file_limits, found.within, walked=found.walked)
         except UsageError:
             continue  # it was read a moment ago; what changed since is not this run's
-        certificates, _ = parse_certificates(read_bundle(display_path(path), data).blocks)
+        certificates, _ = parse_certificates(read_bundle(display_path(found.path), data).blocks)
         for cert in certificates:
             if cert.is_ca and cert.sha256 not in trusted:
                 record = TrustedCA.of(cert)
@@ -244,10 +259,10 @@ def _trusted(bundles: list[tuple[Path, Path, bool]], run: RunSettings) -> tuple[
     return tuple(trusted.values())
 
 
-def _relative(path: Path, run: RunSettings) -> str:
-    """``path`` as the config's globs see it: relative to the config's directory."""
+def _relative(path: Path, scope: Scope) -> str:
+    """``path`` as its config's globs see it: relative to the config's directory."""
     try:
-        return path.absolute().relative_to(run.base.absolute()).as_posix()
+        return path.absolute().relative_to(scope.run.base.absolute()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -263,26 +278,31 @@ def _crl_limits(run: RunSettings) -> FileLimits:
 
 
 def _lint_lists(
-    lists: list[tuple[Bundle, RevocationFile]], trusted: tuple[TrustedCA, ...], run: RunSettings
-) -> list[FileResult]:
+    lists: list[tuple[Scope, Bundle, RevocationFile]], trusted: tuple[TrustedCA, ...]
+) -> list[Linted]:
     from mtls_lint.engine import lint_revocation
     from mtls_lint.rule import Revocation
 
-    entries = sum(revocation.entries for _, revocation in lists)
-    count = sum(len(revocation.lists) for _, revocation in lists)
+    entries = sum(revocation.entries for _, _, revocation in lists)
+    count = sum(len(revocation.lists) for _, _, revocation in lists)
     return [
-        lint_revocation(bundle, Revocation(revocation, trusted, count, entries), run.lint)
-        for bundle, revocation in lists
-    ]
+        Linted(scope, lint_revocation(
+            bundle, Revocation(revocation, trusted, count, entries), scope.run.lint
+        ))
+        for scope, bundle, revocation in lists
+    ]  # fmt: skip
 
 
 class CheckOutcome(NamedTuple):
     report: Report
+    #: The working directory's settings: the run's instant, the profile a report names.
     run: RunSettings
     #: Files that could not be read (each already reported on stderr).
     io_errors: int
     #: What --fix or --diff did.
     repair: Repair | None = None
+    #: A finding at or above the fail-on of the config governing it.
+    failed: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -290,18 +310,21 @@ class CheckOutcome(NamedTuple):
             return EXIT_ERROR
         if self.repair is not None and not self.repair.write:  # --diff: is there a fix to make
             return EXIT_FINDINGS if self.repair.diffs else EXIT_OK
-        return exit_code(self.report.findings, self.run.fail_on)
+        return EXIT_FINDINGS if self.failed else EXIT_OK
 
 
-def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = None) -> CheckOutcome:
+def execute_check(
+    args: argparse.Namespace, fmt: str, configs: ConfigSource | Config | None = None
+) -> CheckOutcome:
     """Lint what ``args`` names and apply waivers: the report, nothing printed yet.
-    ``config``: use this instead of the one ``args`` names (the base ref's, in the Action)."""
+    ``configs`` (the base ref's, in the Action): one config for every file, or where each
+    directory's is read, instead of what ``args`` says."""
+    from mtls_lint.cli.common import run_scopes
     from mtls_lint.discover import repository_prefix
     from mtls_lint.reporters import Report
-    from mtls_lint.waiving import apply_waivers
 
     summary = fmt == "github" and bool(os.environ.get("GITHUB_STEP_SUMMARY"))
-    run = run_settings(args, config, inventory=summary)
+    scopes = run_scopes(args, configs, inventory=summary)
 
     force_exclude = getattr(args, "force_exclude", False)
     stdin_name = getattr(args, "stdin_filename", None)
@@ -311,29 +334,76 @@ def execute_check(args: argparse.Namespace, fmt: str, config: Config | None = No
     if getattr(args, "fix", False) or getattr(args, "diff", False):
         if "-" in args.paths:
             raise UsageError("--fix and --diff rewrite files: not the bundle read from -")
-        repair = Repair(run.lint, write=not args.diff)
-    results, errors = lint_files(args.paths, run, args.crl, force_exclude, stdin_name, repair)
+        repair = Repair(write=not args.diff)
+    with config_errors():
+        top = scopes.top()
+        linted, errors = lint_files(args.paths, scopes, args.crl, force_exclude, stdin_name,
+                                    repair)  # fmt: skip
     if os.environ.get("PRE_COMMIT") == "1":  # pre-commit sets it for its hooks
-        results = [_staged_keys(result) for result in results]
+        linted = [item._replace(result=_staged_keys(item.result)) for item in linted]
     errors += repair.errors if repair is not None else 0
-    if not results and not errors:
-        _nothing_to_lint(args.paths, run, force_exclude, getattr(args, "quiet", False))
-    # only a run over whole directories can tell that a waiver matched nothing
-    whole_tree = all(p != "-" and Path(p).is_dir() for p in args.paths)
-    waived = apply_waivers(
-        results, run.waivers, run.lint.now, run.lint.rules, whole_tree=whole_tree
-    )
+    if not linted and not errors:
+        _nothing_to_lint(args.paths, top.run, force_exclude, getattr(args, "quiet", False))
+    files, config_findings, hidden, failed = _waive(linted, scopes, args.paths)
     color = fmt == "text" and wants_color(getattr(args, "color", "auto"), args.output is None)
     report = Report(
-        waived.files,
-        waived.config_findings,
-        waived.hidden,
+        tuple(files),
+        tuple(config_findings),
+        hidden,
         color=color,
-        profile=run.lint.profile.name,
+        profile=top.run.lint.profile.name,
         repo_prefix=repository_prefix(Path.cwd()),
         summary=not getattr(args, "quiet", False),
     )
-    return CheckOutcome(report, run, errors, repair)
+    return CheckOutcome(report, top.run, errors, repair, failed)
+
+
+@contextmanager
+def config_errors() -> Iterator[None]:
+    """A config met on the way (a directory's own) that is not valid, or that git cannot
+    give (``config-from: base``): exit 2, naming the file and line."""
+    from mtls_lint.config import ConfigError
+    from mtls_lint.gitsource import GitError
+
+    try:
+        yield
+    except (ConfigError, GitError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _waive(
+    linted: list[Linted], scopes: Scopes, paths: Sequence[str]
+) -> tuple[list[FileResult], list[Finding], int, bool]:
+    """Each config's waivers over the files it governs; the files in their order, the
+    waivers' own findings, how many findings were hidden, and whether the run fails.
+
+    A waiver that hid nothing is ``unused-waiver`` only when the run walked the whole tree
+    its config governs (a named directory at or above the config's): linting one file of it,
+    or one subdirectory, cannot tell."""
+    from mtls_lint.waiving import apply_waivers
+
+    walked = [Path(os.path.realpath(p)) for p in paths or ["."] if p != "-" and Path(p).is_dir()]
+    files: list[FileResult | None] = [None] * len(linted)
+    config_findings: list[Finding] = []
+    hidden = 0
+    failed = False
+    for scope in scopes:
+        mine = [i for i, item in enumerate(linted) if item.scope is scope]
+        governs = scope.globs.base if scope.config.path is not None else None
+        whole_tree = governs is not None and any(
+            d == governs or d in governs.parents for d in walked
+        )
+        waived = apply_waivers(
+            [linted[i].result for i in mine], scope.run.waivers, scope.run.lint.now,
+            scope.run.lint.rules, whole_tree=whole_tree,
+        )  # fmt: skip
+        for index, result in zip(mine, waived.files, strict=True):
+            files[index] = result
+        config_findings += waived.config_findings
+        hidden += waived.hidden
+        findings = [f for r in waived.files for f in r.findings] + list(waived.config_findings)
+        failed = failed or exit_code(findings, scope.run.fail_on) != EXIT_OK
+    return [f for f in files if f is not None], config_findings, hidden, failed
 
 
 def _staged_keys(result: FileResult) -> FileResult:
@@ -374,9 +444,15 @@ def _nothing_to_lint(
         complain("warning", f"no files to lint (include: {include})")
 
 
-def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | None = None) -> None:
+def emit(
+    outcome: CheckOutcome,
+    fmt: str,
+    output: str | None,
+    within: Path | None = None,
+    errors: Sequence[str] = (),
+) -> None:
     """Write the report in ``fmt`` to ``output`` (or stdout), inside ``within`` when given;
-    the step summary for github."""
+    the step summary for github, saying first the ``errors`` that kept files from it."""
     from mtls_lint.escape import ENCODERS
     from mtls_lint.reporters import KINDS, reporter_by_name
 
@@ -388,7 +464,7 @@ def emit(outcome: CheckOutcome, fmt: str, output: str | None, within: Path | Non
     if fmt == "github":
         from mtls_lint.reporters.step_summary import append_step_summary
 
-        problem = append_step_summary(outcome.report, outcome.run.lint.now)
+        problem = append_step_summary(outcome.report, outcome.run.lint.now, errors)
         if problem:
             complain("warning", problem)
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from mtls_lint.config import Config
     from mtls_lint.findings import Finding
-    from mtls_lint.settings import FileLimits, RunSettings
+    from mtls_lint.scopes import ConfigSource, Scopes
+    from mtls_lint.settings import CheckOptions, FileLimits
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -37,12 +38,29 @@ class UsageError(Exception):
     """A mistake in what the user asked for, or a file that cannot be read: exit 2."""
 
 
+#: The errors said while :func:`errors_collected` runs (the Action annotates them).
+_collected: list[list[str]] = []
+
+
 def complain(level: str, message: str) -> None:
     """One line on stderr; file names in it may come from a pull request, so it is escaped
     (a newline followed by ``::``, or ``##[`` anywhere, would run a workflow command)."""
     from mtls_lint.escape import inert_text, printable
 
+    if level == "error" and _collected:
+        _collected[-1].append(printable(message))
     print(f"mtls-lint: {level}: {inert_text(printable(message))}", file=sys.stderr)
+
+
+@contextmanager
+def errors_collected() -> Iterator[list[str]]:
+    """The messages of every error :func:`complain` says inside the block, printable."""
+    errors: list[str] = []
+    _collected.append(errors)
+    try:
+        yield errors
+    finally:
+        _collected.pop()
 
 
 def write_out(text: str, kind: str) -> None:
@@ -219,7 +237,8 @@ def add_limit_options(parser: argparse.ArgumentParser, *, config_key: bool = Fal
 
 
 def load_run_config(args: argparse.Namespace) -> Config:
-    """The config in force: ``--config``, none with ``--no-config``, else the one found."""
+    """The one config ``--config`` names (or the working directory's), none with
+    ``--no-config``; a run's files are governed by :func:`run_scopes`."""
     from mtls_lint.config import Config, ConfigError, find_config
     from mtls_lint.discover import display_path
 
@@ -282,14 +301,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser)
 
 
-def run_settings(
-    args: argparse.Namespace, config: Config | None = None, *, inventory: bool = False
-) -> RunSettings:
-    """The settings of a ``check`` or ``diff`` run: the options :func:`add_run_options`
-    adds (and check's ``--select``/``--ignore``) over ``config``, else the one found."""
-    from mtls_lint.settings import CheckOptions, resolve
+def check_options(args: argparse.Namespace, *, inventory: bool = False) -> CheckOptions:
+    """What the command line says of a ``check`` or ``diff`` run: the options
+    :func:`add_run_options` adds (and check's ``--select``/``--ignore``)."""
+    from mtls_lint.settings import CheckOptions
 
-    options = CheckOptions(
+    return CheckOptions(
         profile=args.profile,
         select=getattr(args, "select", None),
         ignore=getattr(args, "ignore", ()),
@@ -300,13 +317,38 @@ def run_settings(
         max_file_certificates=args.max_certificates,
         inventory=inventory,
     )
-    return resolve(options, config if config is not None else load_run_config(args))
+
+
+def run_scopes(
+    args: argparse.Namespace,
+    configs: ConfigSource | Config | None = None,
+    *,
+    inventory: bool = False,
+    options: CheckOptions | None = None,
+) -> Scopes:
+    """Each file's settings: the command line over the config governing it -- the one
+    ``--config`` names, none with ``--no-config``, else the nearest one above the file.
+    ``configs`` replaces what ``args`` says: one config for every file, or where to read
+    each directory's (default the working tree)."""
+    from mtls_lint.config import Config
+    from mtls_lint.scopes import Scopes
+
+    if options is None:
+        options = check_options(args, inventory=inventory)
+    if isinstance(configs, Config):
+        return Scopes(options, fixed=configs)
+    if args.no_config:
+        return Scopes(options, fixed=Config())
+    if args.config:
+        return Scopes(options, fixed=load_run_config(args))
+    return Scopes(options, configs)
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--config", metavar="FILE", help="config file (default: "
-                       ".mtls-lint.yaml found from here up to the repository root)")  # fmt: skip
+    group.add_argument("--config", metavar="FILE", help="one config file for every file "
+                       "(default: each file's nearest .mtls-lint.yaml, up to the repository "
+                       "root)")  # fmt: skip
     group.add_argument("--no-config", action="store_true", help="ignore config files")
 
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from mtls_lint.bundle_diff import FileDiff, diff_bundle
 from mtls_lint.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
     UsageError,
     add_run_options,
     complain,
@@ -16,14 +18,14 @@ from mtls_lint.cli.common import (
     output_format,
     read_file,
     refuse_over_limits,
-    run_settings,
+    run_scopes,
     write_out,
 )
 from mtls_lint.discover import display_path, unicode_name
-from mtls_lint.settings import RunSettings
 
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
+    from mtls_lint.scopes import Scope, Scopes
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -42,57 +44,78 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 
 def _pairs_from_git(
-    args: argparse.Namespace, run: RunSettings
-) -> list[tuple[str, bytes | None, bytes | None]]:
+    args: argparse.Namespace, scopes: Scopes
+) -> list[tuple[str, bytes | None, bytes | None, Scope, str]]:
     from mtls_lint.files import over_byte_limit
     from mtls_lint.gitsource import GitError, changed_files, check_ref, show, tree
 
     try:
         check_ref(args.base)
-        names = changed_files(args.base, args.paths, run.include, run.exclude, run.base)
-        at_ref = tree(args.base, names) if names else {}
+        names = changed_files(args.base, args.paths, scopes)
+        at_ref = tree(args.base, list(names)) if names else {}
     except GitError as exc:
         raise UsageError(str(exc)) from None
     pairs = []
-    for name in names:
+    for name, scope in names.items():
+        limits = scope.run.file_limits
         entry = at_ref.get(name)
         old = None
         if entry is not None:
             if entry.what is not None:  # a symlink in git is its target's name, not a bundle
                 raise UsageError(f"{args.base}:{name}: {entry.what}; not read")
-            if entry.size is not None and entry.size > run.file_limits.max_bytes:
-                limit = over_byte_limit(run.file_limits.max_bytes)
+            if entry.size is not None and entry.size > limits.max_bytes:
+                limit = over_byte_limit(limits.max_bytes)
                 raise UsageError(f"{args.base}:{name}: {entry.size} bytes, {limit}")
             old = show(args.base, name)
             if old is not None:
-                refuse_over_limits(f"{args.base}:{name}", old, run.file_limits)
+                refuse_over_limits(f"{args.base}:{name}", old, limits)
         path = Path(name)
-        new = read_file(path, run.file_limits) if os.path.lexists(path) else None
+        new = read_file(path, limits) if os.path.lexists(path) else None
         if old != new:
-            pairs.append((unicode_name(name), old, new))
+            pairs.append((unicode_name(name), old, new, scope, f"{args.base}:{unicode_name(name)}"))
     return pairs
 
 
 def run(args: argparse.Namespace) -> int:
+    from mtls_lint.cli.check import config_errors
     from mtls_lint.reporters import KINDS
     from mtls_lint.reporters.diff import RENDERERS, render_markdown
     from mtls_lint.reporters.step_summary import append_markdown
 
-    run = run_settings(args)
-    if args.base is not None:
-        pairs = _pairs_from_git(args, run)
-    elif len(args.paths) == 2:
-        old_path, new_path = (Path(p) for p in args.paths)
-        pairs = [(display_path(new_path), read_file(old_path, run.file_limits),
-                  read_file(new_path, run.file_limits))]  # fmt: skip
-    else:
-        raise UsageError("give OLD NEW, or --base GIT_REF [PATH...]")
-    diffs: list[FileDiff] = [diff_bundle(name, old, new, run.lint) for name, old, new in pairs]
+    scopes = run_scopes(args)
+    with config_errors():
+        if args.base is not None:
+            pairs = _pairs_from_git(args, scopes)
+        elif len(args.paths) == 2:
+            old_path, new_path = (Path(p) for p in args.paths)
+            scope = scopes.at(new_path.parent)
+            limits = scope.run.file_limits
+            pairs = [(display_path(new_path), read_file(old_path, limits),
+                      read_file(new_path, limits), scope, display_path(old_path))]  # fmt: skip
+        else:
+            raise UsageError("give OLD NEW, or --base GIT_REF [PATH...]")
+    diffs: list[FileDiff] = [
+        diff_bundle(name, old, new, scope.run.lint, old_name)
+        for name, old, new, scope, old_name in pairs
+    ]
 
     fmt = output_format(args)
-    write_out(RENDERERS[fmt](diffs), KINDS[fmt])
+    top = scopes.top().run.lint
+    if fmt == "markdown":
+        write_out(render_markdown(diffs, now=top.now, window=top.expiry_days), "markdown")
+    else:
+        write_out(RENDERERS[fmt](diffs), KINDS[fmt])
     if fmt == "github" or args.summary:
-        problem = append_markdown(lambda _budget: render_markdown(diffs))
+        # the Action's check report, above it in the summary, lists the findings already
+        above = getattr(args, "findings_above", False)
+        problem = append_markdown(lambda _budget: render_markdown(
+            diffs, findings_above=above, now=top.now, window=top.expiry_days
+        ))  # fmt: skip
         if problem:
             complain("warning", problem)
-    return exit_code((f for d in diffs for f in d.introduced), run.fail_on)
+    scopes_of = (scope for *_, scope, _old in pairs)
+    failed = any(
+        exit_code(d.introduced, scope.run.fail_on)
+        for d, scope in zip(diffs, scopes_of, strict=True)
+    )
+    return EXIT_FINDINGS if failed else EXIT_OK

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mtls_lint.cli.common import (
     EXIT_OK,
     UsageError,
     add_config_options,
     add_limit_options,
-    load_run_config,
     now_of,
     read_file,
     wants_color,
@@ -22,6 +22,7 @@ from mtls_lint.cli.common import (
 if TYPE_CHECKING:
     from mtls_lint.cli.common import Commands
     from mtls_lint.discover import Found
+    from mtls_lint.scopes import Scope, Scopes
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -45,20 +46,26 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mtls_lint.cli.check import config_errors
+    from mtls_lint.cli.common import run_scopes
     from mtls_lint.discover import display_path
     from mtls_lint.inventory import take_inventory
     from mtls_lint.pem_reader import read_bundle
     from mtls_lint.profiles import PROFILES
     from mtls_lint.reporters import KINDS
     from mtls_lint.reporters.inspect import RENDERERS, InspectReport
-    from mtls_lint.settings import FileLimits
+    from mtls_lint.settings import CheckOptions
 
     now = now_of(args)  # a bad --now is reported before any file is read
-    limits = FileLimits.chosen(args.max_file_bytes, args.max_certificates)
+    options = CheckOptions(now=now, max_file_bytes=args.max_file_bytes,
+                           max_file_certificates=args.max_certificates)  # fmt: skip
+    scopes = run_scopes(args, options=options)
     inventories = []
-    for found in _bundles(args):
-        data = read_file(found.path, limits, found.within, walked=found.walked)
-        inventories.append(take_inventory(read_bundle(display_path(found.path), data)))
+    with config_errors():
+        for found in _bundles(args, scopes):
+            limits = found.scope.run.file_limits  # the caps of the config governing it
+            data = read_file(found.path, limits, found.within, walked=found.walked)
+            inventories.append(take_inventory(read_bundle(display_path(found.path), data)))
     color = args.format == "text" and wants_color()
     profile = PROFILES[args.profile] if args.profile else None
     report = InspectReport(inventories, now, color=color, window=args.expiry_days, profile=profile)
@@ -66,18 +73,36 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bundles(args: argparse.Namespace) -> list[Found]:
-    """The files named, and the bundles of the directories named, found as ``check`` finds
-    them (the config's include and exclude; revocation lists left out)."""
-    from mtls_lint.discover import DEFAULT_INCLUDE, find
+class _Bundles(NamedTuple):
+    """The scopes of a run, with revocation lists left out of what a walk matches."""
 
-    config = load_run_config(args)
-    include = tuple(g for g in (config.include or DEFAULT_INCLUDE) if g != "*.crl")
-    base = config.root or Path.cwd()
+    scopes: Scopes
+
+    def at(self, directory: Path) -> Scope:
+        return self._without_lists(self.scopes.at(directory))
+
+    def below(self, scope: Scope, directory: str, names: Collection[str]) -> Scope:
+        return self._without_lists(self.scopes.below(scope, directory, names))
+
+    @staticmethod
+    def _without_lists(scope: Scope) -> Scope:
+        globs = scope.globs
+        include = tuple(g for g in globs.include if g != "*.crl"
+                        and g not in scope.run.revocation_lists)  # fmt: skip
+        return scope._replace(globs=globs._replace(include=include))
+
+
+def _bundles(args: argparse.Namespace, scopes: Scopes) -> list[Found]:
+    """The files named, and the bundles of the directories named, found as ``check`` finds
+    them (each directory's config's include and exclude; revocation lists left out)."""
+    from mtls_lint.discover import find
+
+    bundles = _Bundles(scopes)
     found: list[Found] = []
     for name in args.bundles:
-        these = list(find([name], include, config.exclude, base))
+        these = list(find([name], scopes=bundles))
         if not these:
-            raise UsageError(f"{name}: no bundle to inspect (include: {', '.join(include)})")
+            include = ", ".join(bundles.at(Path(name)).globs.include)
+            raise UsageError(f"{name}: no bundle to inspect (include: {include})")
         found += these
     return found

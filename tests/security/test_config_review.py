@@ -149,3 +149,43 @@ def test_a_hostile_waiver_reason_stays_inert(
     assert "new waiver of expired" in captured.out
     assert foreign_commands(captured.out) == []
     assert "\x1b" not in captured.out
+
+
+def test_a_config_added_in_a_subdirectory_is_compared_with_the_one_it_replaces(
+    pull_request: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pull request leaves the root's config alone and adds ts/.mtls-lint.yaml, which
+    then governs ts/ whole: it is shown against the root's config at the base, and
+    config-from: base does not read it."""
+    (pull_request / ".mtls-lint.yaml").write_text("fail-on: error\n")
+    (pull_request / "ts" / ".mtls-lint.yaml").write_text("rules:\n  missing-issuer: off\n")
+    assert github_action.main(action_env(pull_request)) == 0
+    out = capsys.readouterr().out
+    (warning,) = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    assert "file=ts/.mtls-lint.yaml,line=2," in warning
+    assert "rule missing-issuer turned off" in warning
+    assert github_action.main(action_env(pull_request, config_from="base")) == 1
+    assert "missing-issuer" in capsys.readouterr().out
+
+
+def test_a_subdirectory_config_deleted_for_a_laxer_parent_is_shown(
+    tmp_path: Path, root: Issued, intermediate: Issued, monkeypatch, capsys
+) -> None:
+    work = tmp_path / "repo"
+    (work / "ts").mkdir(parents=True)
+    (work / "ts" / "bundle.pem").write_bytes(root.pem + intermediate.pem)
+    (work / ".mtls-lint.yaml").write_text("fail-on: never\n")
+    (work / "ts" / ".mtls-lint.yaml").write_text("fail-on: error\n")
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "base")
+    (work / "ts" / ".mtls-lint.yaml").unlink()
+    (work / "ts" / "bundle.pem").write_bytes(intermediate.pem)
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert github_action.main(action_env(work)) == 0
+    out = capsys.readouterr().out
+    (warning,) = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    assert "file=.mtls-lint.yaml,line=1," in warning
+    assert "under ts/ (its own config is gone): fail-on lowered from error to never" in warning
+    assert github_action.main(action_env(work, config_from="base")) == 1
