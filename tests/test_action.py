@@ -51,11 +51,19 @@ def step_env(step: dict[str, Any], inputs: dict[str, str]) -> dict[str, str]:
 
 
 def run_step(
-    step: dict[str, Any], runner: dict[str, str], workspace: Path, inputs: dict[str, str]
+    step: dict[str, Any],
+    runner: dict[str, str],
+    workspace: Path,
+    inputs: dict[str, str],
+    event: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run the step as a runner does: its script in bash, its env, in ``workspace`` (or a
+    directory below it: a workflow's working-directory), on ``event``."""
     script = Path(runner["RUNNER_TEMP"]) / f"step-{os.getpid()}.sh"
     script.write_text(step["run"])
     env = {**runner, **step_env(step, inputs)}
+    if event:
+        env.update({"GITHUB_EVENT_NAME": event, "GITHUB_BASE_REF": "main"})
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
         cwd=workspace, env=env, capture_output=True, text=True, check=False,
@@ -209,7 +217,7 @@ def test_diff_base_adds_the_change_to_the_summary(
     (workspace / "certs" / "good.pem").write_bytes(root.pem)  # the intermediate is removed
     result = run_step(
         lint_step(), runner, workspace,
-        {"paths": "certs/good.pem", "diff-base": "main", "fail-on": "never"},
+        {"paths": "certs/good.pem", "diff-base": "main", "fail-on": "never"}, "pull_request",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "::group::mtls-lint diff --base main" in result.stdout
@@ -223,7 +231,87 @@ def test_a_diff_base_that_does_not_exist_fails_clearly(
 ) -> None:
     commit_workspace(workspace)
     result = run_step(
-        lint_step(), runner, workspace, {"paths": "certs/good.pem", "diff-base": "nope"}
-    )
+        lint_step(), runner, workspace, {"paths": "certs/good.pem", "diff-base": "nope"},
+        "pull_request",
+    )  # fmt: skip
     assert result.returncode == 2
     assert "--base nope: no such commit" in result.stderr
+
+
+def summary_of(runner: dict[str, str]) -> str:
+    return Path(runner["GITHUB_STEP_SUMMARY"]).read_text()
+
+
+def test_an_exit_2_error_is_an_annotation_and_said_in_the_summary(
+    runner: dict[str, str], workspace: Path
+) -> None:
+    result = run_step(lint_step(), runner, workspace, {"paths": "certs/good.pem cert/typo.pem"})
+    assert result.returncode == 2
+    assert "::error title=mtls-lint could-not-run::cert/typo.pem: cannot read" in result.stdout
+    summary = summary_of(runner)
+    assert "**Could not run:** cert/typo.pem: cannot read" in summary
+    assert "No findings." not in summary  # the typo's file was never read
+
+
+def test_an_error_on_a_file_is_annotated_on_it(runner: dict[str, str], workspace: Path) -> None:
+    (workspace / "certs" / "huge.pem").write_bytes(b"x" * 2048)
+    result = run_step(lint_step(), runner, workspace,
+                      {"paths": "certs/huge.pem", "args": "--max-file-bytes 1024"})  # fmt: skip
+    assert result.returncode == 2
+    assert (
+        "::error file=certs/huge.pem,line=1,endLine=1,title=mtls-lint could-not-run::"
+        "certs/huge.pem:" in result.stdout
+    )
+
+
+def test_a_bad_option_in_args_is_an_annotation_and_in_the_summary(
+    runner: dict[str, str], workspace: Path
+) -> None:
+    result = run_step(lint_step(), runner, workspace, {"args": "--no-such-option"})
+    assert result.returncode == 2
+    assert (
+        "::error title=mtls-lint could-not-run::unrecognized arguments: --no-such-option"
+        in result.stdout
+    )
+    assert "**Could not run:** unrecognized arguments" in summary_of(runner)
+
+
+def test_diff_base_on_a_push_event_is_a_notice_not_an_error(
+    runner: dict[str, str], workspace: Path
+) -> None:
+    commit_workspace(workspace)
+    inputs = {"paths": "certs/good.pem", "diff-base": "main"}
+    result = run_step(lint_step(), runner, workspace, inputs, event="push")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "::notice title=mtls-lint diff-base::diff-base compares a pull request with its base; not "
+        "run on a push event" in result.stdout
+    )
+    assert "::group::" not in result.stdout
+    assert "## mtls-lint diff" not in summary_of(runner)
+
+
+def test_from_a_subdirectory_annotations_name_files_from_the_repository_root(
+    runner: dict[str, str], workspace: Path
+) -> None:
+    result = run_step(lint_step(), runner, workspace / "certs", {"paths": "orphan.pem"})
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error file=certs/orphan.pem,line=1,")
+
+
+def test_diff_warnings_are_annotations_and_each_finding_is_in_the_summary_once(
+    runner: dict[str, str], workspace: Path, root: Issued
+) -> None:
+    commit_workspace(workspace)
+    (workspace / "certs" / "good.pem").write_bytes(root.pem + b"stray\n")  # CA removed
+    inputs = {"paths": "certs/good.pem", "diff-base": "main", "fail-on": "never"}
+    result = run_step(lint_step(), runner, workspace, inputs, event="pull_request")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (stranded,) = [line for line in result.stdout.splitlines()
+                   if line.startswith("::warning file=certs/good.pem,line=1,endLine=1,"
+                                      "title=mtls-lint diff::removed CA")]  # fmt: skip
+    assert "CN=Intermediate CA" in stranded
+    summary = summary_of(runner)
+    assert summary.count("stray-text") == 1  # in check's table, counted in diff's section
+    assert "**Introduced findings:** 1, listed with the others in the table above." in summary
+    assert "\n\n## mtls-lint diff\n" in summary

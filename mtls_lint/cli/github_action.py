@@ -9,13 +9,16 @@ into a shell script -- and are split with :func:`shlex.split`, so a path such as
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
+import re
 import secrets
 import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mtls_lint.cli import build_parser
 from mtls_lint.cli.check import emit, execute_check
@@ -25,6 +28,7 @@ from mtls_lint.findings import Severity
 
 if TYPE_CHECKING:
     from mtls_lint.config import Config
+    from mtls_lint.scopes import ConfigSource
 
 
 def _options(env: Mapping[str, str]) -> list[str]:
@@ -67,24 +71,86 @@ def write_outputs(path: str, values: Mapping[str, str]) -> None:
 
 
 def main(env: Mapping[str, str] = os.environ) -> int:
+    """Run the Action's step; every error that keeps mtls-lint from linting (exit 2) is also
+    an ``::error`` annotation (on the file it names, when it names one) and a line of the
+    step summary, since a runner shows neither stderr in the pull request nor its reason."""
+    from mtls_lint.cli.common import errors_collected
+
+    with errors_collected() as errors:
+        reported = Reported()
+        code = _run(env, errors, reported)
+    for message in errors:
+        print(error_annotation(message), flush=True)
+    unsaid = errors[reported.errors :] if reported.summary else errors
+    if unsaid:
+        from mtls_lint.reporters.step_summary import append_markdown, could_not_run
+
+        heading = [] if reported.summary else ["## mtls-lint", ""]
+        section = "\n".join([*heading, *could_not_run(unsaid)])
+        problem = append_markdown(lambda _budget: section)
+        if problem:
+            complain("warning", problem)
+    return code
+
+
+#: The title of the annotation of an error that kept mtls-lint from linting (exit 2).
+ERROR_TITLE = "mtls-lint could-not-run"
+
+
+class Reported:
+    """What the step summary says so far: the check's report, and how many errors in it."""
+
+    summary = False
+    errors = 0
+
+
+def error_annotation(message: str) -> str:
+    """``message`` (printable) as an error annotation: on the file and line it starts with
+    (``path:line: ...``, ``path: ...``) when that file exists, else on none."""
+    from mtls_lint.reporters.github import workflow_annotation
+
+    place = re.match(r"([^:]+?)(?::([0-9]+))?: ", message)
+    if place and os.path.lexists(place[1]):
+        line = int(place[2] or 1)
+        return workflow_annotation("error", place[1], line, line, ERROR_TITLE, message)
+    return inert_legacy(f"::error title={ERROR_TITLE}::{workflow_data(message)}")
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str], errors: list[str]) -> Any:
+    """``argv`` parsed, or None (a bad option, said on stderr and kept in ``errors``)."""
+    from mtls_lint.escape import printable
+
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            return parser.parse_args(argv)
+    except SystemExit as stopped:  # a bad option, or --help / --version
+        sys.stderr.write(said.getvalue())
+        if stopped.code == 0:
+            complain("error", "the args input stopped mtls-lint before it linted anything")
+        else:  # argparse's own line, without its "mtls-lint: error: "
+            errors.append(re.sub(r"^[^:]*: error: ", "", printable(said.getvalue().strip())))
+        return None
+
+
+def _run(env: Mapping[str, str], errors: list[str], reported: Reported) -> int:
+    from mtls_lint.config_review import PULL_REQUEST_EVENTS
+
     try:
         argv, diff = check_argv(env), diff_argv(env)
     except ValueError as exc:  # unbalanced quotes in an input
         complain("error", f"cannot split the action's inputs: {exc}")
         return EXIT_ERROR
     parser = build_parser(("check", "diff"))
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stopped:  # a bad option (said already), or --help / --version
-        if stopped.code == 0:
-            complain("error", "the args input stopped mtls-lint before it linted anything")
+    args = _parse(parser, argv, errors)
+    if args is None:
         return EXIT_ERROR
     config_from = env.get("INPUT_CONFIG_FROM", "").strip() or "head"
     if config_from not in ("head", "base"):
         complain("error", f"config-from: {config_from!r} is not head or base")
         return EXIT_ERROR
     try:
-        base_config = review_config(env, args, config_from)
+        base_configs = review_config(env, args, config_from)
     except UsageError as exc:
         complain("error", str(exc))
         return EXIT_ERROR
@@ -92,8 +158,9 @@ def main(env: Mapping[str, str] = os.environ) -> int:
     workspace = env.get("GITHUB_WORKSPACE")
     within = Path(os.path.realpath(workspace)) if workspace else None
     try:
-        outcome = execute_check(args, "github", base_config)
-        emit(outcome, "github", None)
+        outcome = execute_check(args, "github", base_configs)
+        emit(outcome, "github", None, errors=errors)
+        reported.summary, reported.errors = bool(os.environ.get("GITHUB_STEP_SUMMARY")), len(errors)
         if sarif_file:  # never outside the workspace, never through a link
             emit(outcome, "sarif", sarif_file, within)
     except UsageError as exc:
@@ -111,22 +178,31 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         )
     if diff is None:
         return outcome.exit_code
+    if env.get("GITHUB_EVENT_NAME") not in PULL_REQUEST_EVENTS:
+        event = env.get("GITHUB_EVENT_NAME")
+        where = f"on a {workflow_data(event)} event" if event else "outside a pull request"
+        notice = f"diff-base compares a pull request with its base; not run {where}"
+        print(inert_legacy(f"::notice title=mtls-lint diff-base::{notice}"), flush=True)
+        return outcome.exit_code
     base = inert_legacy(workflow_data(env["INPUT_DIFF_BASE"].strip()))
     print(f"::group::mtls-lint diff --base {base}", flush=True)
-    diff_code = run_diff(parser.parse_args(diff))
+    diff_args = _parse(parser, diff, errors)
+    diff_code = EXIT_ERROR if diff_args is None else run_diff(diff_args)
     print("::endgroup::", flush=True)
     return max(outcome.exit_code, diff_code)
 
 
 def review_config(
     env: Mapping[str, str], args: argparse.Namespace, config_from: str
-) -> Config | None:
-    """On a pull request, warn about what the change does to the config; returns the base
-    ref's config when ``config-from: base`` asks to lint with it (else None: the tree's)."""
+) -> ConfigSource | Config | None:
+    """On a pull request, warn about what the change does to the configs; returns the base
+    ref's configs when ``config-from: base`` asks to lint with them (the one ``--config``
+    names, else every directory's), else None: the tree's."""
     from mtls_lint.config import ConfigError
     from mtls_lint.config_review import annotation_lines, base_ref, markdown, review
     from mtls_lint.gitsource import GitError
     from mtls_lint.reporters.step_summary import append_markdown
+    from mtls_lint.scopes import RefConfigs
 
     ref = base_ref(env)
     if ref is None:
@@ -136,6 +212,9 @@ def review_config(
         return None
     try:
         found = review(ref, args)
+        base: ConfigSource | Config | None = None
+        if config_from == "base":
+            base = found[0].base if args.config else RefConfigs(ref)
     except (ConfigError, GitError) as exc:
         if config_from == "base":
             raise UsageError(f"config-from: base: {exc}") from None
@@ -143,16 +222,17 @@ def review_config(
         return None
     for line in annotation_lines(found):
         print(line, flush=True)
-    if found.relaxed:
+    if any(r.relaxed for r in found):
         problem = append_markdown(lambda _budget: markdown(found))
         if problem:
             complain("warning", problem)
-    return found.base if config_from == "base" else None
+    return base
 
 
 def run_diff(args: argparse.Namespace) -> int:
     from mtls_lint.cli.diff import run as diff
 
+    args.findings_above = True  # the check's table, above in the summary, lists the findings
     try:
         return diff(args)
     except UsageError as exc:

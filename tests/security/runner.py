@@ -65,7 +65,7 @@ def commands(text: str) -> list[Command]:
 
 #: The lines mtls-lint writes as commands on purpose (``--format github``, the action).
 OWN = re.compile(
-    r"::(error|warning|notice) file=[^,\r\n]*,line=\d+,endLine=\d+,title=mtls-lint [a-z0-9-]+"
+    r"::(error|warning|notice) (file=[^,\r\n]*,line=\d+,endLine=\d+,)?title=mtls-lint [a-z0-9-]+"
     r"::[^\r\n]*"
     r"|::stop-commands::[0-9a-f]{32}|::[0-9a-f]{32}::"
     r"|::group::mtls-lint [^\r\n]*|::endgroup::"

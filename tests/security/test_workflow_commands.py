@@ -141,6 +141,7 @@ def test_the_action_writes_only_its_own_commands(
         "INPUT_PATHS": "store",
         "INPUT_DIFF_BASE": "HEAD",
         "INPUT_ARGS": f"--now {NOW_ISO} --no-config",
+        "GITHUB_EVENT_NAME": "pull_request",  # diff-base runs on pull requests only
     }
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     code, out, err = run([], capsys, lambda: github_action.main(env))
