@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logs": ("verify", "diagnose every client certificate in API Gateway logs"),
     "inspect": ("inspect", "show every certificate and the trust tree"),
     "diff": ("diff", "what a change does to a truststore: diff OLD NEW, or diff --base REF"),
+    "aws": ("aws", "lint the truststores API Gateway, ALB and CloudFront hold ([aws] extra)"),
     "rules": ("rules", "list every rule"),
     "explain": ("rules", "print a rule's documentation"),
 }

@@ -20,22 +20,23 @@ def _cert_json(cert: ParsedCertificate) -> dict[str, str]:
     return {"sha256": cert.sha256, "subject": cert.subject, "not_after": iso(cert.not_after)}
 
 
+def file_json(d: FileDiff) -> dict[str, Any]:
+    """One file's change, as ``diff --format json`` writes it (``aws --against`` too)."""
+    return {
+        "path": d.path,
+        "status": d.file_status or "modified",
+        "added": [_cert_json(c) for c in d.added],
+        "removed": [_cert_json(c) for c in d.removed],
+        "kept": [_cert_json(c) for c in d.kept],
+        "renewed": [{"old": _cert_json(o), "new": _cert_json(n)} for o, n in d.renewed],
+        "introduced": [finding_json(f) for f in d.introduced],
+        "fixed": [finding_json(f) for f in d.fixed],
+        "warnings": d.warnings,
+    }
+
+
 def render_json(diffs: Sequence[FileDiff]) -> str:
-    files: list[dict[str, Any]] = []
-    for d in diffs:
-        files.append(
-            {
-                "path": d.path,
-                "status": d.file_status or "modified",
-                "added": [_cert_json(c) for c in d.added],
-                "removed": [_cert_json(c) for c in d.removed],
-                "kept": [_cert_json(c) for c in d.kept],
-                "renewed": [{"old": _cert_json(o), "new": _cert_json(n)} for o, n in d.renewed],
-                "introduced": [finding_json(f) for f in d.introduced],
-                "fixed": [finding_json(f) for f in d.fixed],
-                "warnings": d.warnings,
-            }
-        )
+    files = [file_json(d) for d in diffs]
     return json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -43,7 +44,7 @@ def _describe(cert: ParsedCertificate) -> str:
     return f"{cert.subject} (sha256 {cert.sha256[:16]}…, not after {cert.not_after:%Y-%m-%d})"
 
 
-def _lines(d: FileDiff) -> list[tuple[str, str]]:
+def change_lines(d: FileDiff) -> list[tuple[str, str]]:
     """(marker, text) pairs shared by the text and Markdown renderings."""
     lines = [("+", f"added    {_describe(c)}") for c in d.added]
     lines += [("-", f"removed  {_describe(c)}") for c in d.removed]
@@ -84,7 +85,7 @@ def render_text(diffs: Sequence[FileDiff]) -> str:
             else (" (deleted)" if d.file_status == "deleted" else "")
         )
         out.append(f"{printable(d.path)}{status}")
-        out += [f"  {marker} {printable(text)}" for marker, text in _lines(d)]
+        out += [f"  {marker} {printable(text)}" for marker, text in change_lines(d)]
         out += [f"  introduced: {finding_line(f)}" for f in d.introduced]
         out += [f"  fixed:      {finding_line(f)}" for f in d.fixed]
         out.append("")
@@ -138,7 +139,7 @@ def render_markdown(
     for d in diffs:
         status = f" ({d.file_status})" if d.file_status else ""
         out += [f"### {cell(d.path)}{status}", ""]
-        out += [f"- `{marker}` {cell(text)}" for marker, text in _lines(d)]
+        out += [f"- `{marker}` {cell(text)}" for marker, text in change_lines(d)]
         out.append("")
         if not findings_above:
             out += _finding_rows("Introduced findings", d.introduced)

@@ -42,6 +42,8 @@ SCENARIOS: dict[str, list[list[str]]] = {
     ],
     "rules": [[]],
     "explain": [["stray-text"]],
+    # before any AWS call (tests/test_aws.py runs the hostile answers of a stubbed AWS)
+    "aws": [["cloudfront", "--bundle", "s3://\t::error::x/##[add-mask]y?z=1"]],
 }
 #: Commands whose scenarios must show the hostile names (proof the input reached the output).
 SHOWS_INPUT = {"check", "verify", "match", "inspect", "diff", "logs"}
