@@ -113,23 +113,21 @@ def make_clients(
 ) -> dict[str, Any]:
     """boto3 clients with the standard credential chain; raises ImportError without boto3,
     AwsError for a profile that does not exist."""
+    names = {name for service in services for name in CLIENTS[service]}
+    return {name: make_client(name, region, profile_name) for name in sorted(names)}
+
+
+def make_client(name: str, region: str | None, profile_name: str | None) -> Any:
+    """One boto3 client (CloudFront's in us-east-1, where its API answers)."""
     import boto3
     import botocore.exceptions
 
     try:
         session = boto3.Session(region_name=region, profile_name=profile_name)
-    except botocore.exceptions.BotoCoreError as exc:
-        raise AwsError(f"session: {exc}") from None
-    names = {name for service in services for name in CLIENTS[service]}
-    clients = {}
-    for name in sorted(names):
-        # CloudFront is global: its API answers in us-east-1
         where = "us-east-1" if name == "cloudfront" else session.region_name
-        try:
-            clients[name] = session.client(name, region_name=where)
-        except botocore.exceptions.BotoCoreError as exc:  # no region configured
-            raise AwsError(f"{name}: {exc}") from None
-    return clients
+        return session.client(name, region_name=where)
+    except botocore.exceptions.BotoCoreError as exc:  # no such profile, no region
+        raise AwsError(f"{name}: {exc}") from None
 
 
 def call(client: Any, operation: str, **params: Any) -> Any:
@@ -151,7 +149,9 @@ def call(client: Any, operation: str, **params: Any) -> Any:
         raise AwsError(f"{service} {operation}: {exc}") from None
 
 
-def pages(client: Any, operation: str, items: str, **params: Any) -> Iterator[Any]:
+def pages(
+    client: Any, operation: str, items: str, max_pages: int = MAX_PAGES, **params: Any
+) -> Iterator[Any]:
     """Every item of a paginated listing; ``items`` is the result key (``a.b`` nests)."""
     import botocore.exceptions
     from botocore import xform_name
@@ -160,8 +160,8 @@ def pages(client: Any, operation: str, items: str, **params: Any) -> Iterator[An
     paginator = client.get_paginator(xform_name(operation))
     try:
         for number, page in enumerate(paginator.paginate(**params)):
-            if number >= MAX_PAGES:
-                raise AwsError(f"{service} {operation}: over {MAX_PAGES} pages")
+            if number >= max_pages:
+                raise AwsError(f"{service} {operation}: over {max_pages} pages")
             found: Any = page
             for part in items.split("."):
                 found = found.get(part) or {}
@@ -198,6 +198,20 @@ def latest_version(s3: Any, where: S3Object) -> str | None:
     answer = call(s3, "HeadObject", Bucket=where.bucket, Key=where.key)
     version = answer.get("VersionId")
     return None if version in (None, "null") else str(version)
+
+
+def log_events(
+    client: Any, group: str, start: dt.datetime | None, end: dt.datetime | None
+) -> Iterator[str]:
+    """The messages of a CloudWatch Logs group between ``start`` and ``end``, in the order
+    ``FilterLogEvents`` pages them (a page holds at most 10,000 events or 1 MB)."""
+    params: dict[str, Any] = {"logGroupName": group}
+    if start is not None:
+        params["startTime"] = int(start.timestamp() * 1000)
+    if end is not None:
+        params["endTime"] = int(end.timestamp() * 1000)
+    for event in pages(client, "FilterLogEvents", "events", max_pages=1_000_000, **params):
+        yield str(event.get("message", ""))
 
 
 # API Gateway ---------------------------------------------------------------------------

@@ -408,3 +408,67 @@ def test_the_parser_takes_each_service(capsys: pytest.CaptureFixture[str]) -> No
         assert isinstance(args, argparse.Namespace)
         assert args.service == service
     assert parser.parse_args(["aws"]).service is None
+
+
+def test_logs_reads_a_cloudwatch_log_group_page_by_page(
+    pki: PKI, root: Issued, intermediate: Issued, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from tests.test_logs import line as untimed
+
+    def line(client: Issued, request_id: str) -> str:  # as API Gateway logs it: with its time
+        return json.dumps({**json.loads(untimed(client, request_id)),
+                           "requestTime": "31/May/2026:10:00:00 +0000"})  # fmt: skip
+
+    good = pki.cert("aws logs good", issuer=intermediate, ca=False)
+    bad = pki.cert("aws logs bad", issuer=pki.cert("aws logs orphan"), ca=False)
+    stubs = Stubs("logs")
+    start = int((NOW - DAY).timestamp() * 1000)
+    expected = {"logGroupName": "/aws/apigateway/access", "startTime": start}
+    event = {"logStreamName": "s", "timestamp": start, "ingestionTime": start}
+    stubs["logs"].add_response(
+        "filter_log_events",
+        {"events": [{**event, "message": line(good, "g1")}], "nextToken": "page2"},
+        expected,
+    )
+    stubs["logs"].add_response("filter_log_events", {
+        "events": [{**event, "message": line(good, "g2")}, {**event, "message": line(bad, "b1")}]},
+        {**expected, "nextToken": "page2"})  # fmt: skip
+    made: list[tuple[str, str | None]] = []
+
+    def make_client(name: str, region: str | None, profile_name: str | None) -> Any:
+        made.append((name, region))
+        return stubs.clients[name]
+
+    monkeypatch.setattr("mtls_lint.deployed.make_client", make_client)
+    store = tmp_path / "store.pem"
+    store.write_bytes(root.pem + intermediate.pem)
+    code = main(
+        [
+            "logs",
+            "--now",
+            NOW_ISO,
+            "--since",
+            "1d",
+            "--format",
+            "json",
+            "--truststore",
+            str(store),
+            "--log-group",
+            "/aws/apigateway/access",
+            "--region",
+            "eu-west-1",
+        ]
+    )
+    stubs.done()
+    report = json.loads(capsys.readouterr().out)
+    assert made == [("logs", "eu-west-1")]
+    assert code == 1
+    assert report["lines"]["with_certificate"] == 3
+    verdicts = sorted((c["requests"], c["verdict"]["allowed"]) for c in report["certificates"])
+    assert verdicts == [(1, False), (2, True)]
+
+
+def test_logs_needs_a_file_or_a_log_group(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["logs", "--truststore", "x.pem"]) == 2
+    assert "give the logs to read: FILE|DIR|-, or --log-group NAME" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -63,9 +63,14 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
     if name == "logs":
         # `logs FILE...` is `verify --access-log` over any number of logs
         verify.set_defaults(run=run_verify, client=None, key=None, password_env=None)
-        verify.add_argument("access_log", nargs="+", metavar="FILE|DIR|-", help="access logs, "
+        verify.add_argument("access_log", nargs="*", metavar="FILE|DIR|-", help="access logs, "
                             "as exported (JSON lines, aws logs JSON, Insights CSV/JSON, S3 "
                             "export, .gz), directories of them, or - for stdin")  # fmt: skip
+        verify.add_argument("--log-group", action="append", default=[], metavar="NAME",
+                            help="read the access log from this CloudWatch Logs group, within "
+                            "--since and --until (the [aws] extra); repeatable")  # fmt: skip
+        verify.add_argument("--region", help="the log group's region (default: the SDK's)")
+        verify.add_argument("--profile-name", metavar="NAME", help="a profile of ~/.aws/config")
         verify.add_argument("--save-certs", metavar="DIR", help="write each distinct client "
                             "certificate to DIR/<sha256 prefix>.pem; fixes name them")  # fmt: skip
     else:
@@ -179,6 +184,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
     if (args.client is None) == (args.access_log is None):
         raise UsageError("give either CLIENT_CERT or --access-log FILE")
+    if args.access_log == [] and not getattr(args, "log_group", None):
+        raise UsageError("give the logs to read: FILE|DIR|-, or --log-group NAME")
     now = now_of(args)
     profile = PROFILES[args.profile]
     if args.ignore_expiry and profile.ignore_expiry_option is None:
@@ -234,7 +241,9 @@ def _log_paths(given: str | list[str]) -> Iterator[tuple[Path | None, Path | Non
                 yield found.path, found.within
 
 
-def _log_lines(given: str | list[str], log_format: str, shape: Shape) -> Iterator[str | None]:
+def _log_lines(
+    given: str | list[str], log_format: str, shape: Shape, groups: Iterable[Source] = ()
+) -> Iterator[str | None]:
     """The access-log (or connection-log) lines of every log, each file's shape recognised on
     its own. ``shape`` is the run's: the first file's whose lines are known, with what every
     file's exports skipped; a file of another kind of log (connection logs among access logs,
@@ -243,20 +252,32 @@ def _log_lines(given: str | list[str], log_format: str, shape: Shape) -> Iterato
 
     progress = Progress()
     try:
-        yield from _each_log(given, log_format, shape, progress)
+        yield from _each_log(given, log_format, shape, progress, groups)
     finally:
         progress.done()
 
 
+#: A log that is not a file: what reports call it, and its lines.
+Source = tuple[str, Iterator[str | None]]
+
+
 def _each_log(
-    given: str | list[str], log_format: str, shape: Shape, progress: Progress
+    given: str | list[str],
+    log_format: str,
+    shape: Shape,
+    progress: Progress,
+    groups: Iterable[Source] = (),
 ) -> Iterator[str | None]:
     from mtls_lint.logformats import Shape, messages
 
-    for path, within in _log_paths(given):
-        shown = "-" if path is None else str(path)
+    files: Iterator[Source] = (
+        (shown, _file_lines(path, within, shown, progress))
+        for path, within in _log_paths(given)
+        for shown in ["-" if path is None else str(path)]
+    )
+    for shown, raw in itertools.chain(files, groups):
         mine = Shape()
-        lines = messages(_file_lines(path, within, shown, progress), log_format, mine)
+        lines = messages(raw, log_format, mine)
         head: list[str | None] = []
         for line in lines:  # up to the first record: then the kind of log is known
             if line is None or line.strip():
@@ -463,8 +484,36 @@ def _disagreement(client: ClientSeen, verdict: Verdict) -> str | None:
     return None
 
 
-def _shown(given: str | list[str]) -> str:
-    return given if isinstance(given, str) else ", ".join(given)
+def _shown(given: str | list[str], groups: Iterable[str] = ()) -> str:
+    names = [given] if isinstance(given, str) else list(given)
+    return ", ".join([*names, *(f"log group {g}" for g in groups)])
+
+
+def _groups(args: argparse.Namespace, now: dt.datetime) -> list[Source]:
+    """The CloudWatch Logs groups ``--log-group`` names, read lazily, a page at a time, each
+    event's message as the lines of a file (over :data:`MAX_LOG_LINE`: None)."""
+    names = getattr(args, "log_group", None) or []
+    if not names:
+        return []
+    from mtls_lint.deployed import INSTALL_HINT, AwsError, log_events, make_client
+
+    try:
+        client = make_client("logs", args.region, args.profile_name)
+    except ImportError:
+        raise UsageError(INSTALL_HINT.replace("aws needs", "logs --log-group needs")) from None
+    except AwsError as exc:
+        raise UsageError(str(exc)) from None
+    since, until = (_when(args, name, now) for name in ("since", "until"))
+
+    def lines(group: str) -> Iterator[str | None]:
+        try:
+            for message in log_events(client, group, since, until):
+                for line in message.splitlines() or [""]:
+                    yield None if len(line) > MAX_LOG_LINE else line
+        except AwsError as exc:
+            raise UsageError(str(exc)) from None
+
+    return [(f"log group {name}", lines(name)) for name in names]
 
 
 def _run_access_log(
@@ -488,7 +537,7 @@ def _run_access_log(
     from mtls_lint.logformats import ACCESS, Shape, hint
 
     shape = Shape()
-    found = _log_lines(args.access_log, args.log_format, shape)
+    found = _log_lines(args.access_log, args.log_format, shape, _groups(args, now))
     head = list(itertools.islice(found, 1))  # the first file's shape is known from its line
     lines = itertools.chain(head, found)
     keep = _window(args, now)
@@ -497,13 +546,15 @@ def _run_access_log(
             args, lines, keep, shape.records, shape.skipped, truststore, skipped, now
         )
     if args.truststore is None:
-        raise UsageError(f"{_shown(args.access_log)}: access logs are judged against a "
+        shown = _shown(args.access_log, getattr(args, "log_group", ()))
+        raise UsageError(f"{shown}: access logs are judged against a "
                          "truststore: give --truststore BUNDLE")  # fmt: skip
     seen, counts = read_access_log(lines, keep)
     counts.export_skipped.update(shape.skipped)
     if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
         empty = " (the input has no line)" if counts.total == 0 else ""
-        raise UsageError(f"{_shown(args.access_log)}: no line is in a log format mtls-lint reads"
+        shown = _shown(args.access_log, getattr(args, "log_group", ()))
+        raise UsageError(f"{shown}: no line is in a log format mtls-lint reads"
                          f"{empty}; {hint()}")  # fmt: skip
     trusted, extra = Pool(truststore, "truststore"), Pool(untrusted, "untrusted")
     rendered: list[Any] = []
