@@ -11,6 +11,7 @@ from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
 from mtls_lint.findings import Finding
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
+from tests.local_server import server  # noqa: F401 - a fixture: a server on 127.0.0.1
 from tests.pki import NOW, PKI, Issued
 
 # `HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz.py` for a longer fuzzing run.

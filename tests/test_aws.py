@@ -203,20 +203,23 @@ LB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/lb/de
 LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/def/ghi"
 
 
-def alb_stubs(store: dict[str, Issued]) -> tuple[Stubs, dict[str, bytes]]:
+def alb_stubs(
+    store: dict[str, Issued], base: str = "https://bundle.example"
+) -> tuple[Stubs, dict[str, bytes]]:
+    """ALB's answers, its locations under ``base``, and what each location serves."""
     stubs = Stubs("elbv2")
     elbv2 = stubs["elbv2"]
     elbv2.add_response("describe_trust_stores", {"TrustStores": [{
         "Name": "ts", "TrustStoreArn": ARN, "Status": "ACTIVE", "NumberOfCaCertificates": 2,
         "TotalRevokedEntries": 1}]}, {})  # fmt: skip
     elbv2.add_response("get_trust_store_ca_certificates_bundle",
-                       {"Location": "https://bundle.example/ca?X-Amz-Signature=secret"},
+                       {"Location": f"{base}/ca?X-Amz-Signature=secret"},
                        {"TrustStoreArn": ARN})  # fmt: skip
     elbv2.add_response("describe_trust_store_revocations", {"TrustStoreRevocations": [{
         "TrustStoreArn": ARN, "RevocationId": 7, "RevocationType": "CRL",
         "NumberOfRevokedEntries": 1}]}, {"TrustStoreArn": ARN})  # fmt: skip
     elbv2.add_response("get_trust_store_revocation_content",
-                       {"Location": "https://bundle.example/crl7?X-Amz-Signature=secret"},
+                       {"Location": f"{base}/crl7?X-Amz-Signature=secret"},
                        {"TrustStoreArn": ARN, "RevocationId": 7})  # fmt: skip
     elbv2.add_response("describe_trust_store_associations",
                        {"TrustStoreAssociations": [{"ResourceArn": LB}]},
@@ -227,11 +230,8 @@ def alb_stubs(store: dict[str, Issued]) -> tuple[Stubs, dict[str, bytes]]:
         {"ListenerArn": LISTENER + "-plain"},
     ]}, {"LoadBalancerArn": LB})  # fmt: skip
     downloads = {
-        "https://bundle.example/ca?X-Amz-Signature=secret": store["root"].pem
-        + store["issuing"].pem,
-        "https://bundle.example/crl7?X-Amz-Signature=secret": crl(
-            store["root"], NOW - 2 * DAY, serials=[42]
-        ),
+        f"{base}/ca?X-Amz-Signature=secret": store["root"].pem + store["issuing"].pem,
+        f"{base}/crl7?X-Amz-Signature=secret": crl(store["root"], NOW - 2 * DAY, serials=[42]),
     }
     return stubs, downloads
 
@@ -472,3 +472,22 @@ def test_logs_reads_a_cloudwatch_log_group_page_by_page(
 def test_logs_needs_a_file_or_a_log_group(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["logs", "--truststore", "x.pem"]) == 2
     assert "give the logs to read: FILE|DIR|-, or --log-group NAME" in capsys.readouterr().err
+
+
+def test_alb_fetches_its_bundles_from_the_presigned_locations_over_http(
+    store: dict[str, Issued], server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real downloader against a server on 127.0.0.1, as ALB's locations are fetched."""
+    from mtls_lint.download import HttpDownloader
+    from tests.local_server import Handler
+
+    stubs, downloads = alb_stubs(store, f"{server}/files")
+    for url, data in downloads.items():
+        Handler.files[url.split("?")[0].rsplit("/", 1)[-1]] = data
+    args = build_parser(["aws"]).parse_args(["aws", "alb", "--no-config", "--now", NOW_ISO,
+                                             "--format", "json"])  # fmt: skip
+    code = aws_command.execute(args, stubs.clients, HttpDownloader(timeout=5))
+    (ts,) = json.loads(capsys.readouterr().out)["truststores"]
+    assert code == 1
+    assert [f["certificates"] for f in ts["files"]] == [2, 0]
+    assert [f["rule"] for f in ts["findings"]] == ["crl-expired"]

@@ -3,67 +3,10 @@ bounded by size and by time, and the URL's signature never in a message."""
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
-
 import pytest
 
 from mtls_lint.download import DownloadError, HttpDownloader, where
-
-BODY = b"-----BEGIN CERTIFICATE-----\n" * 100
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    release = threading.Event()
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/ok"):
-            self._answer(BODY, len(BODY))
-        elif self.path.startswith("/huge-declared"):
-            self._answer(b"", 10**9)
-        elif self.path.startswith("/huge-chunked"):
-            self.send_response(200)
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            chunk = b"x" * 65536
-            for _ in range(64):  # 4 MiB, past any cap the tests set
-                try:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                except OSError:
-                    return  # the client stopped reading: as it should
-            self.wfile.write(b"0\r\n\r\n")
-        elif self.path.startswith("/stall"):
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            self.wfile.write(b"partial")
-            self.wfile.flush()
-            self.release.wait(10)  # holds the answer open until the test is over
-        else:
-            self.send_error(403, "SignatureDoesNotMatch")
-
-    def _answer(self, data: bytes, length: int) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", str(length))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    Handler.release.set()
-    httpd.shutdown()
-    httpd.server_close()
-
+from tests.local_server import BODY
 
 SIGNED = "?X-Amz-Signature=s3cr3t&X-Amz-Security-Token=t0k3n"
 
