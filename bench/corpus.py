@@ -3,10 +3,12 @@
     python bench/corpus.py [--cache DIR] [SIZE ...]     # default sizes: 100 1000 10000 100000
 
 A bundle of N certificates is N/10 hierarchies of ten: a root, three intermediates (one
-under another) and six leaves. A quarter of the hierarchies are RSA-2048, the rest EC
-P-256 or P-384; leaves take RSA-2048 or EC keys from a small pool (key generation would
-otherwise dominate the build); one certificate in 13 expired in 2025. Every subject and
-serial is distinct, so no issuer search has shortcuts. Building 100,000 takes about a
+under another) and six leaves. The CA keys mix as real truststores do: 45 % of the
+hierarchies RSA-2048, 45 % EC P-256, 5 % RSA-4096 and 5 % P-384; leaves take RSA-2048 or
+P-256 keys from a small pool (key generation would otherwise dominate the build); one
+certificate in 13 expired in 2025. The 10,000-certificate bundle stays under the 10 MiB
+cap. Every subject and serial is distinct, so no issuer search has shortcuts. Building 100,000
+takes about a
 minute; the files are reused until FORMAT changes.
 """
 
@@ -24,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 #: Bump when the shape of the bundles changes: cached files of another format are rebuilt.
-FORMAT = 1
+FORMAT = 2
 SIZES = (100, 1_000, 10_000, 100_000)
 DEFAULT_CACHE = Path(__file__).parent / ".cache"
 #: Every run judges validity at this instant, so findings do not drift with the calendar.
@@ -61,14 +63,17 @@ class _Builder:
     def __init__(self) -> None:
         self.serial = 0
         self.rsa_pool: list[Key] = [rsa.generate_private_key(65537, 2048) for _ in range(8)]
+        self.rsa4096_pool: list[Key] = [rsa.generate_private_key(65537, 4096) for _ in range(2)]
         ec_pool = [ec.generate_private_key(ec.SECP256R1()) for _ in range(12)]
         self.leaf_pool: list[Key] = [*self.rsa_pool[:4], *ec_pool]
 
     def ca_key(self, group: int, member: int) -> Key:
-        if group % 4 == 0:  # RSA hierarchies share a pool: RSA key generation is slow
-            return self.rsa_pool[(group // 4 + member) % len(self.rsa_pool)]
-        curve = ec.SECP384R1() if group % 3 == 0 else ec.SECP256R1()
-        return ec.generate_private_key(curve)
+        kind = group % 20
+        if kind < 9:  # RSA hierarchies share a pool: RSA key generation is slow
+            return self.rsa_pool[(group + member) % len(self.rsa_pool)]
+        if kind == 18:
+            return self.rsa4096_pool[member % len(self.rsa4096_pool)]
+        return ec.generate_private_key(ec.SECP384R1() if kind == 19 else ec.SECP256R1())
 
     def cert(
         self, subject: x509.Name, key: Key, issuer: x509.Name, signer: Key, *, ca: bool
