@@ -33,6 +33,9 @@ MAX_CANDIDATES = 8
 #: how many were not.
 EXTRA_CHECKS_PER_CERTIFICATE = 1
 EXTRA_CHECKS_FLOOR = 256
+#: Distinct certificates from which the first issuer checks are spread over every core: below
+#: it, starting threads costs more than it saves (the Mozilla bundle's 117 take ~10 ms).
+PARALLEL_FROM = 200
 
 
 class LinkStatus(enum.Enum):
@@ -113,6 +116,9 @@ class TrustGraph:
         self._allowance: dict[int, tuple[float, ParsedCertificate | None]] = {}
         self._violations: dict[int, PathLengthViolation] = {}
         self._issued_something: set[str] | None = None
+        #: Signature checks made ahead, on every core (:meth:`_check_ahead`), by (certificate,
+        #: candidate) SHA-256: each is taken once, where the serial walk would make it.
+        self._signed: dict[tuple[str, str], tuple[SignatureCheck, str]] | None = None
 
     def with_subject(self, subject_der: bytes) -> list[ParsedCertificate]:
         return self._by_subject.get(subject_der, [])
@@ -120,8 +126,42 @@ class TrustGraph:
     def link(self, cert: ParsedCertificate) -> IssuerLink:
         key = id(cert)
         if key not in self._links:
+            if self._signed is None:
+                self._signed = self._check_ahead()
             self._links[key] = self._find_issuer(cert)
         return self._links[key]
+
+    def _check_ahead(self) -> dict[tuple[str, str], tuple[SignatureCheck, str]]:
+        """The signature of each distinct certificate checked with its first issuer
+        candidate, on a thread per CPU (``cryptography`` releases the GIL while it verifies),
+        for a bundle large enough to pay for the threads. Only the signature is checked
+        there; the walk that decides links stays serial and in order, so the findings are
+        the serial run's. Keys are read here first: no thread computes a cached property."""
+        workers = _cpus()
+        distinct = list(self._distinct.values())
+        if workers < 2 or len(distinct) < PARALLEL_FROM:
+            return {}
+        pairs = []
+        for cert in distinct:
+            candidates = self.candidates(cert)
+            if not candidates or candidates[0].unusual_rsa_exponent:
+                continue
+            try:
+                key = candidates[0].public_key
+            except (ValueError, UnsupportedAlgorithm):
+                continue  # check_link says why, serially
+            pairs.append((cert, candidates[0], key))
+        from concurrent.futures import ThreadPoolExecutor
+
+        def check(chunk: list[tuple[ParsedCertificate, ParsedCertificate, object]]) -> list[
+            tuple[tuple[str, str], tuple[SignatureCheck, str]]
+        ]:  # fmt: skip
+            return [((c.sha256, i.sha256), check_signature(c.cert, key)) for c, i, key in chunk]
+
+        size = max(1, len(pairs) // (workers * 4))
+        chunks = [pairs[at : at + size] for at in range(0, len(pairs), size)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return dict(item for done in pool.map(check, chunks) for item in done)
 
     def is_self_signed(self, cert: ParsedCertificate) -> bool:
         link = self.link(cert)
@@ -301,7 +341,9 @@ class TrustGraph:
                     break
                 self._extra_checks -= 1
             if candidate.sha256 not in tried:
-                tried[candidate.sha256], reason = check_link(cert, candidate)
+                # copies of a certificate are linked one by one: each may take the answer
+                ahead = self._signed.get((cert.sha256, candidate.sha256)) if self._signed else None
+                tried[candidate.sha256], reason = check_link(cert, candidate, ahead)
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
             result = tried[candidate.sha256]
@@ -318,9 +360,14 @@ class TrustGraph:
         return IssuerLink(status, unchecked, tuple(candidates), "; ".join(reasons), untried)
 
 
-def check_link(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[SignatureCheck, str]:
+def check_link(
+    cert: ParsedCertificate,
+    issuer: ParsedCertificate,
+    signed: tuple[SignatureCheck, str] | None = None,
+) -> tuple[SignatureCheck, str]:
     """Did ``issuer`` sign ``cert``? VALID, INVALID, or UNCHECKABLE -- a signature nothing can
     check, accepted on name and agreeing key identifiers -- with the reason when not VALID.
+    ``signed``: :func:`check_signature`'s answer, when it was asked ahead.
 
     The one place both the bundle's issuer graph and ``verify``'s path search decide a link.
     """
@@ -338,10 +385,20 @@ def check_link(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[Sign
             ),
         )
     else:
-        result, reason = check_signature(cert.cert, key)
+        result, reason = signed if signed is not None else check_signature(cert.cert, key)
     if result is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
         return SignatureCheck.INVALID, reason
     return result, reason
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def akid_names(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:
