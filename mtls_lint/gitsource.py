@@ -6,11 +6,13 @@ against it. Every failure becomes a clear :class:`GitError` (exit 2), never a tr
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from mtls_lint.discover import Globs, Scopes, find, matches, relative_to
 
@@ -37,11 +39,19 @@ def check_ref(ref: str) -> None:
 
 
 class Entry(NamedTuple):
-    """A path in a commit's tree: its mode (``100644``, ``120000`` for a symlink, ...) and
-    its size in bytes (None for what is not a blob)."""
+    """A path in a commit's tree: its mode (``100644``, ``120000`` for a symlink, ...), its
+    size in bytes (None for what is not a blob) and its object id."""
 
     mode: str
     size: int | None
+    object: str = ""
+
+    def holds(self, data: bytes) -> bool:
+        """Whether the blob is ``data``, by git's own object id (SHA-1, or SHA-256 in a
+        repository of that format): an unchanged file costs a hash, not a git process."""
+        header = b"blob %d\0" % len(data)
+        digest = hashlib.sha1 if len(self.object) == 40 else hashlib.sha256
+        return digest(header + data).hexdigest() == self.object
 
     @property
     def what(self) -> str | None:
@@ -66,9 +76,49 @@ def tree(ref: str, paths: Sequence[str]) -> dict[str, Entry]:
         if not record:
             continue
         info, _, name = record.partition("\t")
-        mode, _kind, _object, size = info.split(maxsplit=3)
-        entries[name] = Entry(mode, int(size) if size.strip().isdigit() else None)
+        mode, _kind, object_id, size = info.split(maxsplit=3)
+        entries[name] = Entry(mode, int(size) if size.strip().isdigit() else None, object_id)
     return entries
+
+
+def blobs(object_ids: Sequence[str]) -> Generator[bytes, None, None]:
+    """The bytes of each blob, in order, from one ``git cat-file --batch`` process however
+    many there are: read one at a time, so memory holds one blob, not all of them."""
+    if not object_ids:
+        return
+    try:
+        process = subprocess.Popen(["git", "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    stdin, stdout = process.stdin, process.stdout
+    if stdin is None or stdout is None:  # pipes were asked for: cannot happen
+        raise GitError("git cat-file: no pipes")
+    request = "".join(f"{object_id}\n" for object_id in object_ids).encode()
+    # written from a thread: git answers while it reads, and a full pipe would stall both
+    writer = threading.Thread(target=_feed, args=(stdin, request), daemon=True)
+    writer.start()
+    try:
+        for object_id in object_ids:
+            header = stdout.readline().split()
+            if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+                raise GitError(f"git cat-file: no blob {object_id}")
+            data = stdout.read(int(header[2]))
+            stdout.read(1)  # the newline after each object
+            yield data
+    finally:
+        stdout.close()
+        process.kill()
+        process.wait()
+        writer.join()
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:  # git exited first
+        pass
 
 
 def config_files(ref: str, names: Sequence[str]) -> list[tuple[Path, str]]:
@@ -135,15 +185,20 @@ def show(ref: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def changed_files(ref: str, paths: Sequence[str], scopes: Scopes) -> dict[str, Any]:
+def changed_files(
+    ref: str, paths: Sequence[str], scopes: Scopes
+) -> dict[str, tuple[Any, Entry | None]]:
     """Truststore files under ``paths`` in the working tree or at ``ref``, sorted, each with
-    its scope (``scopes`` decides which files of a directory are truststores, for both).
+    its scope (``scopes`` decides which files of a directory are truststores, for both) and
+    its entry at ``ref`` (None when it is not there): one ``git ls-tree`` for every path.
 
     A path named explicitly must exist on one side; directories are walked on both.
     """
+    given_paths = list(paths or ["."])
+    listed = tree(ref, given_paths)
     candidates: dict[str, Any] = {}
-    for given in paths or ["."]:
-        at_ref = files_at(ref, [given])
+    for given in given_paths:
+        at_ref = [name for name in listed if _under(name, given)]
         on_disk = Path(given)
         if on_disk.is_file():
             candidates[on_disk.as_posix()] = scopes.at(on_disk.parent)
@@ -161,7 +216,14 @@ def changed_files(ref: str, paths: Sequence[str], scopes: Scopes) -> dict[str, A
                     candidates[name] = scope
         else:
             raise GitError(f"{given}: not in the working tree and not tracked at {ref}")
-    return dict(sorted(candidates.items()))
+    return {name: (scope, listed.get(name)) for name, scope in sorted(candidates.items())}
+
+
+def _under(name: str, given: str) -> bool:
+    """Whether ``name`` (as ls-tree lists it, below the working directory) is ``given`` or
+    in it."""
+    prefix = os.path.normpath(given)
+    return prefix == "." or name == prefix or name.startswith(prefix.rstrip("/") + "/")
 
 
 def _governed(name: str, globs: Globs, *, exclude: bool = True) -> bool:

@@ -303,8 +303,9 @@ def test_base_applies_the_file_caps_to_the_version_at_the_ref(
     assert f"main:certs/bundle.pem: {size} bytes, over the 100-byte limit" in (
         capsys.readouterr().err
     )
+    (repo / "certs" / "bundle.pem").write_bytes(root.pem)  # one now, two at main
     assert main(["diff", "--base", "main", "--max-certificates", "1"]) == 2
-    assert "main:certs/bundle.pem:" in capsys.readouterr().err  # two certificates at main
+    assert "main:certs/bundle.pem:" in capsys.readouterr().err
 
 
 def test_fixed_findings_cite_the_old_files_path_and_line(
@@ -364,3 +365,29 @@ def test_markdown_charts_the_validity_windows_after_the_change(
     assert "CN=diff soon CA (added) :active, c2, " in chart  # inside the 30-day window
     assert "CN=Intermediate CA (removed) :c3, " in chart
     assert f"{NOW:%Y-%m-%d} :milestone, now" in chart
+
+
+def test_base_asks_git_a_fixed_number_of_times_however_many_files(
+    repo: Path, pki: PKI, root: Issued, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One ls-tree and one cat-file --batch for every file; unchanged files by object id."""
+    import mtls_lint.gitsource as gitsource
+
+    for number in range(30):
+        (repo / "certs" / f"many-{number}.pem").write_bytes(root.pem)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "thirty more")
+    for number in range(0, 30, 3):  # ten change, twenty do not
+        (repo / "certs" / f"many-{number}.pem").write_bytes(root.pem + b"# note\n")
+    calls: list[str] = []
+    popen = gitsource.subprocess.Popen
+
+    def counted(argv, *args, **kwargs):  # subprocess.run starts its process with Popen too
+        calls.append(argv[1])
+        return popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(gitsource.subprocess, "Popen", counted)
+    main(["diff", "--format", "json", "--now", NOW_ISO, "--base", "HEAD"])
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert len(files) == 10
+    assert sorted(calls) == ["cat-file", "ls-tree", "rev-parse", "rev-parse"]

@@ -46,33 +46,44 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 def _pairs_from_git(
     args: argparse.Namespace, scopes: Scopes
 ) -> list[tuple[str, bytes | None, bytes | None, Scope, str]]:
+    """The files that differ from ``--base``: git is asked twice in all (one ls-tree, one
+    cat-file --batch), and an unchanged file is told by its object id, never read from git."""
     from mtls_lint.files import over_byte_limit
-    from mtls_lint.gitsource import GitError, changed_files, check_ref, show, tree
+    from mtls_lint.gitsource import GitError, blobs, changed_files, check_ref
 
     try:
         check_ref(args.base)
         names = changed_files(args.base, args.paths, scopes)
-        at_ref = tree(args.base, list(names)) if names else {}
     except GitError as exc:
         raise UsageError(str(exc)) from None
-    pairs = []
-    for name, scope in names.items():
+    changed = []
+    for name, (scope, entry) in names.items():
         limits = scope.run.file_limits
-        entry = at_ref.get(name)
-        old = None
         if entry is not None:
             if entry.what is not None:  # a symlink in git is its target's name, not a bundle
                 raise UsageError(f"{args.base}:{name}: {entry.what}; not read")
             if entry.size is not None and entry.size > limits.max_bytes:
                 limit = over_byte_limit(limits.max_bytes)
                 raise UsageError(f"{args.base}:{name}: {entry.size} bytes, {limit}")
-            old = show(args.base, name)
-            if old is not None:
-                refuse_over_limits(f"{args.base}:{name}", old, limits)
         path = Path(name)
         new = read_file(path, limits) if os.path.lexists(path) else None
-        if old != new:
-            pairs.append((unicode_name(name), old, new, scope, f"{args.base}:{unicode_name(name)}"))
+        if entry is not None and new is not None and entry.holds(new):
+            continue  # the same blob: nothing to compare
+        changed.append((name, scope, entry, new))
+    wanted = [entry.object for _, _, entry, _ in changed if entry is not None]
+    pairs = []
+    try:
+        old_blobs = blobs(wanted)
+        for name, scope, entry, new in changed:
+            old = next(old_blobs) if entry is not None else None
+            if old is not None:
+                refuse_over_limits(f"{args.base}:{name}", old, scope.run.file_limits)
+            if old != new:
+                pairs.append((unicode_name(name), old, new, scope,
+                              f"{args.base}:{unicode_name(name)}"))  # fmt: skip
+        old_blobs.close()  # git's process ends with it
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
     return pairs
 
 
