@@ -306,13 +306,21 @@ class ParsedCertificate:
 
     @cached_property
     def public_key(self) -> object:
+        """The key, kept: asked for of the certificates that issue others (to check their
+        signatures). What the rules ask of every key is read by :meth:`_transient_key`."""
         return self.cert.public_key()
+
+    def _transient_key(self) -> object:
+        """The key, kept if it already is, else read and let go: a leaf's key object would
+        otherwise live as long as the run, half the memory of a large bundle."""
+        kept = self.__dict__.get("public_key")
+        return kept if kept is not None else self.cert.public_key()
 
     @cached_property
     def spki(self) -> bytes | None:
         """The subjectPublicKeyInfo, DER, or None when ``cryptography`` cannot read the key."""
         try:
-            key = self.public_key
+            key = self._transient_key()
         except (UnsupportedAlgorithm, ValueError):
             return None
         return key.public_bytes(  # type: ignore[attr-defined, no-any-return]
@@ -323,7 +331,7 @@ class ParsedCertificate:
     def rsa_exponent(self) -> int | None:
         """The RSA public exponent, or None for another (or an unreadable) key."""
         try:
-            key = self.public_key
+            key = self._transient_key()
         except (UnsupportedAlgorithm, ValueError):
             return None
         return key.public_numbers().e if isinstance(key, rsa.RSAPublicKey) else None
@@ -339,9 +347,13 @@ class ParsedCertificate:
     @cached_property
     def key(self) -> KeyInfo:
         try:
-            key = self.public_key
+            key = self._transient_key()
         except (UnsupportedAlgorithm, ValueError) as exc:
             return KeyInfo(type=f"unknown ({exc})")
+        if "rsa_exponent" not in self.__dict__:  # read once for both
+            self.__dict__["rsa_exponent"] = (
+                key.public_numbers().e if isinstance(key, rsa.RSAPublicKey) else None
+            )
         return key_info(key)
 
     @cached_property

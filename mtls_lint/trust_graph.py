@@ -144,13 +144,14 @@ class TrustGraph:
         pairs = []
         for cert in distinct:
             candidates = self.candidates(cert)
-            if not candidates or candidates[0].unusual_rsa_exponent:
+            if not candidates:
                 continue
             try:
-                key = candidates[0].public_key
+                key = candidates[0].public_key  # kept: the issuer's, read before its exponent
             except (ValueError, UnsupportedAlgorithm):
                 continue  # check_link says why, serially
-            pairs.append((cert, candidates[0], key))
+            if not candidates[0].unusual_rsa_exponent:
+                pairs.append((cert, candidates[0], key))
         from concurrent.futures import ThreadPoolExecutor
 
         def check(chunk: list[tuple[ParsedCertificate, ParsedCertificate, object]]) -> list[
@@ -308,7 +309,8 @@ class TrustGraph:
         return "; ".join(notes)
 
     def _named(self, cert: ParsedCertificate) -> _Bucket:
-        return self._bucket(cert.issuer_der, cert.issuer_canon)
+        exact = self._issuers.get(cert.issuer_der)  # most names: no canonical form computed
+        return exact if exact is not None else self._bucket(cert.issuer_der, cert.issuer_canon)
 
     def named(self, issuer_der: bytes, issuer_canon: Canonical | None) -> list[ParsedCertificate]:
         """Distinct certificates with this subject name (at most MAX_CANDIDATES): the issuer
