@@ -387,8 +387,11 @@ def _waive(
     config_findings: list[Finding] = []
     hidden = 0
     failed = False
+    by_scope: dict[int, list[int]] = {}  # one pass: a tree may hold a config per directory
+    for index, item in enumerate(linted):
+        by_scope.setdefault(id(item.scope), []).append(index)
     for scope in scopes:
-        mine = [i for i, item in enumerate(linted) if item.scope is scope]
+        mine = by_scope.get(id(scope), [])
         governs = scope.globs.base if scope.config.path is not None else None
         whole_tree = governs is not None and any(
             d == governs or d in governs.parents for d in walked
