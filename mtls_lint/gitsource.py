@@ -6,13 +6,10 @@ against it. Every failure becomes a clear :class:`GitError` (exit 2), never a tr
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
-import threading
 from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from mtls_lint.discover import Globs, Scopes, find, matches, relative_to
 
@@ -21,7 +18,14 @@ class GitError(Exception):
     pass
 
 
+if TYPE_CHECKING:
+    import subprocess
+
+
 def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    # imported here: every check run imports this module (for GitError), few run git
+    import subprocess
+
     try:
         return subprocess.run(["git", *args], capture_output=True, check=False)
     except FileNotFoundError:
@@ -49,6 +53,8 @@ class Entry(NamedTuple):
     def holds(self, data: bytes) -> bool:
         """Whether the blob is ``data``, by git's own object id (SHA-1, or SHA-256 in a
         repository of that format): an unchanged file costs a hash, not a git process."""
+        import hashlib
+
         header = b"blob %d\0" % len(data)
         digest = hashlib.sha1 if len(self.object) == 40 else hashlib.sha256
         return digest(header + data).hexdigest() == self.object
@@ -84,6 +90,9 @@ def tree(ref: str, paths: Sequence[str]) -> dict[str, Entry]:
 def blobs(object_ids: Sequence[str]) -> Generator[bytes, None, None]:
     """The bytes of each blob, in order, from one ``git cat-file --batch`` process however
     many there are: read one at a time, so memory holds one blob, not all of them."""
+    import subprocess
+    import threading
+
     if not object_ids:
         return
     try:

@@ -371,7 +371,7 @@ def test_base_asks_git_a_fixed_number_of_times_however_many_files(
     repo: Path, pki: PKI, root: Issued, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One ls-tree and one cat-file --batch for every file; unchanged files by object id."""
-    import mtls_lint.gitsource as gitsource
+    import subprocess as processes
 
     for number in range(30):
         (repo / "certs" / f"many-{number}.pem").write_bytes(root.pem)
@@ -380,13 +380,13 @@ def test_base_asks_git_a_fixed_number_of_times_however_many_files(
     for number in range(0, 30, 3):  # ten change, twenty do not
         (repo / "certs" / f"many-{number}.pem").write_bytes(root.pem + b"# note\n")
     calls: list[str] = []
-    popen = gitsource.subprocess.Popen
+    popen = processes.Popen
 
     def counted(argv, *args, **kwargs):  # subprocess.run starts its process with Popen too
         calls.append(argv[1])
         return popen(argv, *args, **kwargs)
 
-    monkeypatch.setattr(gitsource.subprocess, "Popen", counted)
+    monkeypatch.setattr(processes, "Popen", counted)
     main(["diff", "--format", "json", "--now", NOW_ISO, "--base", "HEAD"])
     files = json.loads(capsys.readouterr().out)["files"]
     assert len(files) == 10
