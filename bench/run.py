@@ -14,7 +14,9 @@ medians are reported. Measured:
    each signature against its issuer) on the Mozilla CA bundle and on synthetic bundles of
    each size (bench/corpus.py builds them once into bench/.cache/);
 3. time growth per 10x certificates, for both;
-4. the bars of SPEC section 8 and issue 18: the Mozilla bundle at most 1.15x the baseline,
+4. a hook run: ``check`` over 200 files of three certificates against the baseline looping
+   over them in one process;
+5. the bars of SPEC section 8 and issue 18: the Mozilla bundle at most 1.15x the baseline,
    10,000 and 100,000 certificates at most 0.8x, growth at most 10.5x per 10x, peak memory
    at most 1.5x the baseline's at 100,000, one small file at most 1.2x the import.
 
@@ -44,7 +46,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 REPEAT = {100: 21, 1_000: 15, 10_000: 7, 100_000: 3}
 MOZILLA_REPEAT = 21
 BARS = {"mozilla": 1.15, "large": 0.8, "large_from": 10_000, "growth": 10.5, "memory": 1.5,
-        "memory_at": 100_000, "startup": 1.2}  # fmt: skip
+        "memory_at": 100_000, "startup": 1.2, "hook": 1.2}  # fmt: skip
 
 
 class Run(NamedTuple):
@@ -122,8 +124,39 @@ def check_command(bundle: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def baseline_command(bundle: Path) -> list[str]:
-    return [sys.executable, str(HERE / "baseline.py"), str(bundle)]
+def baseline_command(*bundles: Path) -> list[str]:
+    return [sys.executable, str(HERE / "baseline.py"), *map(str, bundles)]
+
+
+HOOK_FILES = 200
+
+
+def hook_files(source: Path, cache: Path) -> list[Path]:
+    """200 files of three certificates each, cut from ``source``: what a hook run over a
+    repository's truststores is handed."""
+    directory = cache / "hook"
+    directory.mkdir(parents=True, exist_ok=True)
+    end = b"-----END CERTIFICATE-----\n"
+    blocks = [block + end for block in source.read_bytes().split(end) if block.strip()]
+    files = []
+    for number in range(HOOK_FILES):
+        path = directory / f"bundle-{number:03}.pem"
+        if not path.exists():
+            path.write_bytes(b"".join(blocks[3 * number : 3 * number + 3]))
+        files.append(path)
+    return files
+
+
+def hook(files: list[Path], repeat: int) -> float:
+    """Print the hook line: check over the files as pre-commit passes them, against the
+    baseline looping over them in one process; return the ratio."""
+    lint = [*check_command(files[0])[:-1], *map(str, files)]
+    base, ours = alternate(baseline_command(*files), lint, repeat)
+    b, t = Comparison.median(base), Comparison.median(ours)
+    print(f"\nHook: {len(files)} files of 3 certificates, medians of {repeat} alternating runs:")
+    print(f"  baseline looping over them             {ms(b):>8}")
+    print(f"  mtls-lint check FILE...                {ms(t):>8}   {t / b:.2f}x")
+    return t / b
 
 
 def mozilla_bundle(given: Path | None) -> tuple[str, Path]:
@@ -231,6 +264,8 @@ def main() -> int:
     one.write_bytes(bundles[0].read_bytes().split(b"-----END CERTIFICATE-----\n")[0]
                     + b"-----END CERTIFICATE-----\n")  # fmt: skip
     single = startup(args.repeat or MOZILLA_REPEAT, one)
+    hooked = hook(hook_files(corpus.build(1_000, args.cache), args.cache),
+                  args.repeat or MOZILLA_REPEAT)  # fmt: skip
 
     comparisons = []
     count = mozilla.read_bytes().count(b"-----BEGIN CERTIFICATE-----")
@@ -243,6 +278,8 @@ def main() -> int:
         runs = alternate(baseline_command(bundle), check_command(bundle), repeat)
         comparisons.append(Comparison(f"synthetic {size:,}", size, *runs))
     failed = report(comparisons)
+    if hooked > BARS["hook"]:
+        failed.append(f"hook over {HOOK_FILES} files: {hooked:.2f}x the loop (bar {BARS['hook']}x)")
     if single > BARS["startup"]:
         failed.append(
             f"check on one certificate: {single:.2f}x the import (bar {BARS['startup']}x)"
