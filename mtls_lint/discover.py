@@ -123,16 +123,6 @@ class Found(NamedTuple):
     scope: Any = None
 
 
-def discover(
-    paths: Sequence[str],
-    include: Sequence[str] = DEFAULT_INCLUDE,
-    exclude: Sequence[str] = (),
-    base: Path | None = None,
-) -> Iterator[Path]:
-    """The paths of :func:`find`."""
-    return (found.path for found in find(paths, include, exclude, base))
-
-
 def relative_to(path: Path, anchor: Path) -> str | None:
     """``path`` as globs see it: relative to ``anchor`` (resolved), None when outside it.
     The file's own name is kept as given (a link is matched by its name, not its target)."""

@@ -183,11 +183,6 @@ def show_from_root(ref: str, name: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def files_at(ref: str, paths: Sequence[str]) -> list[str]:
-    """Files tracked at ``ref`` under ``paths``, relative to the working directory."""
-    return list(tree(ref, paths))
-
-
 def show(ref: str, path: str) -> bytes | None:
     """The file's bytes at ``ref``, or None when it is not there."""
     result = _git("show", f"{ref}:./{path}")

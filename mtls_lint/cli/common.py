@@ -236,17 +236,12 @@ def add_limit_options(parser: argparse.ArgumentParser, *, config_key: bool = Fal
     )  # fmt: skip
 
 
-def load_run_config(args: argparse.Namespace) -> Config:
-    """The one config ``--config`` names (or the working directory's), none with
-    ``--no-config``; a run's files are governed by :func:`run_scopes`."""
-    from mtls_lint.config import Config, ConfigError, find_config
+def load_named_config(name: str) -> Config:
+    """The config file ``--config`` names (it governs every file of the run)."""
+    from mtls_lint.config import ConfigError
     from mtls_lint.discover import display_path
 
-    if args.no_config:
-        return Config()
-    path = Path(args.config) if args.config else find_config(Path.cwd())
-    if path is None:
-        return Config()
+    path = Path(name)
     try:
         from mtls_lint.config_file import load  # PyYAML: only when there is a file
 
@@ -340,7 +335,7 @@ def run_scopes(
     if args.no_config:
         return Scopes(options, fixed=Config())
     if args.config:
-        return Scopes(options, fixed=load_run_config(args))
+        return Scopes(options, fixed=load_named_config(args.config))
     return Scopes(options, configs)
 
 
