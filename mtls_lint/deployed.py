@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from mtls_lint.download import Downloader, DownloadError
@@ -111,36 +112,51 @@ Clients = Mapping[str, Any]
 def make_clients(
     services: tuple[str, ...], region: str | None, profile_name: str | None
 ) -> dict[str, Any]:
-    """boto3 clients with the standard credential chain; raises ImportError without boto3,
-    AwsError for a profile that does not exist."""
+    """boto3 clients of one session, with the standard credential chain; raises ImportError
+    without boto3, AwsError for a profile that does not exist."""
     names = {name for service in services for name in CLIENTS[service]}
-    return {name: make_client(name, region, profile_name) for name in sorted(names)}
+    session = _session(region, profile_name)
+    return {name: make_client(name, region, profile_name, session) for name in sorted(names)}
 
 
-def make_client(name: str, region: str | None, profile_name: str | None) -> Any:
-    """One boto3 client (CloudFront's in us-east-1, where its API answers)."""
+def _session(region: str | None, profile_name: str | None) -> Any:
     import boto3
     import botocore.exceptions
 
     try:
-        session = boto3.Session(region_name=region, profile_name=profile_name)
+        return boto3.Session(region_name=region, profile_name=profile_name)
+    except botocore.exceptions.BotoCoreError as exc:  # no such profile
+        raise AwsError(f"session: {exc}") from None
+
+
+def make_client(
+    name: str, region: str | None, profile_name: str | None, session: Any = None
+) -> Any:
+    """One boto3 client (CloudFront's in us-east-1, where its API answers), of ``session``
+    or of a session of its own."""
+    import botocore.exceptions
+
+    session = session or _session(region, profile_name)
+    try:
         where = "us-east-1" if name == "cloudfront" else session.region_name
         return session.client(name, region_name=where)
-    except botocore.exceptions.BotoCoreError as exc:  # no such profile, no region
+    except botocore.exceptions.BotoCoreError as exc:  # no region
         raise AwsError(f"{name}: {exc}") from None
 
 
-def call(client: Any, operation: str, **params: Any) -> Any:
-    """``client``'s ``operation`` (as AWS names it: ``GetDomainNames``), errors as AwsError."""
+@contextmanager
+def _answering(client: Any, operation: str) -> Iterator[str]:
+    """The name of ``client``'s method for ``operation`` (as AWS names it:
+    ``GetDomainNames``); every error of the call inside, as AwsError naming the call and
+    AWS's code."""
     import botocore.exceptions
     from botocore import xform_name
 
     service = client.meta.service_model.service_name
     if operation not in client.meta.service_model.operation_names:
         raise AwsError(f"{service} {operation}: not in this botocore; upgrade boto3")
-    method = getattr(client, xform_name(operation))
     try:
-        return method(**params)
+        yield xform_name(operation)
     except botocore.exceptions.ClientError as exc:
         error = exc.response.get("Error", {})
         code = error.get("Code", "Error")
@@ -149,29 +165,25 @@ def call(client: Any, operation: str, **params: Any) -> Any:
         raise AwsError(f"{service} {operation}: {exc}") from None
 
 
+def call(client: Any, operation: str, **params: Any) -> Any:
+    """``client``'s ``operation``, errors as AwsError."""
+    with _answering(client, operation) as method:
+        return getattr(client, method)(**params)
+
+
 def pages(
     client: Any, operation: str, items: str, max_pages: int = MAX_PAGES, **params: Any
 ) -> Iterator[Any]:
     """Every item of a paginated listing; ``items`` is the result key (``a.b`` nests)."""
-    import botocore.exceptions
-    from botocore import xform_name
-
-    service = client.meta.service_model.service_name
-    paginator = client.get_paginator(xform_name(operation))
-    try:
-        for number, page in enumerate(paginator.paginate(**params)):
+    with _answering(client, operation) as method:
+        for number, page in enumerate(client.get_paginator(method).paginate(**params)):
             if number >= max_pages:
+                service = client.meta.service_model.service_name
                 raise AwsError(f"{service} {operation}: over {max_pages} pages")
             found: Any = page
             for part in items.split("."):
                 found = found.get(part) or {}
             yield from found or ()
-    except botocore.exceptions.ClientError as exc:
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "Error")
-        raise AwsError(f"{service} {operation}: {code}: {error.get('Message', '')}") from None
-    except botocore.exceptions.BotoCoreError as exc:
-        raise AwsError(f"{service} {operation}: {exc}") from None
 
 
 def get_object(s3: Any, where: S3Object, max_bytes: int) -> tuple[bytes, Mapping[str, Any]]:
