@@ -33,21 +33,24 @@ def load(path: Path, shown: str) -> Config:
     return parse(raw, path, shown)
 
 
-def read_at(ref: str, name: str, directory: Path) -> Config:
+def read_at(ref: str, name: str, path: Path) -> Config | None:
     """The config ``name`` (a path from the repository's root) at the git ref ``ref``, read
-    as if it were in ``directory``. Raises ConfigError, or GitError when git cannot say."""
+    as if it were ``path``; None when ``ref`` has no such file. Raises ConfigError, or
+    GitError when git cannot say."""
     from mtls_lint.gitsource import GitError, entry_from_root, show_from_root
 
     shown = f"{ref}:{name}"
     entry = entry_from_root(ref, name)
-    if entry is not None and entry.what is not None:
+    if entry is None:
+        return None
+    if entry.what is not None:
         raise GitError(f"{shown}: {entry.what}; not read")
-    if entry is not None and entry.size is not None and entry.size > MAX_CONFIG_BYTES:
+    if entry.size is not None and entry.size > MAX_CONFIG_BYTES:
         raise ConfigError(f"{shown}: over {MAX_CONFIG_BYTES} bytes: not a config file")
     raw = show_from_root(ref, name)
     if raw is None:
         raise GitError(f"{shown}: cannot be read")
-    return parse(raw, directory / name.rsplit("/", 1)[-1], shown)
+    return parse(raw, path, shown)
 
 
 def parse(raw: bytes, path: Path, shown: str) -> Config:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from mtls_lint.config import CONFIG_NAMES, Config, ConfigError, find_config
+from mtls_lint.config import CONFIG_NAMES, Config, find_config
 from mtls_lint.config_change import Relaxation, relaxations
 from mtls_lint.discover import display_path
 from mtls_lint.escape import printable
@@ -68,21 +68,15 @@ def review(ref: str, args: argparse.Namespace) -> list[Review]:
 
 
 def _one_file(ref: str, path: Path, no_config: bool) -> Review:
-    from mtls_lint.config_file import MAX_CONFIG_BYTES, load, parse
-    from mtls_lint.gitsource import GitError, show, tree
+    from mtls_lint.config_file import load, read_at
+    from mtls_lint.discover import relative_to
+    from mtls_lint.gitsource import GitError, toplevel
 
     shown = display_path(path)
-    relative = Path(os.path.relpath(os.path.abspath(path))).as_posix()
-    entry = tree(ref, [relative]).get(relative)
-    base = Config()
-    if entry is not None:
-        if entry.what is not None:
-            raise GitError(f"{ref}:{relative}: {entry.what}; not read")
-        if entry.size is not None and entry.size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{ref}:{relative}: over {MAX_CONFIG_BYTES} bytes")
-        raw = show(ref, relative)
-        if raw is not None:
-            base = parse(raw, Path(os.path.abspath(path)), f"{ref}:{relative}")
+    name = relative_to(path, toplevel())  # the file's own name kept: a link is git's link
+    if name is None:
+        raise GitError(f"{shown}: outside the repository, so not at {ref}")
+    base = read_at(ref, name, Path(os.path.abspath(path))) or Config()
     head = Config()
     if not no_config and os.path.lexists(path):
         head = load(path, shown)

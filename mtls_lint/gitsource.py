@@ -82,9 +82,14 @@ def tree(ref: str, paths: Sequence[str]) -> dict[str, Entry]:
         if not record:
             continue
         info, _, name = record.partition("\t")
-        mode, _kind, object_id, size = info.split(maxsplit=3)
-        entries[name] = Entry(mode, int(size) if size.strip().isdigit() else None, object_id)
+        entries[name] = _entry(info)
     return entries
+
+
+def _entry(info: str) -> Entry:
+    """The entry of one ``ls-tree --long`` record, the part before its tab."""
+    mode, _kind, object_id, size = info.split(maxsplit=3)
+    return Entry(mode, int(size) if size.strip().isdigit() else None, object_id)
 
 
 def blobs(object_ids: Sequence[str]) -> Generator[bytes, None, None]:
@@ -130,14 +135,19 @@ def _feed(stream: IO[bytes], data: bytes) -> None:
         pass
 
 
+def toplevel() -> Path:
+    """The working tree's root, resolved."""
+    top = _git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise GitError("not inside a git repository")
+    return Path(os.path.realpath(top.stdout.decode(errors="surrogateescape").strip()))
+
+
 def config_files(ref: str, names: Sequence[str]) -> list[tuple[Path, str]]:
     """The directory in the working tree (resolved) and the path from the repository's root
     of every file called one of ``names`` tracked at ``ref``, in the order ``names`` gives
     them: one ``git ls-tree`` of the whole tree, wherever the working directory is."""
-    top = _git("rev-parse", "--show-toplevel")
-    if top.returncode != 0:
-        raise GitError("config-from: base needs a git repository")
-    root = Path(os.path.realpath(top.stdout.decode(errors="surrogateescape").strip()))
+    root = toplevel()
     result = _git("ls-tree", "-r", "-z", "--name-only", "--full-tree", ref)
     if result.returncode != 0:
         raise GitError(f"git ls-tree {ref}: {result.stderr.decode(errors='replace').strip()}")
@@ -147,10 +157,7 @@ def config_files(ref: str, names: Sequence[str]) -> list[tuple[Path, str]]:
 def worktree_files(names: Sequence[str]) -> list[tuple[Path, str]]:
     """Like :func:`config_files`, for the working tree: tracked and untracked files that git
     does not ignore."""
-    top = _git("rev-parse", "--show-toplevel")
-    if top.returncode != 0:
-        raise GitError("not inside a git repository")
-    root = Path(os.path.realpath(top.stdout.decode(errors="surrogateescape").strip()))
+    root = toplevel()
     result = _git("-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     if result.returncode != 0:
         raise GitError(f"git ls-files: {result.stderr.decode(errors='replace').strip()}")
@@ -172,8 +179,7 @@ def entry_from_root(ref: str, name: str) -> Entry | None:
     for record in result.stdout.decode(errors="surrogateescape").split("\0"):
         info, _, listed = record.partition("\t")
         if listed == name:
-            mode, _kind, _object, size = info.split(maxsplit=3)
-            return Entry(mode, int(size) if size.strip().isdigit() else None)
+            return _entry(info)
     return None
 
 

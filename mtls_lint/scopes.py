@@ -90,7 +90,7 @@ class RefConfigs:
             return None
         from mtls_lint.config_file import read_at
 
-        return read_at(self.ref, name, directory)
+        return read_at(self.ref, name, directory / name.rsplit("/", 1)[-1])
 
     def below(self, directory: str, names: Collection[str]) -> Config | None:
         if os.path.basename(directory) not in self._names:  # most directories: no realpath

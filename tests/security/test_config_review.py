@@ -189,3 +189,19 @@ def test_a_subdirectory_config_deleted_for_a_laxer_parent_is_shown(
     assert "file=.mtls-lint.yaml,line=1," in warning
     assert "under ts/ (its own config is gone): fail-on lowered from error to never" in warning
     assert github_action.main(action_env(work, config_from="base")) == 1
+
+
+def test_a_config_named_with_the_config_input_is_compared_with_its_base_version(
+    pull_request: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert github_action.main(action_env(pull_request, config=".mtls-lint.yaml")) == 0
+    out = capsys.readouterr().out
+    warnings = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    assert any("file=.mtls-lint.yaml,line=1," in w and "fail-on lowered" in w for w in warnings)
+    env = action_env(pull_request, config=".mtls-lint.yaml", config_from="base")
+    assert github_action.main(env) == 1  # the base's version of that file is obeyed
+    assert "missing-issuer" in capsys.readouterr().out
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("fail-on: never\n")
+    assert github_action.main(action_env(pull_request, config=str(outside))) == 0
+    assert "outside the repository, so not at main" in capsys.readouterr().err
