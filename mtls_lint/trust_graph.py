@@ -119,6 +119,8 @@ class TrustGraph:
         #: Signature checks made ahead, on every core (:meth:`_check_ahead`), by (certificate,
         #: candidate) SHA-256: each is taken once, where the serial walk would make it.
         self._signed: dict[tuple[str, str], tuple[SignatureCheck, str]] | None = None
+        #: Each distinct certificate's candidates, found by :meth:`_check_ahead` (by SHA-256).
+        self._candidates: dict[str, list[ParsedCertificate]] = {}
 
     def with_subject(self, subject_der: bytes) -> list[ParsedCertificate]:
         return self._by_subject.get(subject_der, [])
@@ -143,7 +145,7 @@ class TrustGraph:
             return {}
         pairs = []
         for cert in distinct:
-            candidates = self.candidates(cert)
+            candidates = self._candidates[cert.sha256] = self.candidates(cert)
             if not candidates:
                 continue
             try:
@@ -330,7 +332,9 @@ class TrustGraph:
         return self._issuers_by_canon.get(issuer_canon, _EMPTY_BUCKET)
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
-        candidates = self.candidates(cert)
+        candidates = self._candidates.get(cert.sha256)
+        if candidates is None:
+            candidates = self.candidates(cert)
         if not candidates:
             return IssuerLink(LinkStatus.MISSING)
         tried: dict[str, SignatureCheck] = {}  # by certificate: copies are checked once
