@@ -18,7 +18,7 @@ from mtls_lint.cli.common import (
     UsageError,
     add_config_options,
     add_limit_options,
-    parse_now,
+    now_of,
     read_file,
     run_scopes,
     whole_number,
@@ -106,7 +106,7 @@ def execute(args: argparse.Namespace, clients: dict[str, Any], download: Downloa
 
     services = (args.service,) if args.service else SERVICES
     bundle = _bundle(args, services)
-    settings = {service: _settings(args, service) for service in services}
+    settings = _settings(args, services)
     try:
         deployed = [d for s in services for d in _read(s, clients, settings[s], download,
                                                          args.name, bundle)]  # fmt: skip
@@ -137,16 +137,20 @@ def _bundle(args: argparse.Namespace, services: tuple[str, ...]) -> S3Object | N
         raise UsageError(f"--bundle: {exc}") from None
 
 
-def _settings(args: argparse.Namespace, service: str) -> RunSettings:
-    """The config's settings (rules, limits, waivers) with the service's profile."""
-    from mtls_lint.settings import CheckOptions
+def _settings(args: argparse.Namespace, services: tuple[str, ...]) -> dict[str, RunSettings]:
+    """The working directory's config (rules, limits, waivers), read once, with each
+    service's profile, all at one instant."""
+    from mtls_lint.settings import CheckOptions, resolve
 
-    options = CheckOptions(
-        profile=service, fail_on=args.fail_on, now=parse_now(args.now) if args.now else None,
-        expiry_days=args.expiry_days, max_file_bytes=args.max_file_bytes,
-        max_file_certificates=args.max_certificates,
-    )  # fmt: skip
-    return run_scopes(args, options=options).top().run
+    now = now_of(args)
+    config = run_scopes(args, options=CheckOptions(now=now)).top().config
+    return {
+        service: resolve(CheckOptions(
+            profile=service, fail_on=args.fail_on, now=now, expiry_days=args.expiry_days,
+            max_file_bytes=args.max_file_bytes, max_file_certificates=args.max_certificates,
+        ), config)
+        for service in services
+    }  # fmt: skip
 
 
 def _read(
