@@ -12,7 +12,7 @@ import argparse
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from mtls_lint.config import CONFIG_NAMES, Config, find_config
 from mtls_lint.config_change import Relaxation, relaxations
@@ -20,6 +20,9 @@ from mtls_lint.discover import display_path
 from mtls_lint.escape import printable
 from mtls_lint.reporters.github import workflow_annotation
 from mtls_lint.reporters.step_summary import cell
+
+if TYPE_CHECKING:
+    from mtls_lint.scopes import RefConfigs
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
@@ -51,20 +54,29 @@ def config_path(args: argparse.Namespace) -> Path:
     return find_config(Path.cwd()) or Path(CONFIG_NAMES[0])
 
 
-def review(ref: str, args: argparse.Namespace) -> list[Review]:
+class Reviewed(NamedTuple):
+    reviews: list[Review]
+    #: The configs at the ref, when every directory's were compared (``config-from: base``
+    #: lints with them: read once).
+    at_ref: RefConfigs | None = None
+
+
+def review(ref: str, args: argparse.Namespace) -> Reviewed:
     """Compare the configs in the tree with those at ``ref``: with ``--config``, that one
     file; else, for every directory with a config on either side (within the run's paths),
     the config governing it at ``ref`` with the one governing it now -- so a config added in
     a subdirectory, or one deleted to leave a laxer parent in charge, is compared too.
     Raises ConfigError (a config is not valid) or GitError (``ref`` cannot be read)."""
     from mtls_lint.gitsource import check_ref
+    from mtls_lint.scopes import RefConfigs
 
     check_ref(ref)
     if args.config:
-        return [_one_file(ref, Path(args.config), args.no_config)]
+        return Reviewed([_one_file(ref, Path(args.config), args.no_config)])
     if args.no_config:
-        return []
-    return _every_directory(ref, args)
+        return Reviewed([])
+    at_ref = RefConfigs(ref)
+    return Reviewed(_every_directory(ref, args, at_ref), at_ref)
 
 
 def _one_file(ref: str, path: Path, no_config: bool) -> Review:
@@ -83,12 +95,11 @@ def _one_file(ref: str, path: Path, no_config: bool) -> Review:
     return Review(ref, shown, base, relaxations(base, head))
 
 
-def _every_directory(ref: str, args: argparse.Namespace) -> list[Review]:
+def _every_directory(ref: str, args: argparse.Namespace, at_ref: RefConfigs) -> list[Review]:
     from mtls_lint.gitsource import worktree_files
-    from mtls_lint.scopes import RefConfigs, Scopes
+    from mtls_lint.scopes import Scopes
     from mtls_lint.settings import CheckOptions
 
-    at_ref = RefConfigs(ref)
     directories = set(at_ref.files)
     directories.update(d for d, _ in worktree_files(CONFIG_NAMES))
     named = [Path(os.path.realpath(p)) for p in args.paths or ["."] if p != "-"]

@@ -202,7 +202,6 @@ def review_config(
     from mtls_lint.config_review import annotation_lines, base_ref, markdown, review
     from mtls_lint.gitsource import GitError
     from mtls_lint.reporters.step_summary import append_markdown
-    from mtls_lint.scopes import RefConfigs
 
     ref = base_ref(env)
     if ref is None:
@@ -211,10 +210,11 @@ def review_config(
                      "the config in the tree")  # fmt: skip
         return None
     try:
-        found = review(ref, args)
+        reviewed = review(ref, args)
+        found = reviewed.reviews
         base: ConfigSource | Config | None = None
         if config_from == "base":
-            base = found[0].base if args.config else RefConfigs(ref)
+            base = found[0].base if args.config else reviewed.at_ref
     except (ConfigError, GitError) as exc:
         if config_from == "base":
             raise UsageError(f"config-from: base: {exc}") from None
