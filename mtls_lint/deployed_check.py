@@ -11,6 +11,7 @@ from mtls_lint.bundle_diff import FileDiff, diff_bundle
 from mtls_lint.deployed import Deployed, Fetched, Note
 from mtls_lint.engine import LintSettings, lint_bundle, lint_revocation
 from mtls_lint.findings import FileResult, Finding, Severity
+from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
 
 
@@ -49,7 +50,6 @@ def check_deployed(
     deployed: Deployed, settings: LintSettings, against: Fetched | None = None
 ) -> Checked:
     """``deployed`` judged with ``settings`` (its service's profile)."""
-    from mtls_lint.certificate import parse_certificates
     from mtls_lint.crl import TrustedCA, is_revocation_file, read_revocation_file
     from mtls_lint.rule import Revocation
 
@@ -58,11 +58,10 @@ def check_deployed(
     trusted: list[TrustedCA] = []
     drift = None
     if deployed.bundle is not None:
-        bundle = read_bundle(deployed.bundle.name, deployed.bundle.data)
-        result = lint_bundle(bundle, settings)
+        parsed = ParsedBundle(read_bundle(deployed.bundle.name, deployed.bundle.data))
+        result = lint_bundle(parsed, settings)  # parsed once, for the rules and the CAs
         files.append(result)
-        certificates, _ = parse_certificates(bundle.blocks)
-        trusted = [t for c in certificates if c.is_ca and (t := TrustedCA.of(c)) is not None]
+        trusted = [t for c in parsed.certificates if c.is_ca and (t := TrustedCA.of(c)) is not None]
         counted = deployed.certificate_count
         if counted is not None and counted != result.certificates:
             notes.append(Note("certificate-count-differs", Severity.WARNING, (
