@@ -61,21 +61,36 @@ def test_tightening_relaxes_nothing() -> None:
     assert relaxations(base, head) == []
 
 
+def base_branch(work: Path, files: dict[str, bytes], monkeypatch) -> Path:
+    """A repository whose main holds ``files``, to change as a pull request would, and the
+    working directory of the test."""
+    for name, data in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_bytes(data)
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return work
+
+
+def relaxed_warnings(out: str) -> list[str]:
+    """The config-relaxed annotations of the Action's output."""
+    return [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+
+
 @pytest.fixture
 def pull_request(tmp_path: Path, root: Issued, intermediate: Issued, monkeypatch) -> Path:
     """main holds a strict config and a clean bundle; the pull request breaks the bundle
     and relaxes the config so that the run still passes."""
-    work = tmp_path / "repo"
-    (work / "ts").mkdir(parents=True)
-    (work / "ts" / "bundle.pem").write_bytes(root.pem + intermediate.pem)
-    (work / ".mtls-lint.yaml").write_text("fail-on: error\n")
-    git(work, "init", "-q", "-b", "main")
-    git(work, "add", ".")
-    git(work, "commit", "-q", "-m", "base")
+    work = base_branch(
+        tmp_path / "repo",
+        {"ts/bundle.pem": root.pem + intermediate.pem, ".mtls-lint.yaml": b"fail-on: error\n"},
+        monkeypatch,
+    )
     (work / "ts" / "bundle.pem").write_bytes(intermediate.pem)  # missing-issuer: an error
     (work / ".mtls-lint.yaml").write_text("fail-on: never\nrules:\n  missing-issuer: off\n")
-    monkeypatch.chdir(work)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     return work
 
 
@@ -100,8 +115,7 @@ def test_the_action_warns_on_the_lines_a_pull_request_relaxes(
     env = action_env(pull_request)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", env["GITHUB_STEP_SUMMARY"])
     assert github_action.main(env) == 0  # the relaxed config is obeyed...
-    out = capsys.readouterr().out
-    warnings = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    warnings = relaxed_warnings(capsys.readouterr().out)
     assert any("file=.mtls-lint.yaml,line=1," in w and "fail-on lowered" in w for w in warnings)
     assert any("line=3," in w and "rule missing-issuer turned off" in w for w in warnings)
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()  # ...and shown to the reviewer
@@ -160,8 +174,7 @@ def test_a_config_added_in_a_subdirectory_is_compared_with_the_one_it_replaces(
     (pull_request / ".mtls-lint.yaml").write_text("fail-on: error\n")
     (pull_request / "ts" / ".mtls-lint.yaml").write_text("rules:\n  missing-issuer: off\n")
     assert github_action.main(action_env(pull_request)) == 0
-    out = capsys.readouterr().out
-    (warning,) = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    (warning,) = relaxed_warnings(capsys.readouterr().out)
     assert "file=ts/.mtls-lint.yaml,line=2," in warning
     assert "rule missing-issuer turned off" in warning
     assert github_action.main(action_env(pull_request, config_from="base")) == 1
@@ -171,21 +184,14 @@ def test_a_config_added_in_a_subdirectory_is_compared_with_the_one_it_replaces(
 def test_a_subdirectory_config_deleted_for_a_laxer_parent_is_shown(
     tmp_path: Path, root: Issued, intermediate: Issued, monkeypatch, capsys
 ) -> None:
-    work = tmp_path / "repo"
-    (work / "ts").mkdir(parents=True)
-    (work / "ts" / "bundle.pem").write_bytes(root.pem + intermediate.pem)
-    (work / ".mtls-lint.yaml").write_text("fail-on: never\n")
-    (work / "ts" / ".mtls-lint.yaml").write_text("fail-on: error\n")
-    git(work, "init", "-q", "-b", "main")
-    git(work, "add", ".")
-    git(work, "commit", "-q", "-m", "base")
+    work = base_branch(tmp_path / "repo", {
+        "ts/bundle.pem": root.pem + intermediate.pem, ".mtls-lint.yaml": b"fail-on: never\n",
+        "ts/.mtls-lint.yaml": b"fail-on: error\n",
+    }, monkeypatch)  # fmt: skip
     (work / "ts" / ".mtls-lint.yaml").unlink()
     (work / "ts" / "bundle.pem").write_bytes(intermediate.pem)
-    monkeypatch.chdir(work)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     assert github_action.main(action_env(work)) == 0
-    out = capsys.readouterr().out
-    (warning,) = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    (warning,) = relaxed_warnings(capsys.readouterr().out)
     assert "file=.mtls-lint.yaml,line=1," in warning
     assert "under ts/ (its own config is gone): fail-on lowered from error to never" in warning
     assert github_action.main(action_env(work, config_from="base")) == 1
@@ -195,8 +201,7 @@ def test_a_config_named_with_the_config_input_is_compared_with_its_base_version(
     pull_request: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert github_action.main(action_env(pull_request, config=".mtls-lint.yaml")) == 0
-    out = capsys.readouterr().out
-    warnings = [c.line for c in commands(out) if "title=mtls-lint config-relaxed" in c.line]
+    warnings = relaxed_warnings(capsys.readouterr().out)
     assert any("file=.mtls-lint.yaml,line=1," in w and "fail-on lowered" in w for w in warnings)
     env = action_env(pull_request, config=".mtls-lint.yaml", config_from="base")
     assert github_action.main(env) == 1  # the base's version of that file is obeyed
