@@ -15,7 +15,6 @@ from typing import NamedTuple, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
@@ -319,6 +318,10 @@ class ParsedCertificate:
     @cached_property
     def spki(self) -> bytes | None:
         """The subjectPublicKeyInfo, DER, or None when ``cryptography`` cannot read the key."""
+        # imported here: it costs a one-file hook run a sixth of its time, and only diff,
+        # verify and revocation lists ask for a key's bytes
+        from cryptography.hazmat.primitives import serialization
+
         try:
             key = self._transient_key()
         except (UnsupportedAlgorithm, ValueError):

@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 
 from mtls_lint.bundle import Bundle, FileKind, PemBlock
 from mtls_lint.certificate import ParsedCertificate, name_text
@@ -42,8 +40,10 @@ class TrustedCA(NamedTuple):
 
     def verifies(self, item: ParsedList) -> bool:
         """Whether this CA's key verifies ``item``'s signature."""
+        from cryptography.hazmat.primitives.serialization import load_der_public_key
+
         try:
-            key = serialization.load_der_public_key(self.spki)
+            key = load_der_public_key(self.spki)
         except (ValueError, UnsupportedAlgorithm):
             return False
         return item.signed_by(key)
@@ -99,14 +99,16 @@ class ParsedList:
         return self.crl.get_revoked_certificate_by_serial_number(serial) is not None
 
 
-@dataclass
 class RevocationFile:
-    path: str
-    size: int
-    pem: bool
-    lists: list[ParsedList] = field(default_factory=list)
-    #: Blocks (or the DER file) that are not a readable CRL: (line, end line, reason).
-    unreadable: list[tuple[int, int, str]] = field(default_factory=list)
+    """The lists of one revocation-list file, and the blocks that are not a readable CRL."""
+
+    def __init__(self, path: str, size: int, pem: bool) -> None:
+        self.path = path
+        self.size = size
+        self.pem = pem
+        self.lists: list[ParsedList] = []
+        #: Blocks (or the DER file) that are not a readable CRL: (line, end line, reason).
+        self.unreadable: list[tuple[int, int, str]] = []
 
     @property
     def entries(self) -> int:

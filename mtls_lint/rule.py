@@ -127,13 +127,19 @@ class Rule(NamedTuple):
         """
         if self.file_check is not None:
             yield from _guard(partial(self.file_check, ctx, options), None)
-        if self.certificate_check is not None:
-            for cert in ctx.certificates:
-                yield from _guard(partial(self.certificate_check, ctx, cert, options), cert)
-            if self.facts:
-                check = cast(FactsCheck, self.certificate_check)
-                for lenient in ctx.leniently_read:
-                    yield from _guard(partial(check, ctx, lenient, options), lenient)
+        check = self.certificate_check
+        if check is None:
+            return
+        # inlined rather than through _guard: this loop runs rules x certificates times
+        for cert in ctx.certificates:
+            try:
+                yield from check(ctx, cert, options)
+            except Exception as exc:  # noqa: BLE001 - the point is to contain any bug in a rule
+                yield Crash(exc, cert)
+        if self.facts:
+            facts_check = cast(FactsCheck, check)
+            for lenient in ctx.leniently_read:
+                yield from _guard(partial(facts_check, ctx, lenient, options), lenient)
 
 
 class Crash(NamedTuple):

@@ -271,6 +271,30 @@ def test_commands_that_read_no_certificate_do_not_import_cryptography(args: list
     assert result.stdout.splitlines()[-1] == "lazy"
 
 
+def test_a_one_file_check_imports_only_what_it_uses(repo: Path, clean_bundle: bytes) -> None:
+    """The hook's start-up: no other command's module, no other reporter, none of the
+    key-serialisation machinery (ssh, ciphers) that only diff, verify and CRLs need."""
+    (repo / "b.pem").write_bytes(clean_bundle)
+    code = (
+        "import sys\nfrom mtls_lint.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "check", "--no-config", "b.pem"],
+        capture_output=True, text=True, check=True, cwd=repo,
+    )  # fmt: skip
+    loaded = set(result.stdout.split())
+    assert "mtls_lint.engine" in loaded  # the check did run
+    unwanted = {
+        "json", "shutil", "dataclasses", "inspect",
+        "cryptography.hazmat.primitives.serialization",
+        "mtls_lint.cli.verify", "mtls_lint.cli.diff", "mtls_lint.cli.inspect",
+        "mtls_lint.reporters.json", "mtls_lint.reporters.sarif", "mtls_lint.reporters.github",
+    }  # fmt: skip
+    assert loaded & unwanted == set()
+
+
 def test_explain_names_where_each_services_numbers_come_from(capsys) -> None:
     from mtls_lint.profiles import PROFILES
 
@@ -484,3 +508,19 @@ def test_under_pre_commit_a_key_is_staged_not_committed(
     monkeypatch.delenv("PRE_COMMIT")
     check("ts.pem")
     assert "now in git history" in capsys.readouterr().out
+
+
+def test_help_is_as_wide_as_columns_says(monkeypatch, capsys) -> None:
+    from mtls_lint.cli.common import terminal_columns
+
+    def widest_help_line(columns: str) -> int:
+        monkeypatch.setenv("COLUMNS", columns)
+        with pytest.raises(SystemExit):
+            main(["check", "--help"])
+        return max(map(len, capsys.readouterr().out.splitlines()))
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert terminal_columns() == 60
+    assert widest_help_line("60") < 70 < 150 < widest_help_line("200") <= 198
+    monkeypatch.setenv("COLUMNS", "wide")
+    assert terminal_columns() == 80  # stdout is no terminal under pytest

@@ -13,7 +13,7 @@ import cryptography_vectors
 import pytest
 
 from mtls_lint.findings import FileResult, Finding
-from mtls_lint.reporters import Report, reporter_by_name
+from mtls_lint.reporters import Report, reporter
 from tests.conftest import fired, lint
 from tests.outputs import assert_sarif_report, lines_in
 
@@ -57,9 +57,9 @@ def test_real_world_findings_render_in_every_format(corpus) -> None:
         tuple(FileResult(name, 0, tuple(findings)) for name, (_, findings) in corpus.items())
     )
     longest = max(lines_in(data) for data, _ in corpus.values())
-    assert_sarif_report(reporter_by_name()["sarif"](report), longest)
+    assert_sarif_report(reporter("sarif")(report), longest)
     for fmt in ("text", "json", "github"):
-        assert reporter_by_name()[fmt](report)
+        assert reporter(fmt)(report)
 
 
 def test_rsa_pss_with_unreadable_parameters_is_an_unsupported_algorithm(corpus) -> None:

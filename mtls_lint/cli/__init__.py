@@ -32,8 +32,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser(only: Collection[str] | None = None) -> argparse.ArgumentParser:
-    """The parser, with the options of the commands in ``only`` (default: all of them);
-    the others are listed by name and help alone."""
+    """The parser, with the options of the commands in ``only`` (default: all of them).
+    With no command named (``only`` empty), every command is listed by name and help alone;
+    with one named, the others are left out: its run never reads them."""
     parser = Parser(
         prog="mtls-lint",
         description="Lint the PEM truststore bundles of AWS mutual-TLS endpoints.",
@@ -43,7 +44,7 @@ def build_parser(only: Collection[str] | None = None) -> argparse.ArgumentParser
     for name, (module, summary) in COMMANDS.items():
         if only is None or name in only:
             importlib.import_module(f"mtls_lint.cli.{module}").add_parser(commands, name, summary)
-        else:
+        elif not only:
             commands.add_parser(name, help=summary)
     return parser
 

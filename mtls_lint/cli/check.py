@@ -457,9 +457,9 @@ def emit(
     """Write the report in ``fmt`` to ``output`` (or stdout), inside ``within`` when given;
     the step summary for github, saying first the ``errors`` that kept files from it."""
     from mtls_lint.escape import ENCODERS
-    from mtls_lint.reporters import KINDS, reporter_by_name
+    from mtls_lint.reporters import KINDS, reporter
 
-    text = reporter_by_name()[fmt](outcome.report)
+    text = reporter(fmt)(outcome.report)
     if output:
         write_report(output, ENCODERS[KINDS[fmt]](text), within)
     else:

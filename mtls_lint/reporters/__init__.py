@@ -44,15 +44,13 @@ class Report(NamedTuple):
 Reporter = Callable[[Report], str]
 
 
-def reporter_by_name() -> dict[str, Reporter]:
-    from mtls_lint.reporters import github, json, sarif, text
+def reporter(fmt: str) -> Reporter:
+    """The renderer of one of :data:`FORMATS`, importing that reporter only (a hook run that
+    prints text never loads json)."""
+    import importlib
 
-    return {
-        "text": text.render,
-        "github": github.render,
-        "json": json.render,
-        "sarif": sarif.render,
-    }
+    render: Reporter = importlib.import_module(f"mtls_lint.reporters.{fmt}").render
+    return render
 
 
 FORMATS = ("text", "github", "json", "sarif")
