@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Iterable
-from functools import cached_property
 from typing import NamedTuple, Protocol
 
 from cryptography import x509
@@ -20,6 +19,7 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 
 from mtls_lint.bundle import PemBlock
 from mtls_lint.findings import CertificateRef
+from mtls_lint.memo import cached_property
 from mtls_lint.names import Canonical, canonical
 from mtls_lint.signatures import LEGACY_SIGNATURES, SignatureAlgorithm, signature_family
 

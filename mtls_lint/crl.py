@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from functools import cached_property
 from typing import NamedTuple
 
 from cryptography import x509
@@ -19,6 +18,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.bundle import Bundle, FileKind, PemBlock
 from mtls_lint.certificate import ParsedCertificate, name_text
+from mtls_lint.memo import cached_property
 from mtls_lint.names import Canonical, canonical
 from mtls_lint.signatures import SignatureAlgorithm, signature_algorithm
 

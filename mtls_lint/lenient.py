@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import cached_property
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -31,6 +30,7 @@ from pyasn1_modules import rfc4055, rfc5280
 from mtls_lint.bundle import PemBlock
 from mtls_lint.certificate import KeyInfo, iso, key_info, name_text
 from mtls_lint.findings import CertificateRef
+from mtls_lint.memo import cached_property
 from mtls_lint.names import Canonical, canonical
 from mtls_lint.profiles import BAD_NOT_AFTER, BAD_NOT_BEFORE
 from mtls_lint.signatures import SignatureAlgorithm, signature_algorithm

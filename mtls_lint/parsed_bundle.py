@@ -6,11 +6,11 @@ needs both for each side) parses every certificate and checks every signature on
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from mtls_lint.bundle import Bundle, PemBlock
 from mtls_lint.certificate import ParsedCertificate, parse_certificates
+from mtls_lint.memo import cached_property
 from mtls_lint.trust_graph import TrustGraph
 
 if TYPE_CHECKING:
