@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import warnings
 
@@ -26,13 +27,10 @@ def read_bundle(path: str, data: bytes) -> Bundle:
     """
     has_bom = data.startswith(BOM)
     body = data[len(BOM) :] if has_bom else data
-    raw_lines = body.split(b"\n")
-    if raw_lines[-1] == b"":
-        raw_lines.pop()  # the newline ending the last line does not start another
-    if b"-----BEGIN" not in body and b"-----END" not in body:
-        bundle = _read_unarmoured(path, data, raw_lines, has_bom)
-    else:
-        bundle = _Splitter(path, data, raw_lines, has_bom).run()
+    armoured = b"-----BEGIN" in body or b"-----END" in body
+    bundle = _read_tidy(path, data, body, has_bom) if armoured else None
+    if bundle is None:
+        bundle = _read_by_lines(path, data, body, has_bom, armoured)
     if bundle.outside or bundle.kind is FileKind.BINARY or b"PRIVATE KEY-----" in data:
         from mtls_lint.hidden_keys import find_hidden_keys  # a tidy bundle never needs it
 
@@ -45,6 +43,92 @@ def read_bundle(path: str, data: bytes) -> Bundle:
         )
         bundle = bundle._replace(hidden_keys=hidden)
     return bundle
+
+
+def _read_by_lines(path: str, data: bytes, body: bytes, has_bom: bool, armoured: bool) -> Bundle:
+    """Read any file, a line at a time."""
+    raw_lines = body.split(b"\n")
+    if raw_lines[-1] == b"":
+        raw_lines.pop()  # the newline ending the last line does not start another
+    if armoured:
+        return _Splitter(path, data, raw_lines, has_bom).run()
+    return _read_unarmoured(path, data, raw_lines, has_bom)
+
+
+#: A certificate block as ``openssl x509`` writes one: base64 lines of at most 64 characters
+#: between its armour lines, nothing else on any line. The class has no ``-``, so a body
+#: line never runs into the END line, and a failed attempt gives back at most 64 characters
+#: a line: the cost stays linear in the file's size, whatever its bytes.
+_TIDY_BLOCK = re.compile(
+    rb"^-----BEGIN CERTIFICATE-----\n((?:[A-Za-z0-9+/=]{1,%d}\n)+)-----END CERTIFICATE-----(\n|\Z)"
+    % MAX_BASE64_LINE,
+    re.MULTILINE,
+)
+
+
+def _read_tidy(path: str, data: bytes, body: bytes, has_bom: bool) -> Bundle | None:
+    """The bundle, read without a step per line, when every block in it is a tidy
+    certificate block and no line around them looks like armour; else None, and
+    :class:`_Splitter` reads the file (what it reports of a tidy file is exactly this).
+
+    Most files are of this kind, and the hook reads every one of them on every commit.
+    """
+    if b"\r" in body:
+        return None  # CRLF lines: the splitter counts them
+    blocks: list[PemBlock] = []
+    outside: list[TextLine] = []
+    blank = _Runs()
+    trailing = Tally()
+    at, line = 0, 1  # the byte, and the number of the line, reading has reached
+    ends = len(body)
+    for match in itertools.chain(_TIDY_BLOCK.finditer(body), (None,)):
+        start = match.start() if match is not None else ends
+        if start > at:  # the lines between two blocks (or before the first, after the last)
+            for raw in body[at:start].removesuffix(b"\n").split(b"\n"):
+                stripped = raw.strip()
+                if not stripped:
+                    blank.add(line)
+                elif stripped.startswith(b"-----"):
+                    return None  # armour of another kind, or broken: the splitter says what
+                else:
+                    if raw[-1:].isspace():
+                        trailing = trailing.add(line)
+                    outside.append(TextLine(line, _decode(raw)))
+                line += 1
+        if match is None:
+            break
+        encoded = match.group(1)
+        try:
+            der = base64.b64decode(encoded.replace(b"\n", b""), validate=True)
+        except binascii.Error:
+            return None  # the splitter finds the line to blame
+        lines = encoded.count(b"\n") + 2
+        blocks.append(
+            PemBlock(
+                label="CERTIFICATE",
+                begin_line=line,
+                end_line=line + lines - 1,
+                der=der,
+                cert_index=len(blocks) + 1,
+                problem=None,
+                size=match.end() - start + (0 if match.group(2) else 1),
+                long_line=None,
+            )
+        )
+        at, line = match.end(), line + lines
+    return Bundle(
+        path=path,
+        kind=FileKind.PEM,
+        size=len(data),
+        line_count=line - 1,
+        blocks=tuple(blocks),
+        outside=tuple(outside),
+        stray_ends=(),
+        has_bom=has_bom,
+        crlf=Tally(),
+        trailing_space=trailing,
+        blank_runs=blank.runs(),
+    )
 
 
 def _decode(line: bytes) -> str:

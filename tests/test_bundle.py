@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mtls_lint.bundle import FileKind
+import base64
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mtls_lint import pem_reader
+from mtls_lint.bundle import BOM, Bundle, FileKind
 from mtls_lint.pem_reader import read_bundle
 from tests.pki import Issued
 
@@ -126,3 +132,77 @@ def test_long_lines_and_trailing_whitespace_are_noted(root: Issued) -> None:
     assert bundle.blocks[0].der == root.der
     assert bundle.blocks[0].long_line == 2
     assert bundle.trailing_space == (1, 1)
+
+
+def _by_lines(data: bytes) -> Bundle:
+    """What the line-at-a-time reader makes of ``data``: the reference for the fast one."""
+    has_bom = data.startswith(BOM)
+    body = data[len(BOM) :] if has_bom else data
+    armoured = b"-----BEGIN" in body or b"-----END" in body
+    return pem_reader._read_by_lines("b.pem", data, body, has_bom, armoured)
+
+
+def _pieces(root: Issued, intermediate: Issued) -> list[bytes]:
+    wide = b"".join(  # the same certificate in 76-character lines
+        [b"-----BEGIN CERTIFICATE-----\n"]
+        + [root_b64[i : i + 76] + b"\n" for root_b64 in [base64.b64encode(root.der)]
+           for i in range(0, len(root_b64), 76)]
+        + [b"-----END CERTIFICATE-----\n"]
+    )  # fmt: skip
+    body = root.pem.split(b"\n")
+    return [
+        root.pem,
+        intermediate.pem,
+        b"\n",
+        b"   \n",
+        b"# Issuer: CN=Root\n",
+        b"# a comment with a trailing space \n",
+        b"\t indented text\n",
+        b"subject=\xff\xfe not utf-8\n",
+        wide,
+        root.pem.replace(b"-----\n", b"----- \n", 1),  # armour with a trailing space
+        root.pem.replace(b"\n", b"\r\n"),
+        b"\n".join([*body[:3], b"AA=A" + body[3][4:], *body[4:]]),  # padding mid-body
+        b"\n".join(body[:3] + body[4:]),  # a line short: bad length
+        root.pem.replace(b"CERTIFICATE", b"X509 CRL"),
+        root.pem.split(b"-----END")[0],  # truncated
+        b"-----END CERTIFICATE-----\n",
+        b"----- not armour\n",
+        b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n",
+    ]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_the_fast_reader_reads_as_the_line_reader_does(
+    root: Issued, intermediate: Issued, data: st.DataObject
+) -> None:
+    pieces = _pieces(root, intermediate)
+    chosen = data.draw(st.lists(st.sampled_from(range(len(pieces))), max_size=8))
+    text = b"".join(pieces[i] for i in chosen)
+    if data.draw(st.booleans()):
+        text = text.removesuffix(b"\n")
+    if data.draw(st.booleans()):
+        text = BOM + text
+    reference = _by_lines(text)
+    body = text.removeprefix(BOM)
+    if b"-----BEGIN" in body or b"-----END" in body:  # read_bundle asks it of armour only
+        fast = pem_reader._read_tidy("b.pem", text, body, text.startswith(BOM))
+        assert fast is None or fast == reference
+    bundle = read_bundle("b.pem", text)
+    assert bundle._replace(hidden_keys=reference.hidden_keys) == reference
+
+
+def test_a_bundle_of_tidy_blocks_and_comments_takes_the_fast_reader(
+    root: Issued, intermediate: Issued
+) -> None:
+    text = b"# Root\n" + root.pem + b"\n# Intermediate \n" + intermediate.pem.removesuffix(b"\n")
+    fast = pem_reader._read_tidy("b.pem", text, text, False)
+    assert fast is not None
+    assert fast == _by_lines(text)
+    assert [b.der for b in fast.blocks] == [root.der, intermediate.der]
+    assert fast.trailing_space.first == lines_of(root.pem) + 3
+    for untidy in (text.replace(b"\n", b"\r\n"), text + b"\n-----END CERTIFICATE-----\n"):
+        assert pem_reader._read_tidy("b.pem", untidy, untidy, False) is None
