@@ -84,16 +84,6 @@ def key_info(key: object) -> KeyInfo:
     return KeyInfo(type=type(key).__name__)
 
 
-def load_certificate(der: bytes) -> x509.Certificate:
-    """Parse DER, silencing cryptography's deprecation warnings (negative serials, ...).
-
-    The conditions those warnings describe are reported by rules instead.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return x509.load_der_x509_certificate(der)
-
-
 #: How an empty name is shown, in every command (findings, verify, inspect, diff).
 EMPTY_NAME = "<empty subject>"
 #: Attribute names RFC 4514 has no short name for, written as OpenSSL writes them rather than
@@ -147,8 +137,16 @@ class ParsedCertificate:
         cryptography defers decoding names and extensions until they are read; forcing them now
         turns a corrupt issuer name into one ``unparsable-certificate`` finding instead of a
         crash in every rule that looks at it. Raises ValueError naming the field.
+        cryptography's deprecation warnings (negative serials, ...) are silenced: rules
+        report what they describe.
         """
-        parsed = cls(block, load_certificate(der), der)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return cls._parse(block, der)
+
+    @classmethod
+    def _parse(cls, block: PemBlock, der: bytes) -> ParsedCertificate:
+        parsed = cls(block, x509.load_der_x509_certificate(der), der)
         for field_name in ("subject_der", "issuer_der", "not_before", "not_after"):
             try:
                 getattr(parsed, field_name)
@@ -386,14 +384,19 @@ class ParsedCertificate:
 def parse_certificates(
     blocks: Iterable[PemBlock],
 ) -> tuple[list[ParsedCertificate], list[tuple[PemBlock, str]]]:
-    """Parse every certificate block with a body: (certificates, [(block, why unreadable)])."""
+    """Parse every certificate block with a body: (certificates, [(block, why unreadable)]).
+
+    Warnings are silenced as :meth:`ParsedCertificate.parse` does, once for the whole loop:
+    entering ``catch_warnings`` for each certificate would cost more than loading it."""
     parsed: list[ParsedCertificate] = []
     unreadable: list[tuple[PemBlock, str]] = []
-    for block in blocks:
-        if block.der is None or block.cert_index is None:
-            continue  # broken armour or another label: the armour rules report it
-        try:
-            parsed.append(ParsedCertificate.parse(block, block.der))
-        except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
-            unreadable.append((block, str(exc) or type(exc).__name__))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for block in blocks:
+            if block.der is None or block.cert_index is None:
+                continue  # broken armour or another label: the armour rules report it
+            try:
+                parsed.append(ParsedCertificate._parse(block, block.der))
+            except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
+                unreadable.append((block, str(exc) or type(exc).__name__))
     return parsed, unreadable

@@ -49,6 +49,23 @@ def test_negative_serial_fires(v1_and_negative: tuple[bytes, bytes]) -> None:
     assert "serial number -5" in finding.message
 
 
+def test_a_negative_serial_is_read_without_a_warning(v1_and_negative: tuple[bytes, bytes]) -> None:
+    """cryptography warns of negative serials; the rule says it, Python's warning never does:
+    neither through a bundle's parse nor through one certificate's (an access log's)."""
+    import warnings
+
+    from mtls_lint.certificate import ParsedCertificate, parse_certificates
+    from mtls_lint.pem_reader import read_bundle
+
+    _, negative = v1_and_negative
+    (block,) = read_bundle("neg.pem", negative).blocks
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parsed, unreadable = parse_certificates([block])
+        assert (len(parsed), unreadable) == (1, [])
+        assert ParsedCertificate.parse(block, block.der or b"").sha256 == parsed[0].sha256
+
+
 def test_positive_serial_is_quiet(root: Issued) -> None:
     assert not fired(lint(root.pem), "negative-serial")
 
