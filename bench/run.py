@@ -98,12 +98,14 @@ def measure(command: list[str], ok: tuple[str, ...] = ("0",)) -> Run:
     return Run(float(seconds), int(max_rss) / scale)
 
 
-def alternate(a: list[str], b: list[str], repeat: int) -> tuple[list[Run], list[Run]]:
+def alternate(
+    a: list[str], b: list[str], repeat: int, ok: tuple[str, ...] = ("0",)
+) -> tuple[list[Run], list[Run]]:
     first: list[Run] = []
     second: list[Run] = []
     for _ in range(repeat):
-        first.append(measure(a))
-        second.append(measure(b))
+        first.append(measure(a, ok))
+        second.append(measure(b, ok))
     return first, second
 
 

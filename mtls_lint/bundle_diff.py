@@ -14,6 +14,7 @@ from mtls_lint.names import Canonical
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import REASON_NO_ISSUER, UNTRUSTED, Profile
+from mtls_lint.trust_graph import Verdicts
 
 
 @dataclass
@@ -34,9 +35,12 @@ class FileDiff:
         return bool(self.added or self.removed or self.renewed)
 
 
-def _lint(path: str, data: bytes | None, settings: LintSettings) -> tuple[Inventory, list[Finding]]:
-    """One side: parsed once for both its inventory and its findings."""
-    parsed = ParsedBundle(read_bundle(path, data or b""))
+def _lint(
+    path: str, data: bytes | None, settings: LintSettings, verdicts: Verdicts
+) -> tuple[Inventory, list[Finding]]:
+    """One side: parsed once for both its inventory and its findings; ``verdicts`` holds the
+    signatures checked so far, so a link the other side holds too is not checked again."""
+    parsed = ParsedBundle(read_bundle(path, data or b""), verdicts)
     if data is None:
         return take_inventory(parsed), []
     return take_inventory(parsed), list(lint_bundle(parsed, settings).findings)
@@ -52,8 +56,9 @@ def diff_bundle(
     """Compare two versions of one file (None: the file does not exist on that side).
     ``old_path``: where the old version is (``OLD``, ``REF:path``), which its fixed findings
     cite, since their lines are its lines."""
-    before, old_findings = _lint(path, old, settings)
-    after, new_findings = _lint(path, new, settings)
+    verdicts: Verdicts = {}
+    before, old_findings = _lint(path, old, settings, verdicts)
+    after, new_findings = _lint(path, new, settings, verdicts)
     result = FileDiff(
         path, file_status="added" if old is None else "deleted" if new is None else None
     )

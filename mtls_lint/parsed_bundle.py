@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING
 from mtls_lint.bundle import Bundle, PemBlock
 from mtls_lint.certificate import ParsedCertificate, parse_certificates
 from mtls_lint.memo import cached_property
-from mtls_lint.trust_graph import TrustGraph
+from mtls_lint.trust_graph import TrustGraph, Verdicts
 
 if TYPE_CHECKING:
     from mtls_lint.lenient import LenientCertificate
 
 
 class ParsedBundle:
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, verdicts: Verdicts | None = None) -> None:
+        """``verdicts``: signature verdicts shared with other bundles (see :class:`TrustGraph`)."""
         self.bundle = bundle
+        self._verdicts = verdicts
         #: The readable certificates, and the certificate blocks cryptography could not read
         #: with its reason (broken armour is malformed-pem's business and in neither).
         self.certificates: list[ParsedCertificate]
@@ -38,4 +40,4 @@ class ParsedBundle:
     @cached_property
     def graph(self) -> TrustGraph:
         """Issuer links, memoised: each signature is checked at most once per bundle."""
-        return TrustGraph(self.certificates)
+        return TrustGraph(self.certificates, self._verdicts)

@@ -92,9 +92,19 @@ class _Bucket:
 _EMPTY_BUCKET = _Bucket()  # shared, never written
 
 
+#: Signature verdicts by (certificate, candidate issuer) SHA-256: what :func:`check_link`
+#: answered. Both are named by their bytes, so a verdict holds in any bundle holding both.
+Verdicts = dict[tuple[str, str], tuple[SignatureCheck, str]]
+
+
 class TrustGraph:
-    def __init__(self, certificates: Iterable[ParsedCertificate]) -> None:
+    def __init__(
+        self, certificates: Iterable[ParsedCertificate], verdicts: Verdicts | None = None
+    ) -> None:
+        """``verdicts``: shared with other graphs (``diff``'s two sides), so a link both
+        sides hold is checked once."""
         self.certificates = list(certificates)
+        self._verdicts: Verdicts = {} if verdicts is None else verdicts
         self._by_subject: dict[bytes, list[ParsedCertificate]] = {}
         # issuer candidates: the first copy of each certificate, by name and by key identifier
         self._distinct: dict[str, ParsedCertificate] = {}
@@ -146,7 +156,7 @@ class TrustGraph:
         pairs = []
         for cert in distinct:
             candidates = self._candidates[cert.sha256] = self.candidates(cert)
-            if not candidates:
+            if not candidates or (cert.sha256, candidates[0].sha256) in self._verdicts:
                 continue
             try:
                 key = candidates[0].public_key  # kept: the issuer's, read before its exponent
@@ -348,8 +358,12 @@ class TrustGraph:
                 self._extra_checks -= 1
             if candidate.sha256 not in tried:
                 # copies of a certificate are linked one by one: each may take the answer
-                ahead = self._signed.get((cert.sha256, candidate.sha256)) if self._signed else None
-                tried[candidate.sha256], reason = check_link(cert, candidate, ahead)
+                pair = (cert.sha256, candidate.sha256)
+                verdict = self._verdicts.get(pair)
+                if verdict is None:
+                    ahead = self._signed.get(pair) if self._signed else None
+                    verdict = self._verdicts[pair] = check_link(cert, candidate, ahead)
+                tried[candidate.sha256], reason = verdict
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
             result = tried[candidate.sha256]

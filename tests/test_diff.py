@@ -391,3 +391,26 @@ def test_base_asks_git_a_fixed_number_of_times_however_many_files(
     files = json.loads(capsys.readouterr().out)["files"]
     assert len(files) == 10
     assert sorted(calls) == ["cat-file", "ls-tree", "rev-parse", "rev-parse"]
+
+
+def test_a_link_both_sides_hold_is_checked_once(
+    pki: PKI, root: Issued, intermediate: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtls_lint import trust_graph
+
+    leaf = pki.cert("diff leaf", issuer=intermediate, ca=False)
+    checked: list[str] = []
+    real = trust_graph.check_signature
+
+    def counting(cert: x509.Certificate, key: object) -> object:
+        checked.append(cert.subject.rfc4514_string())
+        return real(cert, key)
+
+    monkeypatch.setattr(trust_graph, "check_signature", counting)
+    d = diff_bundle("b.pem", root.pem + intermediate.pem, root.pem + intermediate.pem + leaf.pem,
+                    SETTINGS)  # fmt: skip
+    assert subjects(d.added) == ["diff leaf"]
+    # root and intermediate once each, though both sides link them; the new leaf once
+    assert sorted(checked) == sorted(
+        c.cert.subject.rfc4514_string() for c in (root, intermediate, leaf)
+    )
