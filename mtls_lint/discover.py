@@ -160,13 +160,20 @@ def find(
 
     if scopes is None:
         scopes = _Fixed(Globs(include, exclude, (base or Path.cwd()).resolve()))
+    #: A named file's boundary is its directory's (as written): pre-commit names hundreds
+    #: of files in a few directories, and each boundary costs a realpath and a walk up.
+    boundaries: dict[str, Path] = {}
     for given in paths or ["."]:
         root = Path(given)
         is_dir = root.is_dir()
         scope = scopes.at(root if is_dir else root.parent)
         if force_exclude and _force_excluded(root, scope.globs):
             continue
-        within = boundary(root)
+        if is_dir:
+            within = boundary(root)
+        else:
+            directory = os.path.dirname(os.path.abspath(root))
+            within = boundaries.get(directory) or boundaries.setdefault(directory, boundary(root))
         if not is_dir:
             yield Found(root, within, walked=False, scope=scope)
             continue

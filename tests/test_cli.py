@@ -524,3 +524,30 @@ def test_help_is_as_wide_as_columns_says(monkeypatch, capsys) -> None:
     assert widest_help_line("60") < 70 < 150 < widest_help_line("200") <= 198
     monkeypatch.setenv("COLUMNS", "wide")
     assert terminal_columns() == 80  # stdout is no terminal under pytest
+
+
+def test_named_files_share_their_directorys_boundary(
+    repo: Path, clean_bundle: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook names every staged file: each directory's boundary is found once, and a
+    file in another directory is asked of its own."""
+    from mtls_lint import files
+    from mtls_lint.discover import find
+
+    (repo / "a").mkdir()
+    (repo / "outside").mkdir()
+    names = [f"a/{n}.pem" for n in range(5)]
+    for name in names:
+        (repo / name).write_bytes(clean_bundle)
+    (repo / "outside" / "x.pem").write_bytes(clean_bundle)
+    asked: list[Path] = []
+    real = files.boundary
+
+    def counting(given: Path) -> Path:
+        asked.append(given)
+        return real(given)
+
+    monkeypatch.setattr(files, "boundary", counting)
+    found = list(find([*names, "outside/x.pem"]))
+    assert [str(p) for p in asked] == ["a/0.pem", "outside/x.pem"]
+    assert {f.within for f in found} == {real(Path("a/0.pem"))}
