@@ -169,14 +169,14 @@ def find(
         scope = scopes.at(root if is_dir else root.parent)
         if force_exclude and _force_excluded(root, scope.globs):
             continue
-        if is_dir:
-            within = boundary(root)
-        else:
-            directory = os.path.dirname(os.path.abspath(root))
-            within = boundaries.get(directory) or boundaries.setdefault(directory, boundary(root))
         if not is_dir:
+            directory = os.path.dirname(os.path.abspath(root))  # as boundary() reads it
+            within = boundaries.get(directory)
+            if within is None:
+                within = boundaries[directory] = boundary(root)
             yield Found(root, within, walked=False, scope=scope)
             continue
+        within = boundary(root)
         try:
             real_path(root, within)  # `ts -> /etc` is not walked
         except UnsafePath:
