@@ -97,6 +97,8 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
     bundle = ctx.bundle
     findings: list[Finding] = []
     target = "bundle" if ctx.revocation is None else "revocation"
+    if target == "bundle" and any(RULES[rule_id].links for rule_id in settings.rules):
+        ctx.parsed.graph.check_ahead()  # signatures on other cores while the first rules run
     for rule_id, setting in settings.rules.items():
         rule = RULES[rule_id]
         if rule.target != target:

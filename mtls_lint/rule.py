@@ -113,6 +113,9 @@ class Rule(NamedTuple):
     facts: bool = False
     #: What the rule lints: CA bundles, or revocation-list files (``ctx.revocation``).
     target: str = "bundle"
+    #: The check reads issuer links (``ctx.graph``): the engine starts checking signatures
+    #: ahead, on every core, before the first rule runs.
+    links: bool = False
 
     @property
     def doc(self) -> str:
@@ -174,10 +177,11 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
         defaults: Options | None = None,
         facts: bool = False,
         target: str = "bundle",
+        links: bool = False,
     ) -> Declare:
         """``severity``: one for every profile, or a mapping naming each profile's. ``facts``:
         the check reads only :class:`CertificateFacts`, so it runs on leniently read
-        certificates too."""
+        certificates too. ``links``: the check reads ``ctx.graph``."""
         by_profile = _by_profile(rule_id, severity)
 
         def decorate(function: Callable[..., Iterable[Problem]]) -> Rule:
@@ -191,6 +195,7 @@ def _declarer(kind: str, doc: str) -> Callable[..., Declare]:
                 defaults=dict(defaults or {}),
                 facts=facts,
                 target=target,
+                links=links,
                 **{kind: function},
             )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -126,10 +126,11 @@ class TrustGraph:
         self._allowance: dict[int, tuple[float, ParsedCertificate | None]] = {}
         self._violations: dict[int, PathLengthViolation] = {}
         self._issued_something: set[str] | None = None
-        #: Signature checks made ahead, on every core (:meth:`_check_ahead`), by (certificate,
-        #: candidate) SHA-256: each is taken once, where the serial walk would make it.
-        self._signed: dict[tuple[str, str], tuple[SignatureCheck, str]] | None = None
-        #: Each distinct certificate's candidates, found by :meth:`_check_ahead` (by SHA-256).
+        #: Signature checks made ahead, on every core (:meth:`check_ahead`): each answer is
+        #: taken once, where the serial walk would make the check.
+        self._ahead: _Ahead | None = None
+        self._checking_ahead = False
+        #: Each distinct certificate's candidates, found by :meth:`check_ahead` (by SHA-256).
         self._candidates: dict[str, list[ParsedCertificate]] = {}
 
     def with_subject(self, subject_der: bytes) -> list[ParsedCertificate]:
@@ -138,22 +139,33 @@ class TrustGraph:
     def link(self, cert: ParsedCertificate) -> IssuerLink:
         key = id(cert)
         if key not in self._links:
-            if self._signed is None:
-                self._signed = self._check_ahead()
+            self.check_ahead()
             self._links[key] = self._find_issuer(cert)
         return self._links[key]
 
-    def _check_ahead(self) -> dict[tuple[str, str], tuple[SignatureCheck, str]]:
-        """The signature of each distinct certificate checked with its first issuer
-        candidate, on a thread per CPU (``cryptography`` releases the GIL while it verifies),
-        for a bundle large enough to pay for the threads. Only the signature is checked
-        there; the walk that decides links stays serial and in order, so the findings are
-        the serial run's. Keys are read here first: no thread computes a cached property."""
+    def check_ahead(self) -> None:
+        """Start checking the signature of each distinct certificate with its first issuer
+        candidate on a thread per CPU (``cryptography`` releases the GIL while it verifies),
+        for a bundle large enough to pay for the threads, and return at once: the caller
+        goes on (with rules that need no links, say) while the threads work through the
+        bundle in order. Only signatures are checked there; the walk that decides links stays
+        serial and in order, and takes each answer where the serial walk would have checked
+        it, so the findings are the serial run's. Called again, it does nothing."""
+        if self._checking_ahead:
+            return
+        self._checking_ahead = True
         workers = _cpus()
         distinct = list(self._distinct.values())
         if workers < 2 or len(distinct) < PARALLEL_FROM:
-            return {}
-        pairs = []
+            return
+        self._ahead = _Ahead(workers, self._first_pairs(distinct))
+
+    def _first_pairs(
+        self, distinct: list[ParsedCertificate]
+    ) -> Iterator[tuple[ParsedCertificate, ParsedCertificate, object]]:
+        """(certificate, first candidate, its key) for each certificate whose first check is
+        still to make. Keys are read here, in the caller's thread: no worker computes a
+        cached property."""
         for cert in distinct:
             candidates = self._candidates[cert.sha256] = self.candidates(cert)
             if not candidates or (cert.sha256, candidates[0].sha256) in self._verdicts:
@@ -163,18 +175,7 @@ class TrustGraph:
             except (ValueError, UnsupportedAlgorithm):
                 continue  # check_link says why, serially
             if not candidates[0].unusual_rsa_exponent:
-                pairs.append((cert, candidates[0], key))
-        from concurrent.futures import ThreadPoolExecutor
-
-        def check(chunk: list[tuple[ParsedCertificate, ParsedCertificate, object]]) -> list[
-            tuple[tuple[str, str], tuple[SignatureCheck, str]]
-        ]:  # fmt: skip
-            return [((c.sha256, i.sha256), check_signature(c.cert, key)) for c, i, key in chunk]
-
-        size = max(1, len(pairs) // (workers * 4))
-        chunks = [pairs[at : at + size] for at in range(0, len(pairs), size)]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return dict(item for done in pool.map(check, chunks) for item in done)
+                yield cert, candidates[0], key
 
     def is_self_signed(self, cert: ParsedCertificate) -> bool:
         link = self.link(cert)
@@ -361,7 +362,7 @@ class TrustGraph:
                 pair = (cert.sha256, candidate.sha256)
                 verdict = self._verdicts.get(pair)
                 if verdict is None:
-                    ahead = self._signed.get(pair) if self._signed else None
+                    ahead = self._ahead.get(pair) if self._ahead is not None else None
                     verdict = self._verdicts[pair] = check_link(cert, candidate, ahead)
                 tried[candidate.sha256], reason = verdict
                 if reason:
@@ -409,6 +410,48 @@ def check_link(
     if result is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
         return SignatureCheck.INVALID, reason
     return result, reason
+
+
+_Pair = tuple[str, str]
+_Check = tuple[ParsedCertificate, ParsedCertificate, object]
+
+#: Certificates per batch handed to a signature thread: small enough that the first
+#: answers come early and the batches spread evenly, large enough that handing them over
+#: costs nothing next to their checks (~50 us each).
+BATCH = 64
+
+
+class _Ahead:
+    """Signature checks on a thread pool, batch by batch in bundle order, so whoever walks
+    the bundle in order waits at most for the batch in hand."""
+
+    def __init__(self, workers: int, checks: Iterable[_Check]) -> None:
+        """Hand ``checks`` to the threads as they come: the first batch is checked while
+        the caller still finds the candidates of the next."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self._batch_of: dict[_Pair, int] = {}
+        self._batches: list[Future[dict[_Pair, tuple[SignatureCheck, str]]]] = []
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mtls-lint-signatures")
+        batch: list[_Check] = []
+        for check in checks:
+            self._batch_of[check[0].sha256, check[1].sha256] = len(self._batches)
+            batch.append(check)
+            if len(batch) == BATCH:
+                self._batches.append(pool.submit(_check_batch, batch))
+                batch = []
+        if batch:
+            self._batches.append(pool.submit(_check_batch, batch))
+        pool.shutdown(wait=False)  # the threads end when the last batch is checked
+
+    def get(self, pair: _Pair) -> tuple[SignatureCheck, str] | None:
+        """The answer for ``pair`` if it was checked ahead (waiting for its batch), else None."""
+        at = self._batch_of.get(pair)
+        return None if at is None else self._batches[at].result()[pair]
+
+
+def _check_batch(batch: list[_Check]) -> dict[_Pair, tuple[SignatureCheck, str]]:
+    return {(c.sha256, i.sha256): check_signature(c.cert, key) for c, i, key in batch}
 
 
 def _cpus() -> int:

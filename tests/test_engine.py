@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE, enabled_rules
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import PROFILES
+from mtls_lint.rule import LintContext, Rule
 from mtls_lint.rules import RULES
+from mtls_lint.trust_graph import TrustGraph
 from tests.conftest import fired, lint, rules_of
-from tests.pki import Issued
+from tests.pki import PKI, Issued, bundle
 
 #: SPEC section 4, minus the config rules that come with waivers.
 SPEC_RULES = [
@@ -123,3 +128,56 @@ def test_a_crash_in_a_notice_rule_is_a_notice_and_its_text_is_cut(
     assert crash.severity is Severity.NOTICE  # a bug never turns a notice into a failure
     assert "internal error in rule negative-serial" in crash.message
     assert len(crash.message) < 400
+
+
+@pytest.fixture(scope="module")
+def every_link_read(pki: PKI) -> bytes:
+    """A bundle on which each rule that declares ``links`` reaches the graph: a chain, a
+    self-signed leaf, a CA without keyCertSign, a CA without key identifiers, a server leaf."""
+    root = pki.cert("links root")
+    ca = pki.cert("links CA", issuer=root, path_length=0)
+    return bundle(
+        root,
+        ca,
+        pki.cert("links client", issuer=ca, ca=False),
+        pki.cert("links pinned client", ca=False),
+        pki.cert("links CA without keyCertSign", issuer=root, key_usage=False),
+        pki.cert("links CA without key ids", issuer=ca, key_ids=False),
+        pki.cert("links server", issuer=ca, ca=False, eku=[ExtendedKeyUsageOID.SERVER_AUTH]),
+    )
+
+
+@pytest.mark.parametrize("rule_id", [r for r, rule in RULES.items() if rule.target == "bundle"])
+def test_a_rule_reads_issuer_links_exactly_when_it_says_so(
+    rule_id: str, every_link_read: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``links`` starts the signature threads: a rule that reads ``ctx.graph`` without it
+    waits for serial checks, and one that declares it needlessly starts threads for nothing."""
+    reads: list[str] = []
+    real = LintContext.graph
+
+    def graph(ctx: LintContext) -> TrustGraph:
+        reads.append(rule_id)
+        return real.fget(ctx)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(LintContext, "graph", property(graph))
+    lint(every_link_read, select=[rule_id])
+    assert bool(reads) is RULES[rule_id].links
+
+
+@pytest.mark.parametrize(("rule_id", "started"), [("expired", False), ("missing-issuer", True)])
+def test_signatures_are_checked_ahead_before_the_first_rule_that_reads_links(
+    rule_id: str, started: bool, clean_bundle: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    monkeypatch.setattr(TrustGraph, "check_ahead", lambda self: events.append("ahead"))
+    run = Rule.run
+
+    def running(rule: Rule, *args: object) -> Iterator[object]:
+        events.append("rule")
+        return run(rule, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Rule, "run", running)
+    lint(clean_bundle, select=[rule_id])
+    assert events[0] == ("ahead" if started else "rule")
+    assert ("ahead" in events) is started

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     "a self-signed certificate that is not a CA",
     severity=Severity.ERROR,
     citation=citations.REPOST_403,
+    links=True,
 )
 def self_signed_leaf(
     ctx: LintContext, cert: ParsedCertificate, options: Options
@@ -86,6 +87,7 @@ def leaf_in_truststore(
     "the issuer of a certificate is not in the bundle",
     severity=Severity.ERROR,
     citation=f"{citations.REPOST_403}; {citations.APIGW_TRUSTSTORE}",
+    links=True,
 )
 def missing_issuer(
     ctx: LintContext, cert: ParsedCertificate, options: Options
@@ -127,6 +129,7 @@ def missing_issuer(
     "the issuer in the bundle does not verify the signature",
     severity=Severity.ERROR,
     citation=citations.RFC5280,
+    links=True,
 )
 def bad_signature(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
     """Fires when certificates with the issuer's name are in the bundle but none of their keys
@@ -162,6 +165,7 @@ def bad_signature(ctx: LintContext, cert: ParsedCertificate, options: Options) -
     "a certificate in the bundle issues another one but is not a CA",
     severity=Severity.ERROR,
     citation=f"{citations.RFC5280} sections 4.2.1.3 and 4.2.1.9",
+    links=True,
 )
 def issuer_not_ca(ctx: LintContext, options: Options) -> Iterator[Problem]:
     """Fires for a v3 certificate that signed another certificate of the bundle but may not
@@ -199,6 +203,7 @@ def issuer_not_ca(ctx: LintContext, options: Options) -> Iterator[Problem]:
     "a CA whose path to its root holds more than 4 CA certificates",
     severity=Severity.ERROR,
     citation=f"{citations.APIGW_TRUSTSTORE}; {citations.ALB_MTLS}",
+    links=True,
 )
 def chain_too_deep(
     ctx: LintContext, cert: ParsedCertificate, options: Options
@@ -230,6 +235,7 @@ def chain_too_deep(
     "a pathLenConstraint on the path is exceeded",
     severity=Severity.ERROR,
     citation=f"{citations.RFC5280} section 4.2.1.9",
+    links=True,
 )
 def path_length_exceeded(
     ctx: LintContext, cert: ParsedCertificate, options: Options

@@ -94,6 +94,7 @@ def basic_constraints_not_critical(
     "a CA certificate without keyUsage, or whose keyUsage does not allow keyCertSign",
     severity=Severity.WARNING,
     citation=citations.KEY_USAGE,
+    links=True,
 )
 def ca_key_usage(ctx: LintContext, cert: ParsedCertificate, options: Options) -> Iterator[Problem]:
     """Fires for a CA certificate (basicConstraints ``CA:TRUE``) without a keyUsage extension,
@@ -134,6 +135,7 @@ def ca_key_usage(ctx: LintContext, cert: ParsedCertificate, options: Options) ->
     "authorityKeyIdentifier",
     severity=Severity.WARNING,
     citation=citations.KEY_IDENTIFIERS,
+    links=True,
 )
 def missing_key_identifier(
     ctx: LintContext, cert: ParsedCertificate, options: Options

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     "the issuer's name matches only after RFC 5280 / OpenSSL normalisation",
     severity=Severity.NOTICE,
     citation=citations.NAME_MATCHING,
+    links=True,
 )
 def issuer_name_not_identical(
     ctx: LintContext, cert: ParsedCertificate, options: Options

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     "an extendedKeyUsage on a CA or a pinned client certificate that excludes clientAuth",
     severity={"apigateway": Severity.WARNING, "alb": Severity.ERROR, "cloudfront": Severity.ERROR},
     citation=citations.CLIENT_AUTH,
+    links=True,
 )
 def client_auth_not_allowed(
     ctx: LintContext, cert: ParsedCertificate, options: Options
