@@ -13,7 +13,8 @@ medians are reported. Measured:
 2. ``mtls-lint check`` against bench/baseline.py (load the bundle with cryptography, verify
    each signature against its issuer) on the Mozilla CA bundle and on synthetic bundles of
    each size (bench/corpus.py builds them once into bench/.cache/);
-3. time growth per 10x certificates, for both;
+3. time growth per 10x certificates, for both, and how much more signature checking the
+   machine does on all its CPUs than on one (a shared VM's second CPU may give little);
 4. a hook run: ``check`` over 200 files of three certificates against the baseline looping
    over them in one process;
 5. the bars of SPEC section 8 and issue 18: the Mozilla bundle at most 1.15x the baseline,
@@ -192,6 +193,44 @@ def machine() -> str:
     )
 
 
+#: A fixed amount of signature checking, timed by itself: what :func:`capacity` runs once
+#: alone and then as many copies at once as there are CPUs.
+_SIGNATURES = """
+import time
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+key = ec.generate_private_key(ec.SECP256R1())
+public, algorithm = key.public_key(), ec.ECDSA(hashes.SHA256())
+signature = key.sign(b"capacity", algorithm)
+start = time.perf_counter()
+for _ in range(3000):
+    public.verify(signature, b"capacity", algorithm)
+print(time.perf_counter() - start)
+"""
+
+
+def capacity(repeat: int = 5) -> tuple[int, float]:
+    """How much more signature checking the machine does with every CPU busy than with one:
+    (CPUs, work done at once / work done alone), the median of ``repeat`` alternations. On a
+    shared VM the second CPU may give far less than a whole one, and threads cannot beat
+    that: the ratios of ``check`` to its single-threaded baseline are read against it."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = cpus or 1
+
+    def timed(copies: int) -> float:
+        runs = [
+            subprocess.Popen([sys.executable, "-c", _SIGNATURES], stdout=subprocess.PIPE, text=True)
+            for _ in range(copies)
+        ]
+        return max(float(run.communicate()[0]) for run in runs)
+
+    ratios = []
+    for _ in range(repeat):
+        alone = timed(1)
+        ratios.append(cpus * alone / timed(cpus))
+    return cpus, statistics.median(ratios)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
@@ -259,7 +298,10 @@ def main() -> int:
     args = parser.parse_args()
 
     bundles = [corpus.build(size, args.cache) for size in args.sizes]  # before any timing
-    print(f"Machine: {machine()}\n")
+    print(f"Machine: {machine()}")
+    cpus, parallel = capacity()
+    print(f"Signature checks on all {cpus} CPUs at once: {parallel:.2f}x the work of one "
+          "(median of 5; threads can gain at most this)\n")  # fmt: skip
     label, mozilla = mozilla_bundle(args.mozilla)
     measure(baseline_command(mozilla)), measure(check_command(mozilla))  # warm caches, .pyc
     one = args.cache / "one-certificate.pem"
