@@ -36,6 +36,9 @@ _EXECUTION = re.compile(r"\((?P<id>[^()\s]{1,200})\) (?:Access denied\. Reason: 
 MAX_JOINED = 1_000_000
 #: The fields a request's time is read from, first found first.
 TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timestamp")
+#: Distinct certificate texts remembered with their client (or that they hold none): past
+#: it, a log of ever new texts is decoded line by line, and memory stays flat.
+MAX_TEXTS = 4096
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
 MAX_FIELD = 200
 
@@ -150,6 +153,9 @@ def read_access_log(
     counts = LineCounts()
     denials: dict[str, str] = {}  # request id -> AWS's logged reason (execution log)
     requests: dict[str, ClientSeen] = {}  # failed request id -> its client (access log)
+    # a PEM as logged -> its client (None: not a certificate): a client's every request logs
+    # the same text, so each is decoded, hashed and parsed once
+    texts: dict[str, ClientSeen | None] = {}
     for number, line in enumerate(lines, 1):
         if line is None:
             counts.total += 1
@@ -181,20 +187,15 @@ def read_access_log(
         if text is None:
             counts.no_certificate += 1
             continue
-        der = _der_of(text)
-        if der is None:
+        if text in texts:
+            client = texts[text]
+        else:
+            client = _client_of(text, number, seen)
+            if len(texts) < MAX_TEXTS:
+                texts[text] = client
+        if client is None:
             counts.bad_certificate += 1
             continue
-        sha256 = hashlib.sha256(der).hexdigest()
-        client = seen.get(sha256)
-        if client is None:
-            client = ClientSeen(der, sha256, number)
-            try:
-                client.parse()  # only to know it is a certificate; parsed again to verify
-            except Exception:  # noqa: BLE001 - untrusted DER from a log: count it and go on
-                counts.bad_certificate += 1
-                continue
-            seen[sha256] = client
         counts.with_certificate += 1
         _count_request(client, fields)
         request_id = _field(fields, "requestid")
@@ -209,6 +210,24 @@ def read_access_log(
         elif reason in client.aws_reasons or len(client.aws_reasons) < MAX_STATUSES:
             client.aws_reasons[reason] += 1
     return list(seen.values()), counts
+
+
+def _client_of(text: str, line: int, seen: dict[str, ClientSeen]) -> ClientSeen | None:
+    """The client whose certificate ``text`` logs (added to ``seen`` at its first line), or
+    None if it holds no readable certificate."""
+    der = _der_of(text)
+    if der is None:
+        return None
+    sha256 = hashlib.sha256(der).hexdigest()
+    client = seen.get(sha256)
+    if client is None:
+        client = ClientSeen(der, sha256, line)
+        try:
+            client.parse()  # only to know it is a certificate; parsed again to verify
+        except Exception:  # noqa: BLE001 - untrusted DER from a log: count it and go on
+            return None
+        seen[sha256] = client
+    return client
 
 
 def _count_request(client: ClientSeen, fields: dict[str, Any]) -> None:

@@ -69,6 +69,45 @@ def test_requests_are_grouped_by_certificate(log_lines: list[str]) -> None:
     assert (counts.not_json, counts.no_certificate, counts.bad_certificate) == (1, 2, 1)
 
 
+def test_each_certificate_text_is_decoded_once(
+    clients: tuple[Issued, Issued], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client logs the same PEM with every request: it is decoded, hashed and parsed at
+    its first line, and an unreadable one is refused once, yet counted on every line."""
+    import mtls_lint.accesslog as accesslog
+
+    decoded: list[str] = []
+    der_of = accesslog._der_of
+
+    def counting(text: str) -> bytes | None:
+        decoded.append(text)
+        return der_of(text)
+
+    monkeypatch.setattr(accesslog, "_der_of", counting)
+    good, _ = clients
+    not_a_certificate = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
+    lines = [flat(good.pem, f"g{n}") for n in range(50)]
+    lines += [flat(not_a_certificate, f"b{n}") for n in range(50)]
+    seen, counts = read_access_log(lines)
+    assert len(decoded) == 2
+    assert [client.requests for client in seen] == [50]
+    assert (counts.with_certificate, counts.bad_certificate) == (50, 50)
+
+
+def test_past_the_remembered_texts_every_line_still_counts(
+    clients: tuple[Issued, Issued], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mtls_lint.accesslog as accesslog
+
+    monkeypatch.setattr(accesslog, "MAX_TEXTS", 1)
+    good, bad = clients
+    lines = [flat(bad.pem, "b0"), *(flat(good.pem.replace(b"\n", b" " * n), "g") for n in (1, 2))]
+    lines += [flat(good.pem, f"g{n}") for n in range(3)]
+    seen, counts = read_access_log(lines)
+    assert sorted(client.requests for client in seen) == [1, 5]
+    assert counts.with_certificate == 6
+
+
 def test_one_verdict_per_certificate(
     log_lines: list[str], root: Issued, intermediate: Issued, tmp_path: Path, capsys
 ) -> None:
