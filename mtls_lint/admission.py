@@ -129,9 +129,24 @@ class Pool:
         self.graph = TrustGraph(certificates)
         self.source = source
         self.fingerprints = {c.sha256 for c in certificates}
+        self._signed: dict[tuple[str, str], tuple[bool, str]] = {}
 
     def issuers_of(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
         return self.graph.candidates(cert)
+
+    def signed(
+        self, cert: ParsedCertificate, issuer: ParsedCertificate, remember: bool
+    ) -> tuple[bool, str]:
+        """Did ``issuer`` (of this pool) sign ``cert``? With ``remember`` (``cert`` is of a
+        pool too, not a client), the answer is kept: a log's thousands of clients under one
+        CA check the CA's own signature once, not once each."""
+        if not remember:
+            return _signed_by(cert, issuer)
+        pair = (cert.sha256, issuer.sha256)
+        known = self._signed.get(pair)
+        if known is None:
+            known = self._signed[pair] = _signed_by(cert, issuer)
+        return known
 
 
 def parsed_links(links: Sequence[Link]) -> list[ParsedCertificate]:
@@ -147,6 +162,10 @@ def _signed_by(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[bool
     return result is not SignatureCheck.INVALID, reason
 
 
+#: Where the certificates every verdict of a run shares come from (the files given).
+_SHARED = frozenset(("truststore", "untrusted"))
+
+
 def paths(
     client: ParsedCertificate, pools: Sequence[Pool], source: str = "client"
 ) -> Iterator[Attempt]:
@@ -156,8 +175,10 @@ def paths(
     while stack:
         links = stack.pop()
         current = parsed_links(links[-1:])[0]
+        # a link from a certificate of the files given, not of one client, is remembered
+        pooled = links[-1].source in _SHARED
         if links[-1].source == "truststore" and current.is_self_issued:
-            ok, _ = _signed_by(current, current)
+            ok, _ = pools[0].signed(current, current, pooled)
             if ok:
                 yield Attempt(links)
                 continue
@@ -166,7 +187,7 @@ def paths(
             continue
         seen = {link.cert.sha256 for link in links}
         candidates = [
-            (candidate, pool.source)
+            (candidate, pool)
             for pool in pools
             for candidate in pool.issuers_of(current)
             if candidate.sha256 not in seen
@@ -178,10 +199,10 @@ def paths(
             continue
         extended: list[tuple[Link, ...]] = []
         failures: list[str] = []
-        for candidate, source in candidates:
-            ok, reason = _signed_by(current, candidate)
+        for candidate, pool in candidates:
+            ok, reason = pool.signed(current, candidate, pooled)
             if ok:
-                extended.append((*links, Link(candidate, source)))
+                extended.append((*links, Link(candidate, pool.source)))
             else:
                 failures.append(f"line {candidate.block.begin_line}: {reason}")
         if not extended:

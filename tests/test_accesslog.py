@@ -174,3 +174,36 @@ def test_deeply_nested_lines_are_counted_not_crashed_on() -> None:
     clients, counts = read_access_log(lines)
     assert clients == []
     assert (counts.total, counts.not_json, counts.no_certificate) == (2, 1, 1)
+
+
+def test_the_truststore_signatures_are_checked_once_for_all_clients(
+    pki: PKI, root: Issued, intermediate: Issued, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys,
+) -> None:  # fmt: skip
+    """Each client's own signature is checked, but the CA above it and the root are
+    checked once for the whole log (after the truststore's own inventory), not per client."""
+    import mtls_lint.trust_graph as trust_graph
+
+    clients = [pki.cert(f"log many {n}", issuer=intermediate, ca=False) for n in range(6)]
+    (tmp_path / "store.pem").write_bytes(root.pem + intermediate.pem)
+    (tmp_path / "access.log").write_text("\n".join(flat(c.pem, f"m{n}", "200")
+                                                   for n, c in enumerate(clients)))  # fmt: skip
+    checked: list[str] = []
+    check = trust_graph.check_signature
+
+    def counting(cert, key):  # type: ignore[no-untyped-def]
+        checked.append(cert.subject.rfc4514_string())
+        return check(cert, key)
+
+    monkeypatch.setattr(trust_graph, "check_signature", counting)
+    store, log = str(tmp_path / "store.pem"), str(tmp_path / "access.log")
+    code = main(
+        ["verify", "--format", "json", "--now", NOW_ISO, "--truststore", store, "--access-log", log]
+    )
+    verdicts = json.loads(capsys.readouterr().out)["certificates"]
+    assert code == 0
+    assert [v["verdict"]["allowed"] for v in verdicts] == [True] * 6
+    for client in clients:
+        assert checked.count(client.cert.subject.rfc4514_string()) == 1
+    for ca in (root, intermediate):
+        assert checked.count(ca.cert.subject.rfc4514_string()) == 2  # inventory, then the log
