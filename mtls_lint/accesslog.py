@@ -39,6 +39,9 @@ TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timesta
 #: Distinct certificate texts remembered with their client (or that they hold none): past
 #: it, a log of ever new texts is decoded line by line, and memory stays flat.
 MAX_TEXTS = 4096
+#: Shapes of record x lookups whose matching field names are remembered (a few in a real
+#: log; past it, a log of ever new shapes is searched line by line).
+MAX_PLANS = 1024
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
 MAX_FIELD = 200
 
@@ -102,27 +105,56 @@ def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
             yield prefix[:-1].lower(), item
 
 
-def _value(fields: dict[str, Any], *names: str) -> str | None:
-    """The first field called one of ``names`` (lower case), at any depth; "-" means absent."""
-    for wanted in names:
-        for name, value in fields.items():
-            if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
+class _Fields:
+    """One record's leaves by dotted lower-case name (:func:`_flatten`), and the names a
+    lookup matches, found once per shape of record -- a log holds a few shapes in a million
+    lines -- and then read directly."""
+
+    __slots__ = ("_plans", "_shape", "values")
+
+    def __init__(
+        self, record: Any, plans: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]]
+    ) -> None:
+        if not isinstance(record, dict):
+            self.values: dict[str, Any] = {}
+        elif any(isinstance(value, dict) for value in record.values()):
+            self.values = dict(_flatten(record))
+        else:  # flat, as most logs are: the same leaves, without the walk
+            self.values = {key.lower(): value for key, value in record.items()}
+        self._shape = tuple(self.values)
+        self._plans = plans
+
+    def value(self, *names: str) -> str | None:
+        """The first field called one of ``names`` (lower case), at any depth -- its whole
+        dotted name or the end of it; "-" means absent."""
+        plan = (self._shape, names)
+        matching = self._plans.get(plan)
+        if matching is None:
+            matching = tuple(
+                name
+                for wanted in names
+                for name in self._shape
+                if name == wanted or name.endswith("." + wanted)
+            )
+            if len(self._plans) < MAX_PLANS:
+                self._plans[plan] = matching
+        for name in matching:
+            value = self.values[name]
+            if value not in (None, "", "-"):
                 return str(value)
-    return None
+        return None
 
+    def field(self, *names: str) -> str | None:
+        """:meth:`value`, cut to :data:`MAX_FIELD` characters: the log is untrusted, the
+        report is not its copy."""
+        value = self.value(*names)
+        return value[:MAX_FIELD] if value is not None else None
 
-def _field(fields: dict[str, Any], *names: str) -> str | None:
-    """:func:`_value`, cut to :data:`MAX_FIELD` characters: the log is untrusted, the report
-    is not its copy."""
-    value = _value(fields, *names)
-    return value[:MAX_FIELD] if value is not None else None
-
-
-def _certificate_text(fields: dict[str, Any]) -> str | None:
-    pem = _value(fields, "identity.clientcert.clientcertpem", "clientcertpem")
-    if pem is not None:
-        return pem
-    return next((v for v in fields.values() if isinstance(v, str) and _BEGIN in v), None)
+    def certificate_text(self) -> str | None:
+        pem = self.value("identity.clientcert.clientcertpem", "clientcertpem")
+        if pem is not None:
+            return pem
+        return next((v for v in self.values.values() if isinstance(v, str) and _BEGIN in v), None)
 
 
 def _der_of(text: str) -> bytes | None:
@@ -156,6 +188,7 @@ def read_access_log(
     # a PEM as logged -> its client (None: not a certificate): a client's every request logs
     # the same text, so each is decoded, hashed and parsed once
     texts: dict[str, ClientSeen | None] = {}
+    plans: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
     for number, line in enumerate(lines, 1):
         if line is None:
             counts.total += 1
@@ -179,11 +212,11 @@ def read_access_log(
         if keep is None and "BEGIN" not in line:  # most requests log no PEM: skip the walk
             counts.no_certificate += 1
             continue
-        fields = dict(_flatten(record)) if isinstance(record, dict) else {}
-        if keep is not None and not keep(_field(fields, *TIME_FIELDS)):
+        fields = _Fields(record, plans)
+        if keep is not None and not keep(fields.field(*TIME_FIELDS)):
             counts.outside_window += 1
             continue
-        text = _certificate_text(fields)
+        text = fields.certificate_text()
         if text is None:
             counts.no_certificate += 1
             continue
@@ -198,9 +231,9 @@ def read_access_log(
             continue
         counts.with_certificate += 1
         _count_request(client, fields)
-        request_id = _field(fields, "requestid")
+        request_id = fields.field("requestid")
         if request_id is not None and len(requests) < MAX_JOINED:
-            status = _field(fields, "status")
+            status = fields.field("status")
             if status is None or not status.startswith("2"):  # only failures are joined
                 requests[request_id] = client
     for request_id, reason in denials.items():
@@ -230,16 +263,16 @@ def _client_of(text: str, line: int, seen: dict[str, ClientSeen]) -> ClientSeen 
     return client
 
 
-def _count_request(client: ClientSeen, fields: dict[str, Any]) -> None:
+def _count_request(client: ClientSeen, fields: _Fields) -> None:
     client.requests += 1
-    moment = _field(fields, *TIME_FIELDS)
+    moment = fields.field(*TIME_FIELDS)
     if moment is not None:
         client.first_time = client.first_time or moment
         client.last_time = moment
-    request_id = _field(fields, "requestid", "extendedrequestid")
+    request_id = fields.field("requestid", "extendedrequestid")
     if request_id is not None and len(client.request_ids) < MAX_REQUEST_IDS:
         client.request_ids.append(request_id)
-    status = _field(fields, "status")
+    status = fields.field("status")
     if status is not None and (status in client.statuses or len(client.statuses) < MAX_STATUSES):
         client.statuses[status] += 1
 

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from mtls_lint.accesslog import read_access_log
+from mtls_lint.accesslog import TIME_FIELDS, read_access_log
 from mtls_lint.cli import main
 from tests.pki import NOW_ISO, PKI, Issued
 
@@ -207,3 +209,39 @@ def test_the_truststore_signatures_are_checked_once_for_all_clients(
         assert checked.count(client.cert.subject.rfc4514_string()) == 1
     for ca in (root, intermediate):
         assert checked.count(ca.cert.subject.rfc4514_string()) == 2  # inventory, then the log
+
+
+def _searched(record: object, *names: str) -> str | None:
+    """The generic search the lookup stands for: every leaf, in order, for each name."""
+    from mtls_lint.accesslog import _flatten
+
+    fields = dict(_flatten(record)) if isinstance(record, dict) else {}
+    for wanted in names:
+        for name, value in fields.items():
+            if (name == wanted or name.endswith("." + wanted)) and value not in (None, "", "-"):
+                return str(value)
+    return None
+
+
+_KEYS = st.sampled_from(
+    ["status", "Status", "STATUS", "a.status", "requestId", "identity", "clientCert",
+     "clientCertPem", "time", "x"]
+)  # fmt: skip
+_LEAVES = st.none() | st.sampled_from(["", "-", "v", "w"]) | st.integers(0, 3)
+_RECORDS = st.recursive(
+    _LEAVES, lambda inner: st.dictionaries(_KEYS, inner, max_size=5), max_leaves=12
+)
+_LOOKUPS = st.sampled_from(
+    [("status",), ("requestid", "extendedrequestid"), ("identity.clientcert.clientcertpem",
+     "clientcertpem"), TIME_FIELDS]
+)  # fmt: skip
+#: Shared by every example, as by every line of one log: a plan made for one record's
+#: shape must hold for the next record of that shape, whatever its values.
+_PLANS: dict = {}
+
+
+@given(_RECORDS, _LOOKUPS)
+def test_a_lookup_finds_what_the_generic_search_finds(record: object, names: tuple) -> None:
+    from mtls_lint.accesslog import _Fields
+
+    assert _Fields(record, _PLANS).value(*names) == _searched(record, *names)
