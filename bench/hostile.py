@@ -317,7 +317,8 @@ def log_cases(m: Material, lint: list[str], now: list[str]) -> Iterator[Case]:
         return json.dumps({"requestId": f"r{i}", "status": "403", "clientCertPem": pem.decode()})
 
     verify = [*lint, "verify", *now, "--format", "json", "--truststore"]
-    armour = "-----BEGIN CERTIFICATE-----" * (1024 * 1024 // 27)
+    # just under verify's 1 MiB line cap, so each line is read and searched, not skipped
+    armour = "-----BEGIN CERTIFICATE-----" * ((1024 * 1024 - 64) // 27)
     begins = log("log-begins.log", lambda: (json.dumps({"clientCertPem": armour})
                                             for _ in range(10)))  # fmt: skip
     padded = log("log-padded.log", lambda: (json.dumps({"requestId": "r", "pad": "x" * len(armour)})

@@ -130,6 +130,17 @@ def test_empty_and_garbage_files_are_exit_2_with_the_hint(
     assert "Traceback" not in str(err)
 
 
+def test_a_log_of_only_overlong_lines_says_so(store, tmp_path, capsys) -> None:
+    from mtls_lint.cli.verify import MAX_LOG_LINE
+
+    line = json.dumps({"clientCertPem": "-----BEGIN CERTIFICATE-----" * (MAX_LOG_LINE // 27)})
+    (tmp_path / "long.log").write_text(f"{line}\n" * 3)
+    code, err = logs(store, tmp_path / "long.log", capsys=capsys)
+    assert code == 2
+    assert "long.log: every line (3) is longer than 1 MiB" in str(err)
+    assert len(str(err).strip().splitlines()) == 1
+
+
 def test_a_truncated_gzip_is_exit_2_naming_the_file(store, tmp_path, capsys) -> None:
     whole = gzip.compress(exports_lines() * 50)
     (tmp_path / "cut.log.gz").write_bytes(whole[: len(whole) // 2])

@@ -551,6 +551,11 @@ def _run_access_log(
                          "truststore: give --truststore BUNDLE")  # fmt: skip
     seen, counts = read_access_log(lines, keep)
     counts.export_skipped.update(shape.skipped)
+    if not seen and counts.too_long == counts.total > 0:
+        shown = _shown(args.access_log, getattr(args, "log_group", ()))
+        raise UsageError(f"{shown}: every line ({counts.total:,}) is longer than "
+                         f"{MAX_LOG_LINE // 1024 // 1024} MiB, the most a log line may be; "
+                         "none was read")  # fmt: skip
     if not seen and (shape.name == "unknown" or counts.not_json == counts.total > 0):
         empty = " (the input has no line)" if counts.total == 0 else ""
         shown = _shown(args.access_log, getattr(args, "log_group", ()))
