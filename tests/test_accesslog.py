@@ -245,3 +245,26 @@ def test_a_lookup_finds_what_the_generic_search_finds(record: object, names: tup
     from mtls_lint.accesslog import _Fields
 
     assert _Fields(record, _PLANS).value(*names) == _searched(record, *names)
+
+
+@pytest.mark.parametrize("with_clients", [True, False], ids=["clients", "no-client"])
+def test_the_json_report_is_json_dumps_text(
+    pki: PKI, log_lines: list[str], root: Issued, intermediate: Issued, tmp_path: Path, capsys,
+    with_clients: bool,
+) -> None:  # fmt: skip
+    """Clients are written one by one as they are judged; the document is byte for byte
+    what ``json.dumps(document, indent=2)`` writes of it."""
+    (tmp_path / "store.pem").write_bytes(root.pem + intermediate.pem)
+    quoted = pki.cert('log “ünïcode”\n"client"', issuer=intermediate, ca=False)
+    lines = [*log_lines, flat(quoted.pem, "u1")]
+    if not with_clients:
+        lines = [json.dumps({"requestId": "r", "status": "200"})]
+    (tmp_path / "access.log").write_text("\n".join(lines))
+    store, log = str(tmp_path / "store.pem"), str(tmp_path / "access.log")
+    main(
+        ["verify", "--format", "json", "--now", NOW_ISO, "--truststore", store, "--access-log", log]
+    )
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    assert bool(document["certificates"]) is with_clients
+    assert out == json.dumps(document, indent=2, ensure_ascii=False) + "\n"

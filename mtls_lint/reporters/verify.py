@@ -105,9 +105,12 @@ def verdict_text(verdict: Verdict, skipped: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def client_json(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> dict[str, Any]:
-    """One client of an access log, as ``access_log_json`` lists it."""
-    return {
+def client_json(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> str:
+    """One client of an access log, written as it sits in ``access_log_json``'s document
+    (two levels in): a log's thousands of clients are held as their text, not as trees of
+    objects, and never encoded all at once (``json`` would hold a list of millions of
+    pieces)."""
+    entry = {
         "sha256": cert.sha256,
         "subject": cert.subject,
         "requests": seen.requests,
@@ -118,17 +121,17 @@ def client_json(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> 
         "aws_reasons": dict(seen.aws_reasons),
         "verdict": verdict_json(verdict),
     }
+    # a string never holds a raw newline in JSON: each line break is the indentation's
+    return json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
-def access_log_json(
-    clients: Sequence[dict[str, Any]], counts: LineCounts, skipped: Sequence[str]
-) -> str:
-    document = {
-        "certificates": list(clients),
-        "lines": vars(counts),
-        "skipped": list(skipped),
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def access_log_json(clients: Sequence[str], counts: LineCounts, skipped: Sequence[str]) -> str:
+    """``json.dumps({"certificates": [...], "lines": ..., "skipped": ...}, indent=2)``, from
+    clients :func:`client_json` wrote."""
+    rest = json.dumps({"lines": vars(counts), "skipped": list(skipped)}, indent=2,
+                      ensure_ascii=False)  # fmt: skip
+    listed = "[\n    " + ",\n    ".join(clients) + "\n  ]" if clients else "[]"
+    return '{\n  "certificates": ' + listed + ",\n" + rest.removeprefix("{\n") + "\n"
 
 
 def client_text(seen: ClientSeen, cert: ParsedCertificate, verdict: Verdict) -> list[str]:
