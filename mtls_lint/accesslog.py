@@ -36,12 +36,15 @@ _EXECUTION = re.compile(r"\((?P<id>[^()\s]{1,200})\) (?:Access denied\. Reason: 
 MAX_JOINED = 1_000_000
 #: The fields a request's time is read from, first found first.
 TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timestamp")
-#: Distinct certificate texts remembered with their client (or that they hold none): past
-#: it, a log of ever new texts is decoded line by line, and memory stays flat.
-MAX_TEXTS = 4096
+#: Characters of certificate texts remembered with their client (or that they hold none),
+#: in all: a real client's PEM is one or two thousand, a hostile line's a million. Past it,
+#: a log of ever new texts is decoded line by line, and memory stays flat.
+MAX_TEXT_CHARS = 8 * 1024 * 1024
 #: Shapes of record x lookups whose matching field names are remembered (a few in a real
-#: log; past it, a log of ever new shapes is searched line by line).
+#: log), and the most fields a remembered shape may have; past them, a log of ever new or
+#: huge shapes is searched line by line, and memory stays flat.
 MAX_PLANS = 1024
+MAX_PLAN_FIELDS = 64
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
 MAX_FIELD = 200
 
@@ -136,7 +139,7 @@ class _Fields:
                 for name in self._shape
                 if name == wanted or name.endswith("." + wanted)
             )
-            if len(self._plans) < MAX_PLANS:
+            if len(self._plans) < MAX_PLANS and len(self._shape) <= MAX_PLAN_FIELDS:
                 self._plans[plan] = matching
         for name in matching:
             value = self.values[name]
@@ -188,6 +191,7 @@ def read_access_log(
     # a PEM as logged -> its client (None: not a certificate): a client's every request logs
     # the same text, so each is decoded, hashed and parsed once
     texts: dict[str, ClientSeen | None] = {}
+    remembered = 0  # characters of the texts
     plans: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
     for number, line in enumerate(lines, 1):
         if line is None:
@@ -224,8 +228,9 @@ def read_access_log(
             client = texts[text]
         else:
             client = _client_of(text, number, seen)
-            if len(texts) < MAX_TEXTS:
+            if remembered + len(text) <= MAX_TEXT_CHARS:
                 texts[text] = client
+                remembered += len(text)
         if client is None:
             counts.bad_certificate += 1
             continue

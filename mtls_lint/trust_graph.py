@@ -146,11 +146,12 @@ class TrustGraph:
     def check_ahead(self) -> None:
         """Start checking the signature of each distinct certificate with its first issuer
         candidate on a thread per CPU (``cryptography`` releases the GIL while it verifies),
-        for a bundle large enough to pay for the threads, and return at once: the caller
-        goes on (with rules that need no links, say) while the threads work through the
-        bundle in order. Only signatures are checked there; the walk that decides links stays
-        serial and in order, and takes each answer where the serial walk would have checked
-        it, so the findings are the serial run's. Called again, it does nothing."""
+        for a bundle large enough to pay for the threads, and return once the checks are
+        handed out (finding the candidates is the caller's): the caller goes on (with rules
+        that need no links, say) while the threads work through the bundle in order. Only
+        signatures are checked there; the walk that decides links stays serial and in
+        order, and takes each answer where the serial walk would have checked it, so the
+        findings are the serial run's. Called again, it does nothing."""
         if self._checking_ahead:
             return
         self._checking_ahead = True

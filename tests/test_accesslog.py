@@ -99,15 +99,22 @@ def test_each_certificate_text_is_decoded_once(
 def test_past_the_remembered_texts_every_line_still_counts(
     clients: tuple[Issued, Issued], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Texts are remembered up to a budget of characters (a hostile line is a million):
+    past it, each line is decoded again, and counted all the same."""
     import mtls_lint.accesslog as accesslog
 
-    monkeypatch.setattr(accesslog, "MAX_TEXTS", 1)
     good, bad = clients
+    monkeypatch.setattr(accesslog, "MAX_TEXT_CHARS", len(bad.pem))  # the first text only
+    decoded: list[str] = []
+    der_of = accesslog._der_of
+    monkeypatch.setattr(accesslog, "_der_of", lambda text: decoded.append(text) or der_of(text))
     lines = [flat(bad.pem, "b0"), *(flat(good.pem.replace(b"\n", b" " * n), "g") for n in (1, 2))]
     lines += [flat(good.pem, f"g{n}") for n in range(3)]
+    lines += [flat(bad.pem, "b1")]
     seen, counts = read_access_log(lines)
-    assert sorted(client.requests for client in seen) == [1, 5]
-    assert counts.with_certificate == 6
+    assert len(decoded) == 6  # every text but the remembered one's second line
+    assert sorted(client.requests for client in seen) == [2, 5]
+    assert counts.with_certificate == 7
 
 
 def test_one_verdict_per_certificate(
@@ -268,3 +275,19 @@ def test_the_json_report_is_json_dumps_text(
     document = json.loads(out)
     assert bool(document["certificates"]) is with_clients
     assert out == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_record_of_many_fields_is_searched_but_its_shape_not_remembered(
+    clients: tuple[Issued, Issued],
+) -> None:
+    from mtls_lint.accesslog import MAX_PLAN_FIELDS, _Fields
+
+    good, _ = clients
+    record = {f"pad{n}": "x" for n in range(MAX_PLAN_FIELDS)}
+    record["clientCertPem"] = good.pem.decode()
+    plans: dict = {}
+    assert _Fields(record, plans).certificate_text() == good.pem.decode()
+    assert plans == {}
+    del record["pad0"]
+    assert _Fields(record, plans).certificate_text() == good.pem.decode()
+    assert len(plans) == 1
