@@ -40,9 +40,9 @@ TIME_FIELDS = ("requesttime", "requesttimeepoch", "time", "timestamp", "@timesta
 #: in all: a real client's PEM is one or two thousand, a hostile line's a million. Past it,
 #: a log of ever new texts is decoded line by line, and memory stays flat.
 MAX_TEXT_CHARS = 8 * 1024 * 1024
-#: Shapes of record x lookups whose matching field names are remembered (a few in a real
-#: log), and the most fields a remembered shape may have; past them, a log of ever new or
-#: huge shapes is searched line by line, and memory stays flat.
+#: Shapes of record remembered with the names their lookups match (a few in a real log),
+#: and the most fields a remembered shape may have; past them, a log of ever new or huge
+#: shapes is searched line by line, and memory stays flat.
 MAX_PLANS = 1024
 MAX_PLAN_FIELDS = 64
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
@@ -108,41 +108,64 @@ def _flatten(value: Any) -> Iterator[tuple[str, Any]]:
             yield prefix[:-1].lower(), item
 
 
-class _Fields:
-    """One record's leaves by dotted lower-case name (:func:`_flatten`), and the names a
-    lookup matches, found once per shape of record -- a log holds a few shapes in a million
-    lines -- and then read directly."""
+class _Shape:
+    """The leaves of records of one shape: each dotted lower-case name (:func:`_flatten`)
+    with the key its value is read by, and the names each lookup matches, found once."""
 
-    __slots__ = ("_plans", "_shape", "values")
+    __slots__ = ("_matching", "keys")
 
-    def __init__(
-        self, record: Any, plans: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]]
-    ) -> None:
-        if not isinstance(record, dict):
-            self.values: dict[str, Any] = {}
-        elif any(isinstance(value, dict) for value in record.values()):
-            self.values = dict(_flatten(record))
-        else:  # flat, as most logs are: the same leaves, without the walk
-            self.values = {key.lower(): value for key, value in record.items()}
-        self._shape = tuple(self.values)
-        self._plans = plans
+    def __init__(self, keys: Iterable[str]) -> None:
+        #: lower-case name -> the key to read: in the order of each name's first key, and
+        #: the last key of a name, as ``dict(_flatten(record))`` keeps them
+        self.keys: dict[str, str] = {}
+        for key in keys:
+            self.keys[key.lower()] = key
+        self._matching: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def value(self, *names: str) -> str | None:
-        """The first field called one of ``names`` (lower case), at any depth -- its whole
-        dotted name or the end of it; "-" means absent."""
-        plan = (self._shape, names)
-        matching = self._plans.get(plan)
-        if matching is None:
-            matching = tuple(
-                name
+    def matching(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The keys of the leaves called one of ``names`` -- the whole dotted name or the
+        end of it -- for each name in turn, in order."""
+        found = self._matching.get(names)
+        if found is None:
+            found = self._matching[names] = tuple(
+                key
                 for wanted in names
-                for name in self._shape
+                for name, key in self.keys.items()
                 if name == wanted or name.endswith("." + wanted)
             )
-            if len(self._plans) < MAX_PLANS and len(self._shape) <= MAX_PLAN_FIELDS:
-                self._plans[plan] = matching
-        for name in matching:
-            value = self.values[name]
+        return found
+
+
+class _Fields:
+    """One record's leaves, read through its :class:`_Shape`: found once per shape of
+    record -- a log holds a few in a million lines -- and then read directly. A flat record
+    (most logs) is read as it is, without a walk or a copy."""
+
+    __slots__ = ("_shape", "values")
+
+    def __init__(self, record: Any, shapes: dict[tuple[bool, tuple[str, ...]], _Shape]) -> None:
+        if type(record) is not dict:  # the decoder makes plain dicts, lists, strings, ...
+            self.values: dict[str, Any] = {}
+            flat = True
+        elif dict in map(type, record.values()):
+            self.values = dict(_flatten(record))
+            flat = False
+        else:
+            self.values = record
+            flat = True
+        keys = tuple(self.values)
+        shape = shapes.get((flat, keys))
+        if shape is None:
+            shape = _Shape(keys)
+            if len(shapes) < MAX_PLANS and len(keys) <= MAX_PLAN_FIELDS:
+                shapes[flat, keys] = shape
+        self._shape = shape
+
+    def value(self, *names: str) -> str | None:
+        """The first leaf called one of ``names`` (lower case), at any depth -- its whole
+        dotted name or the end of it; "-" means absent."""
+        for key in self._shape.matching(names):
+            value = self.values[key]
             if value not in (None, "", "-"):
                 return str(value)
         return None
@@ -157,7 +180,8 @@ class _Fields:
         pem = self.value("identity.clientcert.clientcertpem", "clientcertpem")
         if pem is not None:
             return pem
-        return next((v for v in self.values.values() if isinstance(v, str) and _BEGIN in v), None)
+        leaves = (self.values[key] for key in self._shape.keys.values())
+        return next((v for v in leaves if isinstance(v, str) and _BEGIN in v), None)
 
 
 def _der_of(text: str) -> bytes | None:
@@ -192,7 +216,7 @@ def read_access_log(
     # the same text, so each is decoded, hashed and parsed once
     texts: dict[str, ClientSeen | None] = {}
     remembered = 0  # characters of the texts
-    plans: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+    shapes: dict[tuple[bool, tuple[str, ...]], _Shape] = {}
     for number, line in enumerate(lines, 1):
         if line is None:
             counts.total += 1
@@ -216,8 +240,9 @@ def read_access_log(
         if keep is None and "BEGIN" not in line:  # most requests log no PEM: skip the walk
             counts.no_certificate += 1
             continue
-        fields = _Fields(record, plans)
-        if keep is not None and not keep(fields.field(*TIME_FIELDS)):
+        fields = _Fields(record, shapes)
+        moment = fields.field(*TIME_FIELDS) if keep is not None else None
+        if keep is not None and not keep(moment):
             counts.outside_window += 1
             continue
         text = fields.certificate_text()
@@ -235,12 +260,14 @@ def read_access_log(
             counts.bad_certificate += 1
             continue
         counts.with_certificate += 1
-        _count_request(client, fields)
-        request_id = fields.field("requestid")
-        if request_id is not None and len(requests) < MAX_JOINED:
-            status = fields.field("status")
-            if status is None or not status.startswith("2"):  # only failures are joined
-                requests[request_id] = client
+        if keep is None:
+            moment = fields.field(*TIME_FIELDS)
+        request_id, status = fields.field("requestid"), fields.field("status")
+        shown_id = request_id if request_id is not None else fields.field("extendedrequestid")
+        _count_request(client, moment, shown_id, status)
+        failed = status is None or not status.startswith("2")  # only failures are joined
+        if request_id is not None and failed and len(requests) < MAX_JOINED:
+            requests[request_id] = client
     for request_id, reason in denials.items():
         client = requests.get(request_id)
         if client is None:
@@ -268,16 +295,15 @@ def _client_of(text: str, line: int, seen: dict[str, ClientSeen]) -> ClientSeen 
     return client
 
 
-def _count_request(client: ClientSeen, fields: _Fields) -> None:
+def _count_request(
+    client: ClientSeen, moment: str | None, request_id: str | None, status: str | None
+) -> None:
     client.requests += 1
-    moment = fields.field(*TIME_FIELDS)
     if moment is not None:
         client.first_time = client.first_time or moment
         client.last_time = moment
-    request_id = fields.field("requestid", "extendedrequestid")
     if request_id is not None and len(client.request_ids) < MAX_REQUEST_IDS:
         client.request_ids.append(request_id)
-    status = fields.field("status")
     if status is not None and (status in client.statuses or len(client.statuses) < MAX_STATUSES):
         client.statuses[status] += 1
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mtls_lint.accesslog import TIME_FIELDS, read_access_log
@@ -248,6 +248,8 @@ _PLANS: dict = {}
 
 
 @given(_RECORDS, _LOOKUPS)
+@example({"status": "v", "STATUS": "w"}, ("status",))  # one name twice: the last value
+@example({"a": {"status": "-"}, "A.Status": "v", "status": 2}, ("status",))
 def test_a_lookup_finds_what_the_generic_search_finds(record: object, names: tuple) -> None:
     from mtls_lint.accesslog import _Fields
 
@@ -291,3 +293,16 @@ def test_a_record_of_many_fields_is_searched_but_its_shape_not_remembered(
     del record["pad0"]
     assert _Fields(record, plans).certificate_text() == good.pem.decode()
     assert len(plans) == 1
+
+
+def test_a_request_without_an_id_is_named_by_its_extended_id(
+    clients: tuple[Issued, Issued],
+) -> None:
+    good, _ = clients
+    pem = good.pem.decode()
+    lines = [
+        json.dumps({"requestId": "-", "extendedRequestId": "e1", "clientCertPem": pem}),
+        json.dumps({"extendedRequestId": "e2", "requestId": "r2", "clientCertPem": pem}),
+    ]
+    (client,), _ = read_access_log(lines)
+    assert client.request_ids == ["e1", "r2"]
