@@ -37,7 +37,7 @@ def dumps(value: Any) -> str:
         if isinstance(node, dict) and node:
             pieces: list[tuple[Any, int] | str] = ["{"]
             for i, (key, child) in enumerate(node.items()):
-                pieces.append((comma if i else "") + inner + _scalar(str(key)) + ": ")
+                pieces.append((comma if i else "") + inner + _scalar(_key(key)) + ": ")
                 pieces.append((child, depth + 1))
             pieces.append(close + "}")
             stack.extend(reversed(pieces))
@@ -59,3 +59,13 @@ def dumps(value: Any) -> str:
 
 def _scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _key(key: Any) -> str:
+    """A mapping key as ``json`` writes it: a string as it is, ``True`` as ``true``, a
+    number as its JSON text (TypeError for any other key, as ``json`` raises)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, (bool, int, float)) or key is None:
+        return json.dumps(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")

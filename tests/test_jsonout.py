@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mtls_lint.jsonout import dumps
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+#: Keys as json converts them: True is "true", 1.5 is "1.5", None is "null".
+KEYS = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
 VALUES = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
     max_leaves=30,
 )
 
@@ -21,6 +24,13 @@ VALUES = st.recursive(
 @given(VALUES)
 def test_same_text_as_json_dumps(value: object) -> None:
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_a_key_json_refuses_is_refused() -> None:
+    with pytest.raises(TypeError):
+        json.dumps({(1, 2): "tuple key"}, indent=2)
+    with pytest.raises(TypeError):
+        dumps({(1, 2): "tuple key"})
 
 
 def test_nesting_deeper_than_the_recursion_limit_is_linear_and_parses() -> None:
