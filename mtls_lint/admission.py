@@ -129,7 +129,6 @@ class Pool:
         self.graph = TrustGraph(certificates)
         self.source = source
         self.fingerprints = {c.sha256 for c in certificates}
-        self._signed: dict[tuple[str, str], tuple[bool, str]] = {}
 
     def issuers_of(self, cert: ParsedCertificate) -> list[ParsedCertificate]:
         return self.graph.candidates(cert)
@@ -138,15 +137,10 @@ class Pool:
         self, cert: ParsedCertificate, issuer: ParsedCertificate, remember: bool
     ) -> tuple[bool, str]:
         """Did ``issuer`` (of this pool) sign ``cert``? With ``remember`` (``cert`` is of a
-        pool too, not a client), the answer is kept: a log's thousands of clients under one
-        CA check the CA's own signature once, not once each."""
-        if not remember:
-            return _signed_by(cert, issuer)
-        pair = (cert.sha256, issuer.sha256)
-        known = self._signed.get(pair)
-        if known is None:
-            known = self._signed[pair] = _signed_by(cert, issuer)
-        return known
+        pool too, not a client), the answer is kept in the pool's graph: a log's thousands
+        of clients under one CA check the CA's own signature once, not once each."""
+        result, reason = self.graph.checked(cert, issuer) if remember else check_link(cert, issuer)
+        return result is not SignatureCheck.INVALID, reason
 
 
 def parsed_links(links: Sequence[Link]) -> list[ParsedCertificate]:

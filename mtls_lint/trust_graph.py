@@ -161,9 +161,7 @@ class TrustGraph:
             return
         self._ahead = _Ahead(workers, self._first_pairs(distinct))
 
-    def _first_pairs(
-        self, distinct: list[ParsedCertificate]
-    ) -> Iterator[tuple[ParsedCertificate, ParsedCertificate, object]]:
+    def _first_pairs(self, distinct: list[ParsedCertificate]) -> Iterator[_Check]:
         """(certificate, first candidate, its key) for each certificate whose first check is
         still to make. Keys are read here, in the caller's thread: no worker computes a
         cached property."""
@@ -177,6 +175,19 @@ class TrustGraph:
                 continue  # check_link says why, serially
             if not candidates[0].unusual_rsa_exponent:
                 yield cert, candidates[0], key
+
+    def checked(
+        self, cert: ParsedCertificate, issuer: ParsedCertificate
+    ) -> tuple[SignatureCheck, str]:
+        """:func:`check_link` of ``cert`` and ``issuer`` (either may be from outside the
+        bundle), remembered by their SHA-256: a pair is checked once, or taken from the
+        checks made ahead."""
+        pair = (cert.sha256, issuer.sha256)
+        verdict = self._verdicts.get(pair)
+        if verdict is None:
+            ahead = self._ahead.get(pair) if self._ahead is not None else None
+            verdict = self._verdicts[pair] = check_link(cert, issuer, ahead)
+        return verdict
 
     def is_self_signed(self, cert: ParsedCertificate) -> bool:
         link = self.link(cert)
@@ -360,12 +371,7 @@ class TrustGraph:
                 self._extra_checks -= 1
             if candidate.sha256 not in tried:
                 # copies of a certificate are linked one by one: each may take the answer
-                pair = (cert.sha256, candidate.sha256)
-                verdict = self._verdicts.get(pair)
-                if verdict is None:
-                    ahead = self._ahead.get(pair) if self._ahead is not None else None
-                    verdict = self._verdicts[pair] = check_link(cert, candidate, ahead)
-                tried[candidate.sha256], reason = verdict
+                tried[candidate.sha256], reason = self.checked(cert, candidate)
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
             result = tried[candidate.sha256]
