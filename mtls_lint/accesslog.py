@@ -43,8 +43,8 @@ MAX_TEXT_CHARS = 8 * 1024 * 1024
 #: Shapes of record remembered with the names their lookups match (a few in a real log),
 #: and the most fields a remembered shape may have; past them, a log of ever new or huge
 #: shapes is searched line by line, and memory stays flat.
-MAX_PLANS = 1024
-MAX_PLAN_FIELDS = 64
+MAX_SHAPES = 1024
+MAX_SHAPE_FIELDS = 64
 #: Kept of a field copied from a log into the report: a time, a status, a request id.
 MAX_FIELD = 200
 
@@ -157,7 +157,7 @@ class _Fields:
         shape = shapes.get((flat, keys))
         if shape is None:
             shape = _Shape(keys)
-            if len(shapes) < MAX_PLANS and len(keys) <= MAX_PLAN_FIELDS:
+            if len(shapes) < MAX_SHAPES and len(keys) <= MAX_SHAPE_FIELDS:
                 shapes[flat, keys] = shape
         self._shape = shape
 
@@ -241,7 +241,7 @@ def read_access_log(
             counts.no_certificate += 1
             continue
         fields = _Fields(record, shapes)
-        moment = fields.field(*TIME_FIELDS) if keep is not None else None
+        moment = fields.field(*TIME_FIELDS)
         if keep is not None and not keep(moment):
             counts.outside_window += 1
             continue
@@ -260,8 +260,6 @@ def read_access_log(
             counts.bad_certificate += 1
             continue
         counts.with_certificate += 1
-        if keep is None:
-            moment = fields.field(*TIME_FIELDS)
         request_id, status = fields.field("requestid"), fields.field("status")
         shown_id = request_id if request_id is not None else fields.field("extendedrequestid")
         _count_request(client, moment, shown_id, status)

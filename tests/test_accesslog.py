@@ -242,9 +242,9 @@ _LOOKUPS = st.sampled_from(
     [("status",), ("requestid", "extendedrequestid"), ("identity.clientcert.clientcertpem",
      "clientcertpem"), TIME_FIELDS]
 )  # fmt: skip
-#: Shared by every example, as by every line of one log: a plan made for one record's
+#: Shared by every example, as by every line of one log: what is found for one record's
 #: shape must hold for the next record of that shape, whatever its values.
-_PLANS: dict = {}
+_SHAPES: dict = {}
 
 
 @given(_RECORDS, _LOOKUPS)
@@ -253,7 +253,7 @@ _PLANS: dict = {}
 def test_a_lookup_finds_what_the_generic_search_finds(record: object, names: tuple) -> None:
     from mtls_lint.accesslog import _Fields
 
-    assert _Fields(record, _PLANS).value(*names) == _searched(record, *names)
+    assert _Fields(record, _SHAPES).value(*names) == _searched(record, *names)
 
 
 @pytest.mark.parametrize("with_clients", [True, False], ids=["clients", "no-client"])
@@ -282,17 +282,17 @@ def test_the_json_report_is_json_dumps_text(
 def test_a_record_of_many_fields_is_searched_but_its_shape_not_remembered(
     clients: tuple[Issued, Issued],
 ) -> None:
-    from mtls_lint.accesslog import MAX_PLAN_FIELDS, _Fields
+    from mtls_lint.accesslog import MAX_SHAPE_FIELDS, _Fields
 
     good, _ = clients
-    record = {f"pad{n}": "x" for n in range(MAX_PLAN_FIELDS)}
+    record = {f"pad{n}": "x" for n in range(MAX_SHAPE_FIELDS)}
     record["clientCertPem"] = good.pem.decode()
-    plans: dict = {}
-    assert _Fields(record, plans).certificate_text() == good.pem.decode()
-    assert plans == {}
+    shapes: dict = {}
+    assert _Fields(record, shapes).certificate_text() == good.pem.decode()
+    assert shapes == {}
     del record["pad0"]
-    assert _Fields(record, plans).certificate_text() == good.pem.decode()
-    assert len(plans) == 1
+    assert _Fields(record, shapes).certificate_text() == good.pem.decode()
+    assert len(shapes) == 1
 
 
 def test_a_request_without_an_id_is_named_by_its_extended_id(
