@@ -15,7 +15,7 @@ from typing import NamedTuple, Protocol
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from mtls_lint.bundle import PemBlock
 from mtls_lint.findings import CertificateRef
@@ -120,15 +120,93 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class ParsedCertificate:
-    """A certificate from a bundle: its block, the parsed object and derived facts."""
+class Read(NamedTuple):
+    """What :meth:`ParsedCertificate.parse` reads of every certificate before keeping it: the
+    names, the validity, and what the rules ask of the extensions (their objects let go)."""
 
-    def __init__(self, block: PemBlock, cert: x509.Certificate, der: bytes) -> None:
+    subject_der: bytes
+    issuer_der: bytes
+    not_before: dt.datetime
+    not_after: dt.datetime
+    basic_constraints: x509.BasicConstraints | None
+    #: Whether basicConstraints is marked critical; None when it is absent.
+    basic_constraints_critical: bool | None
+    key_usage: x509.KeyUsage | None
+    #: The extendedKeyUsage OIDs (dotted), or None when the extension is absent.
+    extended_key_usage: frozenset[str] | None
+    subject_key_id: bytes | None
+    authority_key_identifier: x509.AuthorityKeyIdentifier | None
+
+    @classmethod
+    def of(cls, der: bytes) -> Read:
+        """Read ``der`` with an object that is let go; raises ValueError naming the field
+        that cannot be read."""
+        cert = x509.load_der_x509_certificate(der)
+        field = "subject"
+        try:
+            subject_der = cert.subject.public_bytes()
+            field = "issuer"
+            issuer_der = cert.issuer.public_bytes()
+            field = "not_before"
+            not_before = cert.not_valid_before_utc
+            field = "not_after"
+            not_after = cert.not_valid_after_utc
+            field = "extensions"
+            extensions = cert.extensions
+        except ValueError as exc:
+            raise ValueError(f"{field}: {exc}") from None
+        bc = bc_critical = ku = eku = ski = aki = None
+        for extension in extensions:
+            value = extension.value
+            if isinstance(value, x509.BasicConstraints):
+                bc, bc_critical = value, extension.critical
+            elif isinstance(value, x509.KeyUsage):
+                ku = value
+            elif isinstance(value, x509.ExtendedKeyUsage):
+                eku = frozenset(oid.dotted_string for oid in value)
+            elif isinstance(value, x509.SubjectKeyIdentifier):
+                ski = value.digest
+            elif isinstance(value, x509.AuthorityKeyIdentifier):
+                aki = value
+        return cls(
+            subject_der, issuer_der, not_before, not_after, bc, bc_critical, ku, eku, ski, aki
+        )
+
+
+class ParsedCertificate:
+    """A certificate from a bundle: its block, the parsed object and derived facts.
+
+    ``cryptography`` keeps what it parses of a certificate -- its names, extensions and public
+    key -- for as long as the object lives: about 4 KB a certificate, more than everything else
+    kept for it. So :meth:`parse` reads the fields every rule relies on from one object and
+    lets it go, and keeps one loaded afresh; a fact read later (a name's text, a leaf's key)
+    is read from a copy (:meth:`_copy`), which costs a few microseconds to load.
+    """
+
+    # what every certificate has, in slots; the facts computed on demand go to ``__dict__``
+    __slots__ = (
+        "__dict__", "_authority_key_identifier", "basic_constraints",
+        "basic_constraints_critical", "block", "cert", "der", "extended_key_usage", "index",
+        "issuer_der", "key_usage", "not_after", "not_before", "sha256", "subject_der",
+        "subject_key_id",
+    )  # fmt: skip
+
+    def __init__(self, block: PemBlock, cert: x509.Certificate, der: bytes, read: Read) -> None:
         self.block = block
         self.cert = cert
         self.der = der
         self.index = block.cert_index or 1
         self.sha256 = hashlib.sha256(der).hexdigest()
+        self.subject_der = read.subject_der
+        self.issuer_der = read.issuer_der
+        self.not_before = read.not_before
+        self.not_after = read.not_after
+        self.basic_constraints = read.basic_constraints
+        self.basic_constraints_critical = read.basic_constraints_critical
+        self.key_usage = read.key_usage
+        self.extended_key_usage = read.extended_key_usage
+        self.subject_key_id = read.subject_key_id
+        self._authority_key_identifier = read.authority_key_identifier
 
     @classmethod
     def parse(cls, block: PemBlock, der: bytes) -> ParsedCertificate:
@@ -146,94 +224,48 @@ class ParsedCertificate:
 
     @classmethod
     def _parse(cls, block: PemBlock, der: bytes) -> ParsedCertificate:
-        parsed = cls(block, x509.load_der_x509_certificate(der), der)
-        for field_name in ("subject_der", "issuer_der", "not_before", "not_after"):
-            try:
-                getattr(parsed, field_name)
-            except ValueError as exc:
-                raise ValueError(f"{field_name.removesuffix('_der')}: {exc}") from None
-        try:
-            parsed.cert.extensions  # noqa: B018 - forces the parse
-        except ValueError as exc:
-            raise ValueError(f"extensions: {exc}") from None
-        return parsed
+        read = Read.of(der)  # first: a certificate that fails there is loaded once
+        return cls(block, x509.load_der_x509_certificate(der), der, read)
 
     def __repr__(self) -> str:
         return f"<ParsedCertificate #{self.index} {self.subject!r}>"
 
-    @cached_property
-    def subject_der(self) -> bytes:
-        return self.cert.subject.public_bytes()
-
-    @cached_property
-    def issuer_der(self) -> bytes:
-        return self.cert.issuer.public_bytes()
+    def _copy(self) -> x509.Certificate:
+        """The certificate loaded again, to read a fact from and let go."""
+        return x509.load_der_x509_certificate(self.der)
 
     @cached_property
     def subject_canon(self) -> Canonical:
         """The subject as OpenSSL compares names (:mod:`mtls_lint.names`)."""
-        return canonical(self.cert.subject)
+        return canonical(self._copy().subject)
 
     @cached_property
     def issuer_canon(self) -> Canonical:
-        return canonical(self.cert.issuer)
+        return canonical(self._copy().issuer)
 
     @cached_property
     def subject(self) -> str:
-        return name_text(self.cert.subject)
+        return name_text(self._copy().subject)
 
     @cached_property
     def issuer(self) -> str:
-        return name_text(self.cert.issuer)
+        return name_text(self._copy().issuer)
 
     @cached_property
     def common_name(self) -> str:
-        return common_name(self.cert.subject)
+        return common_name(self._copy().subject)
+
+    @cached_property
+    def issuer_common_name(self) -> str:
+        return common_name(self._copy().issuer)
 
     @cached_property
     def is_self_issued(self) -> bool:
         return self.subject_der == self.issuer_der
 
     @cached_property
-    def not_before(self) -> dt.datetime:
-        return self.cert.not_valid_before_utc
-
-    @cached_property
-    def not_after(self) -> dt.datetime:
-        return self.cert.not_valid_after_utc
-
-    @cached_property
     def is_v3(self) -> bool:
         return self.cert.version == x509.Version.v3
-
-    def _extension(self, oid: x509.ObjectIdentifier) -> x509.ExtensionType | None:
-        try:
-            return self.cert.extensions.get_extension_for_oid(oid).value
-        except x509.ExtensionNotFound:
-            return None
-
-    @cached_property
-    def basic_constraints(self) -> x509.BasicConstraints | None:
-        value = self._extension(ExtensionOID.BASIC_CONSTRAINTS)
-        return value if isinstance(value, x509.BasicConstraints) else None
-
-    @cached_property
-    def basic_constraints_critical(self) -> bool | None:
-        """Whether basicConstraints is marked critical; None when it is absent."""
-        try:
-            return self.cert.extensions.get_extension_for_oid(
-                ExtensionOID.BASIC_CONSTRAINTS
-            ).critical
-        except x509.ExtensionNotFound:
-            return None
-
-    @cached_property
-    def extended_key_usage(self) -> frozenset[str] | None:
-        """The extendedKeyUsage OIDs (dotted), or None when the extension is absent."""
-        value = self._extension(ExtensionOID.EXTENDED_KEY_USAGE)
-        if not isinstance(value, x509.ExtendedKeyUsage):
-            return None
-        return frozenset(oid.dotted_string for oid in value)
 
     @cached_property
     def allows_client_auth(self) -> bool:
@@ -241,11 +273,6 @@ class ParsedCertificate:
         ``-purpose sslclient`` asks of every certificate on a client's path."""
         usages = self.extended_key_usage
         return usages is None or _CLIENT_AUTH in usages or _ANY_PURPOSE in usages
-
-    @cached_property
-    def key_usage(self) -> x509.KeyUsage | None:
-        value = self._extension(ExtensionOID.KEY_USAGE)
-        return value if isinstance(value, x509.KeyUsage) else None
 
     @cached_property
     def is_ca(self) -> bool:
@@ -269,16 +296,6 @@ class ParsedCertificate:
     def path_length(self) -> int | None:
         bc = self.basic_constraints
         return bc.path_length if bc is not None and bc.ca else None
-
-    @cached_property
-    def subject_key_id(self) -> bytes | None:
-        value = self._extension(ExtensionOID.SUBJECT_KEY_IDENTIFIER)
-        return value.digest if isinstance(value, x509.SubjectKeyIdentifier) else None
-
-    @cached_property
-    def _authority_key_identifier(self) -> x509.AuthorityKeyIdentifier | None:
-        value = self._extension(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
-        return value if isinstance(value, x509.AuthorityKeyIdentifier) else None
 
     @cached_property
     def authority_key_id(self) -> bytes | None:
@@ -311,7 +328,7 @@ class ParsedCertificate:
         """The key, kept if it already is, else read and let go: a leaf's key object would
         otherwise live as long as the run, half the memory of a large bundle."""
         kept = self.__dict__.get("public_key")
-        return kept if kept is not None else self.cert.public_key()
+        return kept if kept is not None else self._copy().public_key()
 
     @cached_property
     def spki(self) -> bytes | None:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from mtls_lint import jsonout
 from mtls_lint.admission import algorithm_refusal
-from mtls_lint.certificate import ParsedCertificate, common_name, days_left, iso
+from mtls_lint.certificate import ParsedCertificate, days_left, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
 from mtls_lint.profiles import Profile
@@ -25,7 +25,7 @@ def _name(cert: ParsedCertificate) -> str:
 
 
 def _issuer_name(cert: ParsedCertificate) -> str:
-    cn = common_name(cert.cert.issuer)
+    cn = cert.issuer_common_name
     return f"CN={cn}" if cn else cert.issuer
 
 

@@ -1,0 +1,115 @@
+"""What a parsed certificate keeps: the facts, not what ``cryptography`` parsed to find them.
+
+``cryptography`` keeps a certificate object's parsed names, extensions and public key for as
+long as the object lives; :class:`ParsedCertificate` reads them from an object it lets go.
+"""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from typing import Any
+
+import pytest
+from cryptography import x509
+
+from mtls_lint.certificate import ParsedCertificate, parse_certificates
+from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+from mtls_lint.parsed_bundle import ParsedBundle
+from mtls_lint.pem_reader import read_bundle
+from mtls_lint.profiles import PROFILES
+from tests.pki import NOW, PKI, Issued, bundle
+
+#: What the kept object would cache if it were asked.
+CACHED = {"subject", "issuer", "extensions", "public_key"}
+
+
+class Watched:
+    """A certificate object that records which attributes are read of it."""
+
+    def __init__(self, cert: x509.Certificate) -> None:
+        self._cert = cert
+        self.reads: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        self.reads.add(name)
+        return getattr(self._cert, name)
+
+
+@pytest.fixture
+def watched(monkeypatch: pytest.MonkeyPatch) -> dict[bytes, list[Watched]]:
+    """Every certificate object ``mtls_lint.certificate`` loads, by DER, in load order."""
+    loaded: dict[bytes, list[Watched]] = {}
+    load = x509.load_der_x509_certificate
+
+    def watching(der: bytes) -> Watched:
+        loaded.setdefault(der, []).append(Watched(load(der)))
+        return loaded[der][-1]
+
+    monkeypatch.setattr("mtls_lint.certificate.x509.load_der_x509_certificate", watching)
+    return loaded
+
+
+def test_every_rule_runs_without_asking_the_kept_object_what_it_would_cache(
+    pki: PKI, root: Issued, intermediate: Issued, watched: dict[bytes, list[Watched]]
+) -> None:
+    leaf = pki.cert("kept-object leaf", issuer=intermediate, ca=False)
+    parsed = ParsedBundle(read_bundle("bundle.pem", bundle(root, intermediate, leaf)))
+    profile = PROFILES["apigateway"]
+    result = lint_bundle(parsed, LintSettings(profile, NOW, enabled_rules(profile)))
+    assert "leaf-in-truststore" in {f.rule for f in result.findings}  # its names were written
+    kept = {cert.sha256: cert.cert for cert in parsed.certificates}
+    assert all(isinstance(c, Watched) for c in kept.values())
+    assert not kept[leaf.sha256].reads & CACHED
+    # an issuer's key is kept on purpose: every signature it made is checked with it
+    for issuer in (root, intermediate):
+        assert kept[issuer.sha256].reads & CACHED == {"public_key"}
+    # what the rules needed of them was read of the object let go
+    assert watched[leaf.der][0].reads >= {"subject", "issuer", "extensions"}
+
+
+def test_a_field_that_cannot_be_read_is_named_when_parsed(pki: PKI) -> None:
+    good = pki.cert("field-named")
+    broken = good.der.replace(b"field-named", b"field-name\xff")  # UTF8String, not UTF-8
+    block = read_bundle("b.pem", bundle(good)).blocks[0]._replace(der=broken)
+    parsed, unreadable = parse_certificates([block])
+    assert parsed == []
+    assert unreadable[0][1].startswith(("subject: ", "issuer: "))
+
+
+def _retained_per_certificate(keep: Any, ders: list[bytes]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [keep(der) for der in ders]
+        gc.collect()
+        return (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_parsed_certificate_keeps_less_than_the_object_that_parsed_it(
+    pki: PKI, intermediate: Issued
+) -> None:
+    leaf = pki.cert("retained leaf", issuer=intermediate, ca=False)
+    probe = x509.load_der_x509_certificate(leaf.der)
+    if probe.subject is not probe.subject:
+        pytest.skip("this cryptography does not keep what it parses")
+    block = read_bundle("b.pem", bundle(leaf)).blocks[0]
+
+    def ours(der: bytes) -> ParsedCertificate:
+        cert = ParsedCertificate.parse(block, der)
+        # what the rules ask of every certificate, and the texts a finding names
+        cert.key, cert.is_ca, cert.allows_client_auth, cert.signature_algorithm  # noqa: B018
+        cert.subject, cert.issuer, cert.authority_key_id  # noqa: B018
+        return cert
+
+    def bare(der: bytes) -> x509.Certificate:
+        cert = x509.load_der_x509_certificate(der)
+        cert.subject, cert.issuer, cert.extensions, cert.public_key()
+        return cert
+
+    ders = [leaf.der] * 200  # each load is an object of its own, as in a bundle
+    ours(leaf.der), bare(leaf.der)  # imports and first-use caches, outside the count
+    assert _retained_per_certificate(ours, ders) < 0.6 * _retained_per_certificate(bare, ders)
