@@ -95,6 +95,11 @@ class SignatureCheck(enum.Enum):
     UNCHECKABLE = "uncheckable"
 
 
+#: The answer for a signature that verifies: one tuple, shared by every such answer a large
+#: bundle remembers.
+VERIFIED = (SignatureCheck.VALID, "")
+
+
 def check_signature(cert: x509.Certificate, issuer_key: object) -> tuple[SignatureCheck, str]:
     """Verify ``cert``'s signature with ``issuer_key``, SHA-1 and MD5 included.
 
@@ -165,4 +170,4 @@ def _verify(
     except (TypeError, ValueError, UnsupportedAlgorithm) as exc:
         # a key type that cannot have made this signature (RSA key, ECDSA signature, ...)
         return SignatureCheck.INVALID, f"the issuer's key cannot have made this signature ({exc})"
-    return SignatureCheck.VALID, ""
+    return VERIFIED

@@ -63,22 +63,38 @@ class PathLengthViolation(NamedTuple):
 
 
 class _Bucket:
-    """The distinct certificates of one subject name: all of them, by subject key identifier,
-    and those without one -- so filtering by key identifier never scans the bucket."""
+    """The distinct certificates of one subject name: all of them, and an index by subject
+    key identifier (with those that have none) built when a bucket of several is first
+    filtered -- so filtering never scans a bucket, and the many names that have one
+    certificate keep no index."""
 
-    __slots__ = ("all", "by_key_id", "without_key_id")
+    __slots__ = ("_index", "all")
 
     def __init__(self) -> None:
         self.all: list[ParsedCertificate] = []
-        self.by_key_id: dict[bytes, list[ParsedCertificate]] = {}
-        self.without_key_id: list[ParsedCertificate] = []
+        #: (by key identifier, without one), built when first asked (:meth:`_indexed`).
+        self._index: tuple[dict[bytes, list[ParsedCertificate]], list[ParsedCertificate]] | None
+        self._index = None
 
     def add(self, cert: ParsedCertificate) -> None:
         self.all.append(cert)
-        if cert.subject_key_id is None:
-            self.without_key_id.append(cert)
-        else:
-            self.by_key_id.setdefault(cert.subject_key_id, []).append(cert)
+        self._index = None
+
+    @property
+    def by_key_id(self) -> dict[bytes, list[ParsedCertificate]]:
+        return self._indexed()[0]
+
+    def _indexed(self) -> tuple[dict[bytes, list[ParsedCertificate]], list[ParsedCertificate]]:
+        if self._index is None:
+            by_key_id: dict[bytes, list[ParsedCertificate]] = {}
+            without: list[ParsedCertificate] = []
+            for cert in self.all:
+                if cert.subject_key_id is None:
+                    without.append(cert)
+                else:
+                    by_key_id.setdefault(cert.subject_key_id, []).append(cert)
+            self._index = by_key_id, without
+        return self._index
 
     def eligible(self, aki: bytes | None) -> tuple[list[ParsedCertificate], ...]:
         """The lists a certificate with authority key identifier ``aki`` may take its issuer
@@ -86,7 +102,13 @@ class _Bucket:
         OpenSSL's ``X509_check_issued``); without one, all of them."""
         if aki is None:
             return (self.all,)
-        return (self.by_key_id.get(aki, []), self.without_key_id)
+        if len(self.all) == 1:
+            key_id = self.all[0].subject_key_id
+            if key_id is None:
+                return ([], self.all)
+            return (self.all if key_id == aki else [], [])
+        by_key_id, without = self._indexed()
+        return (by_key_id.get(aki, []), without)
 
 
 _EMPTY_BUCKET = _Bucket()  # shared, never written
@@ -355,7 +377,7 @@ class TrustGraph:
         return self._issuers_by_canon.get(issuer_canon, _EMPTY_BUCKET)
 
     def _find_issuer(self, cert: ParsedCertificate) -> IssuerLink:
-        candidates = self._candidates.get(cert.sha256)
+        candidates = self._candidates.pop(cert.sha256, None)  # the link keeps them now
         if candidates is None:
             candidates = self.candidates(cert)
         if not candidates:
@@ -405,7 +427,7 @@ def check_link(
         return SignatureCheck.INVALID, f"unreadable key ({exc})"
     if issuer.unusual_rsa_exponent:  # never spend minutes on a hostile key
         exponent = issuer.rsa_exponent or 0
-        result, reason = (
+        verdict = (
             SignatureCheck.UNCHECKABLE,
             (
                 f"not checked: the issuer's RSA exponent ({exponent.bit_length()} bits) is one no "
@@ -413,10 +435,10 @@ def check_link(
             ),
         )
     else:
-        result, reason = signed if signed is not None else check_signature(cert.cert, key)
-    if result is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
-        return SignatureCheck.INVALID, reason
-    return result, reason
+        verdict = signed if signed is not None else check_signature(cert.cert, key)
+    if verdict[0] is SignatureCheck.UNCHECKABLE and not key_ids_agree(cert, issuer):
+        return SignatureCheck.INVALID, verdict[1]
+    return verdict  # as it came: a large bundle's many VERIFIED answers are one tuple
 
 
 _Pair = tuple[str, str]
@@ -452,9 +474,10 @@ class _Ahead:
         pool.shutdown(wait=False)  # the threads end when the last batch is checked
 
     def get(self, pair: _Pair) -> tuple[SignatureCheck, str] | None:
-        """The answer for ``pair`` if it was checked ahead (waiting for its batch), else None."""
-        at = self._batch_of.get(pair)
-        return None if at is None else self._batches[at].result()[pair]
+        """The answer for ``pair`` if it was checked ahead (waiting for its batch), else None;
+        asked once per pair (:meth:`TrustGraph.checked` remembers it)."""
+        at = self._batch_of.pop(pair, None)  # each answer is taken once: let it go
+        return None if at is None else self._batches[at].result().pop(pair)
 
 
 def _check_batch(batch: list[_Check]) -> dict[_Pair, tuple[SignatureCheck, str]]:
