@@ -245,15 +245,27 @@ class ParsedCertificate:
 
     @cached_property
     def subject(self) -> str:
-        return name_text(self._copy().subject)
+        return self._texts()["subject"]
 
     @cached_property
     def issuer(self) -> str:
-        return name_text(self._copy().issuer)
+        return self._texts()["issuer"]
 
     @cached_property
     def common_name(self) -> str:
-        return common_name(self._copy().subject)
+        return self._texts()["common_name"]
+
+    def _texts(self) -> dict[str, str]:
+        """The subject, its common name and the issuer as reports show them, read from one
+        copy and kept together: a finding that names a certificate shows all three."""
+        copy = self._copy()
+        texts = {
+            "subject": name_text(copy.subject),
+            "issuer": name_text(copy.issuer),
+            "common_name": common_name(copy.subject),
+        }
+        self.__dict__.update(texts)
+        return texts
 
     @cached_property
     def issuer_common_name(self) -> str:
