@@ -1,7 +1,9 @@
 """A parsed certificate with the facts rules ask about, computed once.
 
-``cryptography`` parses lazily and can raise on a field only when it is read, so every fact here
-is a cached property and callers (the engine) contain failures per rule and certificate.
+``cryptography`` parses lazily and can raise on a field only when it is read. What every rule
+relies on (names, validity, the extensions) is read when a certificate is parsed, so a bad
+field fails there; every other fact is a cached property, and callers (the engine) contain
+its failures per rule and certificate.
 """
 
 from __future__ import annotations
