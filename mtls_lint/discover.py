@@ -162,7 +162,9 @@ def find(
         scopes = _Fixed(Globs(include, exclude, (base or Path.cwd()).resolve()))
     #: A named file's boundary is its directory's (as written): pre-commit names hundreds
     #: of files in a few directories, and each boundary costs a realpath and a walk up.
-    boundaries: dict[str, Path] = {}
+    #: With it, whether that directory is real (no link on the way to it, not in ``.git``):
+    #: its files are then read as walked ones are, with one open that follows no link.
+    boundaries: dict[str, tuple[Path, bool]] = {}
     for given in paths or ["."]:
         root = Path(given)
         is_dir = root.is_dir()
@@ -171,10 +173,11 @@ def find(
             continue
         if not is_dir:
             directory = os.path.dirname(os.path.abspath(root))  # as boundary() reads it
-            within = boundaries.get(directory)
-            if within is None:
-                within = boundaries[directory] = boundary(root)
-            yield Found(root, within, walked=False, scope=scope)
+            known = boundaries.get(directory)
+            if known is None:
+                known = boundaries[directory] = (boundary(root), _real_directory(directory))
+            within, real = known
+            yield Found(root, within, walked=real, scope=scope)
             continue
         within = boundary(root)
         try:
@@ -183,6 +186,14 @@ def find(
             yield Found(root, within, walked=False, scope=scope)  # reading it reports why
             continue
         yield from _walk(root, within, scope, scopes)
+
+
+def _real_directory(directory: str) -> bool:
+    """Whether the absolute path ``directory`` is its own real path, outside any ``.git``:
+    what walking real directories from a boundary above it guarantees."""
+    from mtls_lint.files import GIT_DIRECTORY
+
+    return os.path.realpath(directory) == directory and GIT_DIRECTORY not in Path(directory).parts
 
 
 def _force_excluded(root: Path, globs: Globs) -> bool:

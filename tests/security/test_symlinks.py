@@ -239,3 +239,50 @@ def test_output_to_a_device_such_as_dev_null_still_works(
     code, _, err = run(["check", "--no-config", "--format", "json", "--output", os.devnull,
                         "ts"], capsys)  # fmt: skip
     assert code == 0, err
+
+
+def _counting_real_path(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The paths :func:`mtls_lint.files.real_path` is asked to resolve in this test."""
+    from mtls_lint import files
+
+    asked: list[Path] = []
+    resolve = files.real_path
+
+    def counting(path: Path, within: Path) -> Path:
+        asked.append(path)
+        return resolve(path, within)
+
+    monkeypatch.setattr(files, "real_path", counting)
+    return asked
+
+
+def test_named_files_in_a_real_directory_are_read_with_one_open(
+    repo: Path, root: Issued, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.pem", "b.pem"):
+        (repo / "ts" / name).write_bytes(root.pem)
+    (repo / "ts" / "out.pem").symlink_to(repo.parent / "outside" / "secret.pem")
+    asked = _counting_real_path(monkeypatch)
+    code, _, _ = run(["check", "--no-config", "ts/ok.pem", "ts/a.pem", "ts/b.pem"], capsys)
+    assert code == 0
+    assert asked == []  # what a walk guarantees, checked once for the directory
+    # the open follows no link: a link there still gets the whole check, and is refused
+    code, _, err = run(["check", "--no-config", "ts/a.pem", "ts/out.pem"], capsys)
+    assert code == 2
+    assert "ts/out.pem: a symbolic link to a file outside the repository" in err
+    assert asked == [Path("ts/out.pem")]
+
+
+def test_a_named_file_below_a_link_or_in_git_gets_the_whole_check(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "linked").symlink_to("ts", target_is_directory=True)
+    (repo / ".git" / "ok.pem").write_bytes((repo / "ts" / "ok.pem").read_bytes())
+    asked = _counting_real_path(monkeypatch)
+    code, _, _ = run(["check", "--no-config", "linked/ok.pem"], capsys)
+    assert code == 0
+    assert asked == [Path("linked/ok.pem")]
+    code, _, err = run(["check", "--no-config", ".git/ok.pem"], capsys)
+    assert code == 2
+    assert ".git/ok.pem" in err
+    assert asked[-1] == Path(".git/ok.pem")
