@@ -257,21 +257,23 @@ class ParsedCertificate:
     def common_name(self) -> str:
         return self._texts()["common_name"]
 
+    @cached_property
+    def issuer_common_name(self) -> str:
+        return self._texts()["issuer_common_name"]
+
     def _texts(self) -> dict[str, str]:
-        """The subject, its common name and the issuer as reports show them, read from one
-        copy and kept together: a finding that names a certificate shows all three."""
+        """The subject and the issuer, and their common names, as reports show them: read
+        from one copy and kept together, since a finding that names a certificate shows
+        three of them and ``inspect``'s row all four."""
         copy = self._copy()
         texts = {
             "subject": name_text(copy.subject),
             "issuer": name_text(copy.issuer),
             "common_name": common_name(copy.subject),
+            "issuer_common_name": common_name(copy.issuer),
         }
         self.__dict__.update(texts)
         return texts
-
-    @cached_property
-    def issuer_common_name(self) -> str:
-        return common_name(self._copy().issuer)
 
     @cached_property
     def is_self_issued(self) -> bool:

@@ -115,13 +115,14 @@ def test_a_parsed_certificate_keeps_less_than_the_object_that_parsed_it(
     assert _retained_per_certificate(ours, ders) < 0.6 * _retained_per_certificate(bare, ders)
 
 
-def test_the_texts_a_finding_shows_are_read_from_one_copy(
+def test_the_name_texts_reports_show_are_read_from_one_copy(
     pki: PKI, intermediate: Issued, watched: dict[bytes, list[Watched]]
 ) -> None:
     leaf = pki.cert("texts leaf", issuer=intermediate, ca=False)
     cert = ParsedCertificate.parse(read_bundle("b.pem", bundle(leaf)).blocks[0], leaf.der)
     loads = len(watched[leaf.der])
-    assert (cert.subject, cert.common_name, cert.issuer) == (
-        "CN=texts leaf,O=mtls-lint tests", "texts leaf", "CN=Intermediate CA,O=mtls-lint tests"
+    assert (cert.subject, cert.common_name, cert.issuer, cert.issuer_common_name) == (
+        "CN=texts leaf,O=mtls-lint tests", "texts leaf", "CN=Intermediate CA,O=mtls-lint tests",
+        "Intermediate CA",
     )  # fmt: skip
     assert len(watched[leaf.der]) == loads + 1
