@@ -111,6 +111,54 @@ def common_name(name: x509.Name) -> str:
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
 
 
+class _NameFacts:
+    """What reports and comparisons read of one name, each computed once: its canonical
+    form, and its text with its common name (None until asked)."""
+
+    __slots__ = ("canonical", "texts")
+
+    def __init__(self) -> None:
+        self.canonical: Canonical | None = None
+        self.texts: tuple[str, str] | None = None
+
+
+def _name_texts(name: x509.Name) -> tuple[str, str]:
+    return name_text(name), common_name(name)
+
+
+class _NameFactsCache:
+    """:class:`_NameFacts` by the name's DER, for every certificate of the run: the issuer
+    name of most certificates is the subject of another (of the bundle, or of another file
+    the same run lints), and a root's two names are one. Computing a name's facts means
+    loading the certificate again and building ``cryptography``'s name objects -- 20
+    microseconds before the fact itself -- so each is computed once per name, not per use.
+
+    Bounded, since names come from hostile files: cleared once it holds ``entries`` names or
+    ``size`` bytes of them (a name over ``size // 64`` bytes is never kept). Cleared, it only
+    costs what computing the facts again costs."""
+
+    def __init__(self, entries: int, size: int) -> None:
+        self._facts: dict[bytes, _NameFacts] = {}
+        self._entries = entries
+        self._size = size
+        self._held = 0
+
+    def __call__(self, der: bytes) -> _NameFacts:
+        facts = self._facts.get(der)
+        if facts is None:
+            facts = _NameFacts()
+            if len(der) <= self._size // 64:
+                if len(self._facts) >= self._entries or self._held + len(der) > self._size:
+                    self._facts.clear()
+                    self._held = 0
+                self._facts[der] = facts
+                self._held += len(der)
+        return facts
+
+
+_NAMES = _NameFactsCache(entries=1 << 16, size=1 << 23)
+
+
 def days_left(not_after: dt.datetime, now: dt.datetime) -> int:
     """Whole days until ``not_after``; once past, minus the whole days since (as check says)."""
     if not_after >= now:
@@ -239,11 +287,17 @@ class ParsedCertificate:
     @cached_property
     def subject_canon(self) -> Canonical:
         """The subject as OpenSSL compares names (:mod:`mtls_lint.names`)."""
-        return canonical(self._copy().subject)
+        facts = _NAMES(self.subject_der)
+        if facts.canonical is None:
+            facts.canonical = canonical(self._copy().subject)
+        return facts.canonical
 
     @cached_property
     def issuer_canon(self) -> Canonical:
-        return canonical(self._copy().issuer)
+        facts = _NAMES(self.issuer_der)
+        if facts.canonical is None:
+            facts.canonical = canonical(self._copy().issuer)
+        return facts.canonical
 
     @cached_property
     def subject(self) -> str:
@@ -262,15 +316,23 @@ class ParsedCertificate:
         return self._texts()["issuer_common_name"]
 
     def _texts(self) -> dict[str, str]:
-        """The subject and the issuer, and their common names, as reports show them: read
-        from one copy and kept together, since a finding that names a certificate shows
-        three of them and ``inspect``'s row all four."""
-        copy = self._copy()
+        """The subject and the issuer, and their common names, as reports show them: kept
+        together, since a finding that names a certificate shows three of them and
+        ``inspect``'s row all four; what no other certificate has read yet is read from one
+        copy."""
+        subject, issuer = _NAMES(self.subject_der), _NAMES(self.issuer_der)
+        subject_texts, issuer_texts = subject.texts, issuer.texts
+        if subject_texts is None or issuer_texts is None:
+            copy = self._copy()
+            if subject_texts is None:
+                subject_texts = subject.texts = _name_texts(copy.subject)
+            if issuer_texts is None:
+                issuer_texts = issuer.texts = _name_texts(copy.issuer)
         texts = {
-            "subject": name_text(copy.subject),
-            "issuer": name_text(copy.issuer),
-            "common_name": common_name(copy.subject),
-            "issuer_common_name": common_name(copy.issuer),
+            "subject": subject_texts[0],
+            "issuer": issuer_texts[0],
+            "common_name": subject_texts[1],
+            "issuer_common_name": issuer_texts[1],
         }
         self.__dict__.update(texts)
         return texts

@@ -126,3 +126,40 @@ def test_the_name_texts_reports_show_are_read_from_one_copy(
         "Intermediate CA",
     )  # fmt: skip
     assert len(watched[leaf.der]) == loads + 1
+
+
+def test_a_name_shared_by_certificates_is_read_once_for_all_of_them(
+    pki: PKI, watched: dict[bytes, list[Watched]]
+) -> None:
+    ca = pki.cert("shared-name CA")
+    leaf = pki.cert("shared-name leaf", issuer=ca, ca=False)
+    ca_cert, leaf_cert = parse_certificates(read_bundle("b.pem", bundle(ca, leaf)).blocks)[0]
+    parsed = {ca.der: len(watched[ca.der]), leaf.der: len(watched[leaf.der])}
+    # a root's subject and issuer are one name: one copy reads both
+    assert ca_cert.subject_canon == ca_cert.issuer_canon
+    assert (ca_cert.subject, ca_cert.issuer) == ("CN=shared-name CA,O=mtls-lint tests",) * 2
+    assert len(watched[ca.der]) == parsed[ca.der] + 2  # a canonical form, then the texts
+    # the leaf's issuer is the CA's subject: its canonical form and text are not read again
+    assert leaf_cert.issuer_canon == ca_cert.subject_canon
+    assert len(watched[leaf.der]) == parsed[leaf.der]
+    assert (leaf_cert.issuer, leaf_cert.issuer_common_name) == (ca_cert.subject, "shared-name CA")
+    assert leaf_cert.common_name == "shared-name leaf"  # its own subject still needs a copy
+    assert len(watched[leaf.der]) == parsed[leaf.der] + 1
+
+
+def test_the_shared_name_facts_stay_within_their_bounds() -> None:
+    from mtls_lint.certificate import _NameFactsCache
+
+    names = _NameFactsCache(entries=3, size=64 * 10)
+    first = names(b"a" * 10)
+    assert names(b"a" * 10) is first  # kept
+    assert names(b"x" * 11) is not names(b"x" * 11)  # over size // 64: never kept
+    names(b"b"), names(b"c")
+    assert names(b"a" * 10) is first  # three entries held
+    names(b"d")  # a fourth: the cache starts again
+    assert names(b"a" * 10) is not first
+    many = _NameFactsCache(entries=1000, size=64 * 10)
+    kept = many(b"e" * 10)
+    for n in range(64):  # 640 bytes more: over the size, cleared on the way
+        many(bytes([n]) * 10)
+    assert many(b"e" * 10) is not kept
