@@ -156,15 +156,11 @@ def find(
     errors in order. Directories are walked without recursion (a tree 10,000 deep is still a
     tree) and symlinked directories are not entered.
     """
-    from mtls_lint.files import UnsafePath, boundary, real_path
+    from mtls_lint.files import Confinement, UnsafePath, boundary, real_path
 
     if scopes is None:
         scopes = _Fixed(Globs(include, exclude, (base or Path.cwd()).resolve()))
-    #: A named file's boundary is its directory's (as written): pre-commit names hundreds
-    #: of files in a few directories, and each boundary costs a realpath and a walk up.
-    #: With it, whether that directory is real (no link on the way to it, not in ``.git``):
-    #: its files are then read as walked ones are, with one open that follows no link.
-    boundaries: dict[str, tuple[Path, bool]] = {}
+    confinement = Confinement()  # named files: their boundaries, once per directory
     for given in paths or ["."]:
         root = Path(given)
         is_dir = root.is_dir()
@@ -172,11 +168,7 @@ def find(
         if force_exclude and _force_excluded(root, scope.globs):
             continue
         if not is_dir:
-            directory = os.path.dirname(os.path.abspath(root))  # as boundary() reads it
-            known = boundaries.get(directory)
-            if known is None:
-                known = boundaries[directory] = (boundary(root), _real_directory(directory))
-            within, real = known
+            within, real = confinement.of(root)
             yield Found(root, within, walked=real, scope=scope)
             continue
         within = boundary(root)
@@ -186,14 +178,6 @@ def find(
             yield Found(root, within, walked=False, scope=scope)  # reading it reports why
             continue
         yield from _walk(root, within, scope, scopes)
-
-
-def _real_directory(directory: str) -> bool:
-    """Whether the absolute path ``directory`` is its own real path, outside any ``.git``:
-    what walking real directories from a boundary above it guarantees."""
-    from mtls_lint.files import GIT_DIRECTORY
-
-    return os.path.realpath(directory) == directory and GIT_DIRECTORY not in Path(directory).parts
 
 
 def _force_excluded(root: Path, globs: Globs) -> bool:

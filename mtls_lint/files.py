@@ -56,6 +56,37 @@ def boundary(given: Path) -> Path:
     return repository_root(place) or place
 
 
+class Confinement:
+    """Where each of many named files may be read from, worked out once per directory:
+    pre-commit and ``diff --base`` name hundreds of files in a few directories, and each
+    boundary costs a realpath and a walk up.
+
+    :meth:`of` a file is its :func:`boundary` and whether it may be opened as a walked one
+    (``walked`` of :func:`open_confined`): when its directory, as written, is its own real
+    path and not in ``.git``, only a link in the last component could lead out, and the
+    open refuses that. A file below a link gets the whole check.
+
+    ``within``: one boundary for every file, when the caller knows it (``diff --base``
+    reads what git names: all of it inside the repository, whatever links the working tree
+    holds in place of its directories)."""
+
+    def __init__(self, within: Path | None = None) -> None:
+        self._within = within
+        self._directories: dict[str, tuple[Path, bool]] = {}
+
+    def of(self, path: Path) -> tuple[Path, bool]:
+        directory = os.path.dirname(os.path.abspath(path))  # as boundary() reads it
+        known = self._directories.get(directory)
+        if known is None:
+            real = os.path.realpath(directory) == directory
+            known = (
+                self._within or boundary(path),
+                real and GIT_DIRECTORY not in Path(directory).parts,
+            )
+            self._directories[directory] = known
+        return known
+
+
 def real_path(path: Path, within: Path) -> Path:
     """``path``'s real path, refused when it leaves ``within`` or enters ``.git``."""
     try:

@@ -48,7 +48,7 @@ def _pairs_from_git(
 ) -> list[tuple[str, bytes | None, bytes | None, Scope, str]]:
     """The files that differ from ``--base``: git is asked twice in all (one ls-tree, one
     cat-file --batch), and an unchanged file is told by its object id, never read from git."""
-    from mtls_lint.files import over_byte_limit
+    from mtls_lint.files import Confinement, over_byte_limit, repository_root
     from mtls_lint.gitsource import GitError, blobs, changed_files, check_ref
 
     try:
@@ -57,6 +57,9 @@ def _pairs_from_git(
     except GitError as exc:
         raise UsageError(str(exc)) from None
     changed = []
+    # every name is git's, so inside the repository: a directory the pull request replaced
+    # with a link out of it is not read through (its own boundary would be the link's target)
+    confinement = Confinement(repository_root(Path(os.getcwd())))
     for name, (scope, entry) in names.items():
         limits = scope.run.file_limits
         if entry is not None:
@@ -66,7 +69,11 @@ def _pairs_from_git(
                 limit = over_byte_limit(limits.max_bytes)
                 raise UsageError(f"{args.base}:{name}: {entry.size} bytes, {limit}")
         path = Path(name)
-        new = read_file(path, limits) if os.path.lexists(path) else None
+        if os.path.lexists(path):
+            within, walked = confinement.of(path)
+            new = read_file(path, limits, within, walked=walked)
+        else:
+            new = None
         if entry is not None and new is not None and entry.holds(new):
             continue  # the same blob: nothing to compare
         changed.append((name, scope, entry, new))

@@ -7,6 +7,7 @@ the run ends in exit 2, and not one byte of the target reaches any output.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -165,6 +166,43 @@ def test_diff_base_does_not_read_a_working_tree_link_out_of_the_repository(
     code, _, err = run(["diff", "--no-config", "--base", "HEAD", "ts"], capsys)
     assert code == 2
     assert "ts/s.pem: a symbolic link to a file outside the repository" in err
+
+
+def test_diff_base_reads_tracked_files_in_a_real_directory_with_one_open(
+    repo: Path, root: Issued, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.pem", "b.pem"):
+        (repo / "ts" / name).write_bytes(root.pem)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    (repo / "ts" / "a.pem").write_bytes(b"")
+    asked = _counting_real_path(monkeypatch)
+    code, out, _ = run(
+        ["diff", "--no-config", "--base", "HEAD", "--fail-on", "never", "--format", "json"],
+        capsys,
+    )
+    assert code == 0
+    assert [f["path"] for f in json.loads(out)["files"]] == ["ts/a.pem"]
+    # three tracked files in one directory: checked once, each read as a walked file is
+    assert [path for path in asked if path.suffix == ".pem"] == []
+
+
+def test_diff_base_does_not_read_through_a_directory_replaced_by_a_link(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    (repo.parent / "outside" / "ok.pem").write_bytes(
+        (repo.parent / "outside" / "secret.pem").read_bytes()
+    )
+    (repo / "ts" / "ok.pem").unlink()
+    (repo / "ts").rmdir()
+    (repo / "ts").symlink_to(repo.parent / "outside", target_is_directory=True)
+    asked = _counting_real_path(monkeypatch)
+    code, _, err = run(["diff", "--no-config", "--base", "HEAD"], capsys)  # no secret out
+    assert code == 2
+    assert "ts/ok.pem: a symbolic link to a file outside the repository" in err
+    assert [path for path in asked if path.suffix == ".pem"] == [Path("ts/ok.pem")]
 
 
 def test_stray_text_is_quoted_only_in_a_file_with_a_certificate_block(
