@@ -36,11 +36,17 @@ class FileDiff:
 
 
 def _lint(
-    path: str, data: bytes | None, settings: LintSettings, verdicts: Verdicts
+    path: str,
+    data: bytes | None,
+    settings: LintSettings,
+    verdicts: Verdicts,
+    known: Inventory | None = None,
 ) -> tuple[Inventory, list[Finding]]:
     """One side: parsed once for both its inventory and its findings; ``verdicts`` holds the
-    signatures checked so far, so a link the other side holds too is not checked again."""
-    parsed = ParsedBundle(read_bundle(path, data or b""), verdicts)
+    signatures checked so far, so a link the other side holds too is not checked again, and
+    a certificate the ``known`` side holds is taken from it, not parsed again."""
+    same = {c.der: c for c in known.certificates} if known is not None else None
+    parsed = ParsedBundle(read_bundle(path, data or b""), verdicts, same)
     if data is None:
         return take_inventory(parsed), []
     return take_inventory(parsed), list(lint_bundle(parsed, settings).findings)
@@ -58,7 +64,7 @@ def diff_bundle(
     cite, since their lines are its lines."""
     verdicts: Verdicts = {}
     before, old_findings = _lint(path, old, settings, verdicts)
-    after, new_findings = _lint(path, new, settings, verdicts)
+    after, new_findings = _lint(path, new, settings, verdicts, before)
     result = FileDiff(
         path, file_status="added" if old is None else "deleted" if new is None else None
     )

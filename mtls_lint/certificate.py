@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol
 
 from cryptography import x509
@@ -277,6 +277,17 @@ class ParsedCertificate:
         read = Read.of(der)  # first: a certificate that fails there is loaded once
         return cls(block, x509.load_der_x509_certificate(der), der, read)
 
+    def at(self, block: PemBlock) -> ParsedCertificate:
+        """This certificate as ``block`` (of another version of the file, holding the same
+        DER) holds it: the parse and every fact computed so far are shared, not redone."""
+        other = object.__new__(ParsedCertificate)
+        for name in self.__slots__[1:]:  # "__dict__" first
+            setattr(other, name, getattr(self, name))
+        other.block = block
+        other.index = block.cert_index or 1
+        other.__dict__.update(self.__dict__)
+        return other
+
     def __repr__(self) -> str:
         return f"<ParsedCertificate #{self.index} {self.subject!r}>"
 
@@ -477,9 +488,11 @@ class ParsedCertificate:
 
 
 def parse_certificates(
-    blocks: Iterable[PemBlock],
+    blocks: Iterable[PemBlock], known: Mapping[bytes, ParsedCertificate] | None = None
 ) -> tuple[list[ParsedCertificate], list[tuple[PemBlock, str]]]:
     """Parse every certificate block with a body: (certificates, [(block, why unreadable)]).
+    ``known``: certificates parsed already, by DER (the other version of a file ``diff``
+    compares), taken over rather than parsed again (:meth:`ParsedCertificate.at`).
 
     Warnings are silenced as :meth:`ParsedCertificate.parse` does, once for the whole loop:
     entering ``catch_warnings`` for each certificate would cost more than loading it."""
@@ -490,6 +503,10 @@ def parse_certificates(
         for block in blocks:
             if block.der is None or block.cert_index is None:
                 continue  # broken armour or another label: the armour rules report it
+            same = known.get(block.der) if known else None
+            if same is not None:
+                parsed.append(same.at(block))
+                continue
             try:
                 parsed.append(ParsedCertificate._parse(block, block.der))
             except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding

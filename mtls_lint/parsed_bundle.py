@@ -6,6 +6,7 @@ needs both for each side) parses every certificate and checks every signature on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from mtls_lint.bundle import Bundle, PemBlock
@@ -18,15 +19,21 @@ if TYPE_CHECKING:
 
 
 class ParsedBundle:
-    def __init__(self, bundle: Bundle, verdicts: Verdicts | None = None) -> None:
-        """``verdicts``: signature verdicts shared with other bundles (see :class:`TrustGraph`)."""
+    def __init__(
+        self,
+        bundle: Bundle,
+        verdicts: Verdicts | None = None,
+        known: Mapping[bytes, ParsedCertificate] | None = None,
+    ) -> None:
+        """``verdicts``: signature verdicts shared with other bundles (see :class:`TrustGraph`);
+        ``known``: certificates parsed already, by DER (see :func:`parse_certificates`)."""
         self.bundle = bundle
         self._verdicts = verdicts
         #: The readable certificates, and the certificate blocks cryptography could not read
         #: with its reason (broken armour is malformed-pem's business and in neither).
         self.certificates: list[ParsedCertificate]
         self.unparsable: list[tuple[PemBlock, str]]
-        self.certificates, self.unparsable = parse_certificates(bundle.blocks)
+        self.certificates, self.unparsable = parse_certificates(bundle.blocks, known)
 
     @cached_property
     def leniently_read(self) -> list[LenientCertificate]:

@@ -414,3 +414,32 @@ def test_a_link_both_sides_hold_is_checked_once(
     assert sorted(checked) == sorted(
         c.cert.subject.rfc4514_string() for c in (root, intermediate, leaf)
     )
+
+
+def test_a_certificate_both_sides_hold_is_parsed_once_and_placed_by_its_own_side(
+    pki: PKI, root: Issued, intermediate: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mtls_lint import certificate
+
+    leaf = pki.cert("diff parsed-once leaf", issuer=intermediate, ca=False)
+    loads: list[bytes] = []
+    real = certificate.Read.of
+
+    def counting(der: bytes) -> certificate.Read:
+        loads.append(der)
+        return real(der)
+
+    monkeypatch.setattr(certificate.Read, "of", staticmethod(counting))
+    old = root.pem + intermediate.pem
+    new = leaf.pem + b"\n" + intermediate.pem + root.pem  # the kept two, moved down
+    d = diff_bundle("b.pem", old, new, SETTINGS)
+    assert sorted(loads) == sorted([root.der, intermediate.der, leaf.der])
+    assert subjects(d.added) == ["diff parsed-once leaf"]
+    # the kept certificates are the new side's: its positions and lines, not the old ones
+    kept = {c.common_name: (c.index, c.block.begin_line) for c in d.kept}
+    assert kept == {
+        "Intermediate CA": (2, leaf.pem.count(b"\n") + 2),
+        "Root CA": (3, kept["Root CA"][1]),
+    }
+    assert kept["Root CA"][1] > kept["Intermediate CA"][1]
+    assert [f.rule for f in d.introduced] == ["leaf-in-truststore"]
