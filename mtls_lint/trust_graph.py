@@ -12,13 +12,17 @@ import enum
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.names import Canonical
 from mtls_lint.signatures import SignatureCheck, check_signature
+
+if TYPE_CHECKING:
+    import queue
+    import threading
 
 T = TypeVar("T")
 
@@ -34,8 +38,10 @@ MAX_CANDIDATES = 8
 EXTRA_CHECKS_PER_CERTIFICATE = 1
 EXTRA_CHECKS_FLOOR = 256
 #: Distinct certificates from which the first issuer checks are spread over every core: below
-#: it, starting threads costs more than it saves (the Mozilla bundle's 117 take ~10 ms).
-PARALLEL_FROM = 200
+#: it, importing and starting threads (about 2.5 ms) costs more than they save. On two CPUs,
+#: in one process, 100 certificates of the benchmark's mix lint 2 ms faster on threads, and
+#: the Mozilla bundle's 117 roots (RSA-4096 and P-384 among them) 93 -> 67 ms.
+PARALLEL_FROM = 100
 
 
 class LinkStatus(enum.Enum):
@@ -451,33 +457,88 @@ BATCH = 64
 
 
 class _Ahead:
-    """Signature checks on a thread pool, batch by batch in bundle order, so whoever walks
-    the bundle in order waits at most for the batch in hand."""
+    """Signature checks on a thread per CPU, batch by batch in bundle order, so whoever
+    walks the bundle in order waits at most for the batch in hand.
 
-    def __init__(self, workers: int, checks: Iterable[_Check]) -> None:
+    Plain threads and a queue rather than ``concurrent.futures``, whose import (it brings
+    ``logging`` and ``traceback``) costs 10 to 15 ms: more than threads save on a bundle the
+    size of Mozilla's."""
+
+    def __init__(self, workers: int, checks: Iterable[_Check], size: int = BATCH) -> None:
         """Hand ``checks`` to the threads as they come: the first batch is checked while
         the caller still finds the candidates of the next."""
-        from concurrent.futures import Future, ThreadPoolExecutor
+        import queue
+        import threading
 
         self._batch_of: dict[_Pair, int] = {}
-        self._batches: list[Future[dict[_Pair, tuple[SignatureCheck, str]]]] = []
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mtls-lint-signatures")
+        self._batches: list[_Batch] = []
+        waiting: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        idle = [
+            threading.Thread(target=_work, args=(waiting,), name="mtls-lint-signatures")
+            for _ in range(workers)
+        ]
         batch: list[_Check] = []
         for check in checks:
             self._batch_of[check[0].sha256, check[1].sha256] = len(self._batches)
             batch.append(check)
-            if len(batch) == BATCH:
-                self._batches.append(pool.submit(_check_batch, batch))
+            if len(batch) == size:
+                self._hand_over(_Batch(batch), waiting, idle)
                 batch = []
         if batch:
-            self._batches.append(pool.submit(_check_batch, batch))
-        pool.shutdown(wait=False)  # the threads end when the last batch is checked
+            self._hand_over(_Batch(batch), waiting, idle)
+        for _ in range(workers - len(idle)):
+            waiting.put(None)  # each thread started ends at one, once the batches are done
+
+    def _hand_over(
+        self, batch: _Batch, waiting: queue.SimpleQueue[_Batch | None], idle: list[threading.Thread]
+    ) -> None:
+        self._batches.append(batch)
+        waiting.put(batch)
+        if idle:  # a thread per batch until there is one per CPU
+            idle.pop().start()
 
     def get(self, pair: _Pair) -> tuple[SignatureCheck, str] | None:
         """The answer for ``pair`` if it was checked ahead (waiting for its batch), else None;
         asked once per pair (:meth:`TrustGraph.checked` remembers it)."""
         at = self._batch_of.pop(pair, None)  # each answer is taken once: let it go
         return None if at is None else self._batches[at].result().pop(pair)
+
+
+class _Batch:
+    """Checks one thread makes, and their answers once it has."""
+
+    __slots__ = ("_answers", "_checks", "_done", "_error")
+
+    def __init__(self, checks: list[_Check]) -> None:
+        import threading
+
+        self._checks: list[_Check] | None = checks
+        self._answers: dict[_Pair, tuple[SignatureCheck, str]] = {}
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            checks, self._checks = self._checks or [], None
+            self._answers = _check_batch(checks)
+        except BaseException as exc:  # noqa: BLE001 - raised where the answer is asked for
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def result(self) -> dict[_Pair, tuple[SignatureCheck, str]]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._answers
+
+
+def _work(waiting: queue.SimpleQueue[_Batch | None]) -> None:
+    while (batch := waiting.get()) is not None:
+        batch.run()
 
 
 def _check_batch(batch: list[_Check]) -> dict[_Pair, tuple[SignatureCheck, str]]:
