@@ -51,9 +51,12 @@ def workflow_property(text: str) -> str:
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LEGACY = "##["
 #: ``::`` at the start of a line, after any whitespace (Python's is a superset of .NET's).
-_LEADING_COLONS = re.compile(rf"(\A|[{LINE_BREAKS}])(\s*)::")
-_RAW_BREAKS = re.compile(f"[{LINE_BREAKS[2:]}]")  # JSON escapes \n and \r itself
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: (Patterns, not compiled ones: ``re`` compiles each at its first use and keeps it, and
+#: these character classes cost about 2 ms to compile, paid at every start otherwise.)
+_LEADING_COLONS = rf"(\A|[{LINE_BREAKS}])(\s*)::"
+_RAW_BREAKS = f"[{LINE_BREAKS[2:]}]"  # JSON escapes \n and \r itself
+_ASCII_BREAKS = "".join(c for c in LINE_BREAKS[2:] if c.isascii())
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def runner_command(line: str) -> bool:
@@ -71,7 +74,7 @@ def inert_text(text: str) -> str:
     :func:`printable`. Nothing else changes."""
     text = inert_legacy(text)
     if "::" in text:
-        text = _LEADING_COLONS.sub(lambda m: f"{m[1]}{m[2]}\\x3a:", text)
+        text = re.sub(_LEADING_COLONS, lambda m: f"{m[1]}{m[2]}\\x3a:", text)
     return text
 
 
@@ -84,8 +87,10 @@ def inert_json(text: str) -> str:
     """
     if _LEGACY in text:
         text = text.replace(_LEGACY, "#\\u0023[")
-    text = _RAW_BREAKS.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-    return _SURROGATE.sub("\ufffd", text)
+    if text.isascii() and not any(c in text for c in _ASCII_BREAKS):
+        return text  # no line break JSON leaves raw, no surrogate: most reports
+    text = re.sub(_RAW_BREAKS, lambda m: f"\\u{ord(m[0]):04x}", text)
+    return re.sub(_SURROGATE, "\ufffd", text)
 
 
 def inert_legacy(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -11,5 +10,7 @@ def did_you_mean(given: object, known: Iterable[str]) -> str:
     close, or ``given`` not text)."""
     if not isinstance(given, str):
         return ""
+    import difflib  # a mistyped name is rare: its 2 ms are paid only then
+
     close = difflib.get_close_matches(given[:100], list(known), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -363,11 +363,18 @@ def config_errors() -> Iterator[None]:
     """A config met on the way (a directory's own) that is not valid, or that git cannot
     give (``config-from: base``): exit 2, naming the file and line."""
     from mtls_lint.config import ConfigError
-    from mtls_lint.gitsource import GitError
 
     try:
         yield
-    except (ConfigError, GitError) as exc:
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:
+        # whatever raised a GitError imported git's module: a run that never asks git
+        # does not pay for importing it here
+        from mtls_lint.gitsource import GitError
+
+        if not isinstance(exc, GitError):
+            raise
         raise UsageError(str(exc)) from None
 
 

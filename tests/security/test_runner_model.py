@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mtls_lint.escape import inert_json, inert_text, runner_command
 from tests.security.runner import commands, foreign_commands, try_parse_legacy, try_parse_v2
@@ -82,3 +84,17 @@ def test_inert_json_keeps_the_document_and_leaves_no_command(line: str) -> None:
     assert commands(out) == []
     assert json.loads(out)["k"] == value["k"].replace("\ud800", "\ufffd")
     out.encode("utf-8")  # no lone surrogate left
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab:#[ \n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\ud800é")))
+def test_inert_json_takes_its_shortcut_only_where_the_escapes_change_nothing(text: str) -> None:
+    """Pure-ASCII text without a raw break goes through untouched: for any text, the result
+    is what escaping every break and surrogate gives."""
+    import re
+
+    from mtls_lint.escape import LINE_BREAKS
+
+    expected = text.replace("##[", "#\\u0023[")
+    expected = re.sub(f"[{LINE_BREAKS[2:]}]", lambda m: f"\\u{ord(m[0]):04x}", expected)
+    assert inert_json(text) == re.sub("[\ud800-\udfff]", "\ufffd", expected)
