@@ -38,10 +38,11 @@ MAX_CANDIDATES = 8
 EXTRA_CHECKS_PER_CERTIFICATE = 1
 EXTRA_CHECKS_FLOOR = 256
 #: Distinct certificates from which the first issuer checks are spread over every core: below
-#: it, importing and starting threads (about 2.5 ms) costs more than they save. On two CPUs,
-#: in one process, 100 certificates of the benchmark's mix lint 2 ms faster on threads, and
-#: the Mozilla bundle's 117 roots (RSA-4096 and P-384 among them) 93 -> 67 ms.
-PARALLEL_FROM = 100
+#: it, threads cost more than they save. The Mozilla bundle's 117 roots (RSA-4096 and P-384
+#: among them) lint faster on threads when timed inside one process (93 -> 67 ms on two
+#: CPUs), yet a fresh `check` of them took 315 ms on threads against 296 ms without (21
+#: alternating runs each): the start-up run, not the checks, decides there.
+PARALLEL_FROM = 200
 
 
 class LinkStatus(enum.Enum):
