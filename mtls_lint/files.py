@@ -104,6 +104,8 @@ def real_path(path: Path, within: Path) -> Path:
             "itself to lint it)"
         )
     if GIT_DIRECTORY in real.relative_to(within).parts:
+        if GIT_DIRECTORY in Path(os.path.abspath(path)).parts:  # named there, not linked
+            raise UnsafePath(f"{path}: in {GIT_DIRECTORY}/, git's own files; not read")
         raise UnsafePath(f"{path}: a symbolic link into {GIT_DIRECTORY}/; not read")
     return real
 

@@ -322,5 +322,9 @@ def test_a_named_file_below_a_link_or_in_git_gets_the_whole_check(
     assert asked == [Path("linked/ok.pem")]
     code, _, err = run(["check", "--no-config", ".git/ok.pem"], capsys)
     assert code == 2
-    assert ".git/ok.pem" in err
+    assert ".git/ok.pem: in .git/, git's own files; not read" in err  # not called a link
     assert asked[-1] == Path(".git/ok.pem")
+    (repo / "ts" / "git.pem").symlink_to("../.git/ok.pem")
+    code, _, err = run(["check", "--no-config", "ts/git.pem"], capsys)
+    assert code == 2
+    assert "ts/git.pem: a symbolic link into .git/; not read" in err
