@@ -465,7 +465,7 @@ class _Ahead:
     ``logging`` and ``traceback``) costs 10 to 15 ms: more than threads save on a bundle the
     size of Mozilla's."""
 
-    def __init__(self, workers: int, checks: Iterable[_Check], size: int = BATCH) -> None:
+    def __init__(self, workers: int, checks: Iterable[_Check]) -> None:
         """Hand ``checks`` to the threads as they come: the first batch is checked while
         the caller still finds the candidates of the next."""
         import queue
@@ -482,7 +482,7 @@ class _Ahead:
         for check in checks:
             self._batch_of[check[0].sha256, check[1].sha256] = len(self._batches)
             batch.append(check)
-            if len(batch) == size:
+            if len(batch) == BATCH:
                 self._hand_over(_Batch(batch), waiting, idle)
                 batch = []
         if batch:
