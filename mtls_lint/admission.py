@@ -139,8 +139,7 @@ class Pool:
         """Did ``issuer`` (of this pool) sign ``cert``? With ``remember`` (``cert`` is of a
         pool too, not a client), the answer is kept in the pool's graph: a log's thousands
         of clients under one CA check the CA's own signature once, not once each."""
-        result, reason = self.graph.checked(cert, issuer) if remember else check_link(cert, issuer)
-        return result is not SignatureCheck.INVALID, reason
+        return _signed(self.graph.checked(cert, issuer) if remember else check_link(cert, issuer))
 
 
 def parsed_links(links: Sequence[Link]) -> list[ParsedCertificate]:
@@ -152,7 +151,13 @@ def parsed_links(links: Sequence[Link]) -> list[ParsedCertificate]:
 
 
 def _signed_by(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[bool, str]:
-    result, reason = check_link(cert, issuer)
+    return _signed(check_link(cert, issuer))
+
+
+def _signed(verdict: tuple[SignatureCheck, str]) -> tuple[bool, str]:
+    """A link's verdict as a path reads it: signed unless the signature is INVALID (one
+    nothing can check is taken on its name and agreeing key identifiers), with the reason."""
+    result, reason = verdict
     return result is not SignatureCheck.INVALID, reason
 
 
