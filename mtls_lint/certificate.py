@@ -281,8 +281,9 @@ class ParsedCertificate:
         """This certificate as ``block`` (of another version of the file, holding the same
         DER) holds it: the parse and every fact computed so far are shared, not redone."""
         other = object.__new__(ParsedCertificate)
-        for name in self.__slots__[1:]:  # "__dict__" first
-            setattr(other, name, getattr(self, name))
+        for name in self.__slots__:
+            if name != "__dict__":  # the facts computed so far: copied below, not shared
+                setattr(other, name, getattr(self, name))
         other.block = block
         other.index = block.cert_index or 1
         other.__dict__.update(self.__dict__)
