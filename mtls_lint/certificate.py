@@ -188,10 +188,11 @@ class Read(NamedTuple):
     authority_key_identifier: x509.AuthorityKeyIdentifier | None
 
     @classmethod
-    def of(cls, der: bytes) -> Read:
-        """Read ``der`` with an object that is let go; raises ValueError naming the field
-        that cannot be read."""
-        cert = x509.load_der_x509_certificate(der)
+    def of(cls, der: bytes, cert: x509.Certificate | None = None) -> Read:
+        """Read ``der`` with an object that is let go, or with ``cert`` (``der`` loaded, and
+        kept by the caller); raises ValueError naming the field that cannot be read."""
+        if cert is None:
+            cert = x509.load_der_x509_certificate(der)
         field = "subject"
         try:
             subject_der = cert.subject.public_bytes()
@@ -230,20 +231,29 @@ class ParsedCertificate:
     key -- for as long as the object lives: about 4 KB a certificate, more than everything else
     kept for it. So :meth:`parse` reads the fields every rule relies on from one object and
     lets it go, and keeps one loaded afresh; a fact read later (a name's text, a leaf's key)
-    is read from a copy (:meth:`_copy`), which costs a few microseconds to load.
+    is read from a copy (:meth:`_copy`), which costs a few microseconds to load and as many
+    again to decode the names or the key a second time.
+
+    A certificate of a small bundle (``keep``: :data:`KEEP_OBJECTS_UP_TO`) keeps the object
+    that read it instead, with all it decoded: a few megabytes at most, and every fact is then
+    read once.
     """
 
     # what every certificate has, in slots; the facts computed on demand go to ``__dict__``
     __slots__ = (
         "__dict__", "_authority_key_identifier", "basic_constraints",
         "basic_constraints_critical", "block", "cert", "der", "extended_key_usage", "index",
-        "issuer_der", "key_usage", "not_after", "not_before", "sha256", "subject_der",
+        "issuer_der", "kept", "key_usage", "not_after", "not_before", "sha256", "subject_der",
         "subject_key_id",
     )  # fmt: skip
 
-    def __init__(self, block: PemBlock, cert: x509.Certificate, der: bytes, read: Read) -> None:
+    def __init__(
+        self, block: PemBlock, cert: x509.Certificate, der: bytes, read: Read, kept: bool = False
+    ) -> None:
+        """``kept``: ``cert`` is the object ``read`` was read with, kept (see above)."""
         self.block = block
         self.cert = cert
+        self.kept = kept
         self.der = der
         self.index = block.cert_index or 1
         self.sha256 = hashlib.sha256(der).hexdigest()
@@ -259,7 +269,7 @@ class ParsedCertificate:
         self._authority_key_identifier = read.authority_key_identifier
 
     @classmethod
-    def parse(cls, block: PemBlock, der: bytes) -> ParsedCertificate:
+    def parse(cls, block: PemBlock, der: bytes, keep: bool = False) -> ParsedCertificate:
         """Parse ``der`` and read every field rules rely on, so a bad field fails here.
 
         cryptography defers decoding names and extensions until they are read; forcing them now
@@ -270,10 +280,13 @@ class ParsedCertificate:
         """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return cls._parse(block, der)
+            return cls._parse(block, der, keep)
 
     @classmethod
-    def _parse(cls, block: PemBlock, der: bytes) -> ParsedCertificate:
+    def _parse(cls, block: PemBlock, der: bytes, keep: bool = False) -> ParsedCertificate:
+        if keep:
+            cert = x509.load_der_x509_certificate(der)
+            return cls(block, cert, der, Read.of(der, cert), kept=True)
         read = Read.of(der)  # first: a certificate that fails there is loaded once
         return cls(block, x509.load_der_x509_certificate(der), der, read)
 
@@ -293,8 +306,9 @@ class ParsedCertificate:
         return f"<ParsedCertificate #{self.index} {self.subject!r}>"
 
     def _copy(self) -> x509.Certificate:
-        """The certificate loaded again, to read a fact from and let go."""
-        return x509.load_der_x509_certificate(self.der)
+        """The certificate loaded again, to read a fact from and let go; the kept object
+        itself when it is :attr:`kept`."""
+        return self.cert if self.kept else x509.load_der_x509_certificate(self.der)
 
     @cached_property
     def subject_canon(self) -> Canonical:
@@ -488,12 +502,20 @@ class ParsedCertificate:
         )
 
 
+#: A bundle of at most this many certificates keeps each certificate's parsed object
+#: (:class:`ParsedCertificate`): at about 4 KB each, 4 MB at most.
+KEEP_OBJECTS_UP_TO = 1000
+
+
 def parse_certificates(
-    blocks: Iterable[PemBlock], known: Mapping[bytes, ParsedCertificate] | None = None
+    blocks: Iterable[PemBlock],
+    known: Mapping[bytes, ParsedCertificate] | None = None,
+    keep: bool = False,
 ) -> tuple[list[ParsedCertificate], list[tuple[PemBlock, str]]]:
     """Parse every certificate block with a body: (certificates, [(block, why unreadable)]).
     ``known``: certificates parsed already, by DER (the other version of a file ``diff``
     compares), taken over rather than parsed again (:meth:`ParsedCertificate.at`).
+    ``keep``: keep each parsed object (a bundle of at most :data:`KEEP_OBJECTS_UP_TO`).
 
     Warnings are silenced as :meth:`ParsedCertificate.parse` does, once for the whole loop:
     entering ``catch_warnings`` for each certificate would cost more than loading it."""
@@ -509,7 +531,7 @@ def parse_certificates(
                 parsed.append(same.at(block))
                 continue
             try:
-                parsed.append(ParsedCertificate._parse(block, block.der))
+                parsed.append(ParsedCertificate._parse(block, block.der, keep))
             except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
                 unreadable.append((block, str(exc) or type(exc).__name__))
     return parsed, unreadable

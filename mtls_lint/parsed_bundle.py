@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from mtls_lint.bundle import Bundle, PemBlock
-from mtls_lint.certificate import ParsedCertificate, parse_certificates
+from mtls_lint.certificate import KEEP_OBJECTS_UP_TO, ParsedCertificate, parse_certificates
 from mtls_lint.memo import cached_property
 from mtls_lint.trust_graph import TrustGraph, Verdicts
 
@@ -33,7 +33,8 @@ class ParsedBundle:
         #: with its reason (broken armour is malformed-pem's business and in neither).
         self.certificates: list[ParsedCertificate]
         self.unparsable: list[tuple[PemBlock, str]]
-        self.certificates, self.unparsable = parse_certificates(bundle.blocks, known)
+        keep = len(bundle.certificate_blocks) <= KEEP_OBJECTS_UP_TO
+        self.certificates, self.unparsable = parse_certificates(bundle.blocks, known, keep)
 
     @cached_property
     def leniently_read(self) -> list[LenientCertificate]:

@@ -1,7 +1,9 @@
 """What a parsed certificate keeps: the facts, not what ``cryptography`` parsed to find them.
 
 ``cryptography`` keeps a certificate object's parsed names, extensions and public key for as
-long as the object lives; :class:`ParsedCertificate` reads them from an object it lets go.
+long as the object lives; :class:`ParsedCertificate` reads them from an object it lets go,
+except in a small bundle (``KEEP_OBJECTS_UP_TO``), where it keeps that object and reads each
+of them once.
 """
 
 from __future__ import annotations
@@ -51,8 +53,13 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> dict[bytes, list[Watched]]:
 
 
 def test_every_rule_runs_without_asking_the_kept_object_what_it_would_cache(
-    pki: PKI, root: Issued, intermediate: Issued, watched: dict[bytes, list[Watched]]
+    pki: PKI,
+    root: Issued,
+    intermediate: Issued,
+    watched: dict[bytes, list[Watched]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("mtls_lint.parsed_bundle.KEEP_OBJECTS_UP_TO", 2)  # a large bundle
     leaf = pki.cert("kept-object leaf", issuer=intermediate, ca=False)
     parsed = ParsedBundle(read_bundle("bundle.pem", bundle(root, intermediate, leaf)))
     profile = PROFILES["apigateway"]
@@ -66,6 +73,46 @@ def test_every_rule_runs_without_asking_the_kept_object_what_it_would_cache(
         assert kept[issuer.sha256].reads & CACHED == {"public_key"}
     # what the rules needed of them was read of the object let go
     assert watched[leaf.der][0].reads >= {"subject", "issuer", "extensions"}
+
+
+def test_a_small_bundle_keeps_the_object_that_read_each_certificate(
+    pki: PKI,
+    root: Issued,
+    intermediate: Issued,
+    watched: dict[bytes, list[Watched]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mtls_lint.parsed_bundle.KEEP_OBJECTS_UP_TO", 3)
+    leaf = pki.cert("small-bundle leaf", issuer=intermediate, ca=False)
+    parsed = ParsedBundle(read_bundle("bundle.pem", bundle(root, intermediate, leaf)))
+    profile = PROFILES["apigateway"]
+    result = lint_bundle(parsed, LintSettings(profile, NOW, enabled_rules(profile)))
+    assert "leaf-in-truststore" in {f.rule for f in result.findings}  # its names were written
+    # one load each, whatever every rule and the finding's texts asked
+    assert {der: len(loads) for der, loads in watched.items()} == {
+        root.der: 1, intermediate.der: 1, leaf.der: 1
+    }  # fmt: skip
+    assert all(c.kept and c.cert is watched[c.der][0] for c in parsed.certificates)
+    # one more certificate than the limit: let go, as above
+    more = pki.cert("small-bundle second leaf", issuer=intermediate, ca=False)
+    large = ParsedBundle(read_bundle("b.pem", bundle(root, intermediate, leaf, more)))
+    assert not any(c.kept for c in large.certificates)
+
+
+def test_keeping_the_objects_changes_no_finding(
+    pki: PKI, root: Issued, intermediate: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leaf = pki.cert("same-findings leaf", issuer=intermediate, ca=False)
+    pinned = pki.cert("same-findings pinned", ca=False)
+    orphan = pki.cert("same-findings orphan", issuer=pki.cert("same-findings gone"))
+    data = bundle(root, intermediate, leaf, pinned, orphan, leaf)
+    profile = PROFILES["apigateway"]
+    settings = LintSettings(profile, NOW, enabled_rules(profile), inventory=True)
+    kept = lint_bundle(read_bundle("b.pem", data), settings)
+    monkeypatch.setattr("mtls_lint.parsed_bundle.KEEP_OBJECTS_UP_TO", 0)
+    let_go = lint_bundle(read_bundle("b.pem", data), settings)
+    assert len({f.rule for f in kept.findings}) >= 4
+    assert kept == let_go
 
 
 def test_a_field_that_cannot_be_read_is_named_when_parsed(pki: PKI) -> None:

@@ -425,9 +425,9 @@ def test_a_certificate_both_sides_hold_is_parsed_once_and_placed_by_its_own_side
     loads: list[bytes] = []
     real = certificate.Read.of
 
-    def counting(der: bytes) -> certificate.Read:
+    def counting(der: bytes, cert: x509.Certificate | None = None) -> certificate.Read:
         loads.append(der)
-        return real(der)
+        return real(der, cert)
 
     monkeypatch.setattr(certificate.Read, "of", staticmethod(counting))
     old = root.pem + intermediate.pem
