@@ -13,8 +13,10 @@ import pytest
 from cryptography import x509
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
+from hypothesis import given
+from hypothesis import strategies as st
 
-from mtls_lint.names import canonical
+from mtls_lint.names import _ASCII_LOWER, _RUNS, _WHITESPACE, _value, canonical
 from tests.conftest import fired, lint
 from tests.pki import NOW_ISO, PKI, Issued, openssl_verify
 
@@ -43,6 +45,17 @@ def test_names_equal_after_normalisation(a: x509.Name, b: x509.Name) -> None:
 def test_non_ascii_case_is_not_folded_as_openssl_does_not() -> None:
     # RFC 5280's StringPrep would fold it: here OpenSSL's canonical form decides
     assert canonical(cn("Ärzte CA")) != canonical(cn("ärzte CA"))
+
+
+#: Whitespace of every kind, ASCII and not, and letters whose case Unicode folds.
+_TRICKY = st.text(st.sampled_from(" \t\n\x0b\x0c\r\x1c\x85\xa0\u2003aZ9-ÄäİßK\u212a"))
+
+
+@given(st.one_of(_TRICKY, st.text()))
+def test_a_value_is_canonical_as_the_plain_definition_has_it(value: str) -> None:
+    # the definition _value's shortcuts must agree with: trim, collapse, lower ASCII only
+    plain = _RUNS.sub(" ", value.strip(_WHITESPACE)).translate(_ASCII_LOWER)
+    assert _value(value) == plain
 
 
 def test_different_names_stay_different() -> None:
