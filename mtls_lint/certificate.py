@@ -167,7 +167,12 @@ def days_left(not_after: dt.datetime, now: dt.datetime) -> int:
 
 
 def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2027-01-01T00:00:00Z``; four digits for any year (``strftime``'s ``%Y`` gives a
+    year before 1000 in as few digits as glibc likes), and not a time zone conversion for a
+    time already in UTC, as every certificate's is."""
+    if moment.tzinfo is not dt.timezone.utc:
+        moment = moment.astimezone(dt.timezone.utc)
+    return moment.isoformat(timespec="seconds")[:19] + "Z"  # less its "+00:00"
 
 
 class Read(NamedTuple):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,20 @@ def test_expired_certificates_say_so(pki: PKI, root: Issued) -> None:
     old = pki.cert("Summary expired CA", issuer=root, not_after=NOW.replace(month=5, day=22))
     text = markdown(Report((result_for(root.pem + old.pem, "b.pem"),)), NOW)
     assert "| CN=Summary expired CA | b.pem | 2026-05-22 | expired 10 days ago |" in text
+
+
+def test_a_year_before_1000_is_written_in_four_digits_and_summarised(pki: PKI) -> None:
+    # the builder refuses dates before 1950, a parser does not: GeneralizedTime year 0050
+    made = pki.cert("Summary year-50 CA", not_after=dt.datetime(2050, 1, 1, tzinfo=dt.timezone.utc))
+    der = made.der.replace(b"20500101000000Z", b"00500101000000Z")
+    assert der != made.der
+    pem = (
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+    )
+    result = result_for(pem, "b.pem")
+    assert result.inventory[0].not_after == "0050-01-01T00:00:00Z"  # strftime gave 50-01-01
+    text = markdown(Report((result,)), NOW)  # which fromisoformat refused: an internal error
+    assert "| CN=Summary year-50 CA | b.pem | 0050-01-01 | expired " in text
 
 
 def test_hostile_fields_cannot_inject_markdown_or_html() -> None:
