@@ -43,17 +43,28 @@ def repository_root(directory: Path) -> Path | None:
 
 
 def boundary(given: Path) -> Path:
-    """The real directory ``given`` may not be read outside of: its repository's root, else
-    the directory itself (for a directory) or the directory holding it (for a file).
+    """The real directory ``given`` may not be read outside of: the root of the repository it
+    is named in, else the directory itself (for a directory) or the directory holding it (for
+    a file).
 
-    Found from where ``given`` is written, not from where a link in it points.
+    Found from where ``given`` is written, not from where a link in it points: going down
+    ``given``'s directories from ``/``, the repository is the last directory holding
+    ``.git`` before the first link below one. So ``linked/x.pem``, where ``linked`` leads out
+    of the repository (or into another one), is bounded by the repository holding
+    ``linked``, and refused; a link above every repository (a home directory on another
+    disk) bounds nothing.
     """
     absolute = Path(os.path.abspath(given))
     place = (
         absolute if os.path.isdir(absolute) and not os.path.islink(absolute) else absolute.parent
     )
-    place = Path(os.path.realpath(place))
-    return repository_root(place) or place
+    root: Path | None = None
+    for directory in (*reversed(place.parents), place):
+        if root is not None and os.path.islink(directory):
+            break  # what is below was reached through a link the repository holds
+        if is_repository_root(directory):
+            root = directory
+    return Path(os.path.realpath(root if root is not None else place))
 
 
 class Confinement:

@@ -98,6 +98,53 @@ def test_a_linked_directory_is_not_walked(repo: Path, capsys: pytest.CaptureFixt
     assert "linked: a symbolic link to a file outside the repository" in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--no-config", "linked/secret.pem"],
+        ["inspect", "linked/secret.pem"],
+        ["diff", "--no-config", "ts/ok.pem", "linked/secret.pem"],
+        ["verify", "--now", NOW_ISO, "--truststore", "linked/secret.pem", "ts/ok.pem"],
+    ],
+)
+def test_a_named_file_in_a_linked_directory_out_of_the_repository_is_not_read(
+    repo: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the file's own directory leads out: the repository it is named in is the boundary
+    (repo / "linked").symlink_to(repo.parent / "outside", target_is_directory=True)
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert "linked/secret.pem: a symbolic link to a file outside the repository" in err
+
+
+def test_a_named_file_in_a_link_to_another_repository_is_not_read(
+    repo: Path, root: Issued, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # another checkout on the runner: a repository, but not the one the file is named in
+    other = repo.parent / "other"
+    (other / "nested").mkdir(parents=True)
+    git(other, "init", "-q")
+    git(other / "nested", "init", "-q")
+    for directory in (other, other / "nested"):
+        (directory / "secret.pem").write_bytes(SECRET + b"\n" + root.pem)
+    (repo / "vendored").symlink_to(other, target_is_directory=True)
+    for named in ("vendored/secret.pem", "vendored/nested/secret.pem"):
+        code, _, err = run(["check", "--no-config", named], capsys)
+        assert code == 2
+        assert f"{named}: a symbolic link to a file outside the repository" in err
+
+
+def test_a_repository_named_through_a_link_is_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a link above the repository (a home directory on another disk, say) leads nowhere out
+    (repo.parent / "alias").symlink_to(repo, target_is_directory=True)
+    monkeypatch.chdir(repo.parent)
+    code, out, _ = run(["check", "--no-config", "--format", "json", "alias/ts/ok.pem"], capsys)
+    assert code == 0
+    assert '"path": "alias/ts/ok.pem"' in out
+
+
 def test_without_a_repository_the_named_directory_is_the_boundary(
     tmp_path: Path, root: Issued, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
