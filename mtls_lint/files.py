@@ -58,13 +58,19 @@ def boundary(given: Path) -> Path:
     place = (
         absolute if os.path.isdir(absolute) and not os.path.islink(absolute) else absolute.parent
     )
+    return Path(os.path.realpath(named_repository(place) or place))
+
+
+def named_repository(place: Path) -> Path | None:
+    """The repository the absolute path ``place`` is written in (see :func:`boundary`), as
+    written: a link in it may lead elsewhere."""
     root: Path | None = None
     for directory in (*reversed(place.parents), place):
         if root is not None and os.path.islink(directory):
             break  # what is below was reached through a link the repository holds
         if is_repository_root(directory):
             root = directory
-    return Path(os.path.realpath(root if root is not None else place))
+    return root
 
 
 class Confinement:
@@ -214,8 +220,7 @@ def write_confined(path: Path, text: str | bytes, within: Path | None = None) ->
     absolute = Path(os.path.abspath(path))
     parent = absolute.parent
     real_parent = Path(os.path.realpath(parent))
-    lexical_root = repository_root(parent)
-    root = within or lexical_root
+    root = within or named_repository(parent)
     if within is not None and not absolute.is_relative_to(within):
         raise UnsafePath(f"{path}: outside {within}; not written")
     if root is not None and parent.is_relative_to(root):

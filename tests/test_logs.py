@@ -268,12 +268,20 @@ def test_save_certs_will_not_write_through_a_symlink(clients, store, tmp_path, c
     git(repo, "init", "-q")
     (repo / "certs").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (tmp_path / "elsewhere").mkdir()
-    for target in (repo / "certs", repo / "certs" / "new" / "deeper"):
+    other = tmp_path / "other"  # another checkout: a repository, but not this one
+    other.mkdir()
+    git(other, "init", "-q")
+    (repo / "vendored").symlink_to(other, target_is_directory=True)
+    for target in (
+        repo / "certs", repo / "certs" / "new" / "deeper", repo / "vendored",
+        repo / "vendored" / "new",
+    ):  # fmt: skip
         code = main(["logs", "--now", NOW_ISO, "--truststore", str(store), "--save-certs",
                      str(target), str(tmp_path / "lines.log")])  # fmt: skip
         assert code == 2
         assert "symbolic link" in capsys.readouterr().err
         assert not list((tmp_path / "elsewhere").iterdir())  # not even a directory made
+        assert [p.name for p in other.iterdir()] == [".git"]
 
 
 def test_markdown_for_a_ticket(clients, store, tmp_path, capsys) -> None:

@@ -449,14 +449,14 @@ def _make_directory(directory: Path) -> None:
     """Create ``directory`` and its missing parents, refusing (before creating anything) when
     the deepest one that exists is reached through a symbolic link inside a repository: a pull
     request can add ``certs -> ~/.ssh``."""
-    from mtls_lint.files import UnsafePath, repository_root
+    from mtls_lint.files import UnsafePath, named_repository
 
     existing = Path(os.path.abspath(directory))
     missing = []
     while not existing.exists():
         missing.append(existing)
         existing = existing.parent
-    root = repository_root(existing)
+    root = named_repository(existing)
     real = Path(os.path.realpath(existing))
     if root is not None and real != existing and not real.is_relative_to(os.path.realpath(root)):
         raise UnsafePath(f"{existing} is a symbolic link out of {root}; nothing written")

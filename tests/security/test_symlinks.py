@@ -310,6 +310,20 @@ def test_output_does_not_write_through_a_linked_directory(
     assert not (repo.parent / "outside" / "x.sarif").exists()
 
 
+def test_output_does_not_write_through_a_link_to_another_repository(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = repo.parent / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    (repo / "reports").symlink_to(other, target_is_directory=True)
+    code, _, err = run(["check", "--no-config", "--format", "sarif", "--output",
+                        "reports/x.sarif", "ts"], capsys)  # fmt: skip
+    assert code == 2
+    assert "its directory is a symbolic link out of" in err
+    assert not (other / "x.sarif").exists()
+
+
 def test_output_to_a_plain_path_is_written(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "reports").mkdir()
     code, _, _ = run(["check", "--no-config", "--format", "sarif", "--output",
