@@ -17,7 +17,7 @@ from typing import NamedTuple, Protocol
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 from mtls_lint.bundle import PemBlock
 from mtls_lint.findings import CertificateRef
@@ -175,6 +175,17 @@ def iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")[:19] + "Z"  # less its "+00:00"
 
 
+_BC, _KU, _EKU, _SKI, _AKI = "bc", "ku", "eku", "ski", "aki"
+#: The extensions :class:`Read` reads; cryptography gives each OID's value one class.
+_READ_EXTENSIONS = {
+    ExtensionOID.BASIC_CONSTRAINTS: _BC,
+    ExtensionOID.KEY_USAGE: _KU,
+    ExtensionOID.EXTENDED_KEY_USAGE: _EKU,
+    ExtensionOID.SUBJECT_KEY_IDENTIFIER: _SKI,
+    ExtensionOID.AUTHORITY_KEY_IDENTIFIER: _AKI,
+}
+
+
 class Read(NamedTuple):
     """What :meth:`ParsedCertificate.parse` reads of every certificate before keeping it: the
     names, the validity, and what the rules ask of the extensions (their objects let go)."""
@@ -213,16 +224,20 @@ class Read(NamedTuple):
             raise ValueError(f"{field}: {exc}") from None
         bc = bc_critical = ku = eku = ski = aki = None
         for extension in extensions:
+            # by OID: each isinstance against cryptography's extension ABCs costs ~1 us
+            kind = _READ_EXTENSIONS.get(extension.oid)
+            if kind is None:
+                continue
             value = extension.value
-            if isinstance(value, x509.BasicConstraints):
+            if kind is _BC:
                 bc, bc_critical = value, extension.critical
-            elif isinstance(value, x509.KeyUsage):
+            elif kind is _KU:
                 ku = value
-            elif isinstance(value, x509.ExtendedKeyUsage):
+            elif kind is _EKU:
                 eku = frozenset(oid.dotted_string for oid in value)
-            elif isinstance(value, x509.SubjectKeyIdentifier):
+            elif kind is _SKI:
                 ski = value.digest
-            elif isinstance(value, x509.AuthorityKeyIdentifier):
+            else:
                 aki = value
         return cls(
             subject_der, issuer_der, not_before, not_after, bc, bc_critical, ku, eku, ski, aki
