@@ -5,8 +5,6 @@ These are values only, and know nothing about rules; the rules decide what each 
 means.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -64,7 +62,7 @@ class Tally(NamedTuple):
     lines: int = 0
     first: int | None = None
 
-    def add(self, line: int) -> Tally:
+    def add(self, line: int) -> "Tally":
         return Tally(self.lines + 1, self.first or line)
 
 
@@ -83,7 +81,7 @@ class Bundle(NamedTuple):
     #: Runs of empty or whitespace-only lines, inside blocks or not: (first, last).
     blank_runs: tuple[tuple[int, int], ...]
     #: Private keys that are not a block of their own (:mod:`mtls_lint.hidden_keys`).
-    hidden_keys: tuple[HiddenKey, ...] = ()
+    hidden_keys: "tuple[HiddenKey, ...]" = ()
 
     @property
     def certificate_blocks(self) -> tuple[PemBlock, ...]:

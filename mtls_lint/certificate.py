@@ -6,8 +6,6 @@ field fails there; every other fact is a cached property, and callers (the engin
 its failures per rule and certificate.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import warnings
@@ -204,7 +202,7 @@ class Read(NamedTuple):
     authority_key_identifier: x509.AuthorityKeyIdentifier | None
 
     @classmethod
-    def of(cls, der: bytes, cert: x509.Certificate | None = None) -> Read:
+    def of(cls, der: bytes, cert: x509.Certificate | None = None) -> "Read":
         """Read ``der`` with an object that is let go, or with ``cert`` (``der`` loaded, and
         kept by the caller); raises ValueError naming the field that cannot be read."""
         if cert is None:
@@ -289,7 +287,7 @@ class ParsedCertificate:
         self._authority_key_identifier = read.authority_key_identifier
 
     @classmethod
-    def parse(cls, block: PemBlock, der: bytes, keep: bool = False) -> ParsedCertificate:
+    def parse(cls, block: PemBlock, der: bytes, keep: bool = False) -> "ParsedCertificate":
         """Parse ``der`` and read every field rules rely on, so a bad field fails here.
 
         cryptography defers decoding names and extensions until they are read; forcing them now
@@ -303,14 +301,14 @@ class ParsedCertificate:
             return cls._parse(block, der, keep)
 
     @classmethod
-    def _parse(cls, block: PemBlock, der: bytes, keep: bool = False) -> ParsedCertificate:
+    def _parse(cls, block: PemBlock, der: bytes, keep: bool = False) -> "ParsedCertificate":
         if keep:
             cert = x509.load_der_x509_certificate(der)
             return cls(block, cert, der, Read.of(der, cert), kept=True)
         read = Read.of(der)  # first: a certificate that fails there is loaded once
         return cls(block, x509.load_der_x509_certificate(der), der, read)
 
-    def at(self, block: PemBlock) -> ParsedCertificate:
+    def at(self, block: PemBlock) -> "ParsedCertificate":
         """This certificate as ``block`` (of another version of the file, holding the same
         DER) holds it: the parse and every fact computed so far are shared, not redone."""
         other = object.__new__(ParsedCertificate)

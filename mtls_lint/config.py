@@ -3,8 +3,6 @@ it is found. Reading and validating the YAML is :mod:`mtls_lint.config_file`'s j
 only when a config file exists, so a run without one does not pay for PyYAML.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path

@@ -6,8 +6,6 @@ with Connection Functions. A revocation file is linted with its own rules
 (:mod:`mtls_lint.rules.revocation`), never as a bundle.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import warnings
@@ -34,11 +32,11 @@ class TrustedCA(NamedTuple):
     spki: bytes
 
     @classmethod
-    def of(cls, cert: ParsedCertificate) -> TrustedCA | None:
+    def of(cls, cert: ParsedCertificate) -> "TrustedCA | None":
         spki = cert.spki
         return cls(cert.subject, cert.subject_canon, spki) if spki is not None else None
 
-    def verifies(self, item: ParsedList) -> bool:
+    def verifies(self, item: "ParsedList") -> bool:
         """Whether this CA's key verifies ``item``'s signature."""
         from cryptography.hazmat.primitives.serialization import load_der_public_key
 

@@ -1,7 +1,5 @@
 """Which files ``check`` lints: paths named on the command line, directories walked."""
 
-from __future__ import annotations
-
 import fnmatch
 import os
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -103,10 +101,10 @@ class _Fixed(NamedTuple):
 
     globs: Globs
 
-    def at(self, directory: Path) -> _Fixed:
+    def at(self, directory: Path) -> "_Fixed":
         return self
 
-    def below(self, scope: Any, directory: str, names: Collection[str]) -> _Fixed:
+    def below(self, scope: Any, directory: str, names: Collection[str]) -> "_Fixed":
         return self
 
 

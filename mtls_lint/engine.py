@@ -4,8 +4,6 @@ The engine knows rules only through :class:`~mtls_lint.rule.Rule`; it resolves w
 at which severity, contains crashes, and never looks at a rule's id to decide anything.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping

@@ -4,8 +4,6 @@ A finding is immutable and self-contained: a reporter never needs the bundle or 
 certificate to print it, so reporters can be tested with hand-made findings.
 """
 
-from __future__ import annotations
-
 import enum
 import re
 from collections.abc import Mapping
@@ -31,7 +29,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         try:
             return cls[text.upper()]
         except KeyError:

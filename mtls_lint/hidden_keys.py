@@ -6,8 +6,6 @@ file with CR-only line ends (one "line" to the splitter), as base64 or hex with 
 all, or as raw DER. The reader finds each with its line; it never keeps or returns the key.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import re

@@ -6,8 +6,6 @@ facts, and each rule declares its own severity per profile. No AWS number or wor
 written anywhere else; each profile names where its numbers come from.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple

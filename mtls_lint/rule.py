@@ -6,8 +6,6 @@ one-line summary, severity per profile, citation and options. A rule yields :cla
 it knows nothing about severities in force, waivers or output formats.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
@@ -31,19 +29,19 @@ class Problem(NamedTuple):
     message: str
     line: int
     end_line: int
-    certificate: CertificateFacts | None = None
+    certificate: "CertificateFacts | None" = None
 
 
-def about(cert: CertificateFacts, message: str) -> Problem:
+def about(cert: "CertificateFacts", message: str) -> Problem:
     """A problem with a certificate, located at its block."""
     return Problem(message, cert.block.begin_line, cert.block.end_line, cert)
 
 
-def at_block(block: PemBlock, message: str) -> Problem:
+def at_block(block: "PemBlock", message: str) -> Problem:
     return Problem(message, block.begin_line, block.end_line)
 
 
-def describe(cert: CertificateFacts) -> str:
+def describe(cert: "CertificateFacts") -> str:
     """How messages name a certificate: ``certificate #2 (line 31)``."""
     return f"certificate #{cert.index} (line {cert.block.begin_line})"
 
@@ -53,8 +51,8 @@ class Revocation(NamedTuple):
     trust store(s) of the run, and the lists and entries of every list file of the run (the
     quotas count per trust store)."""
 
-    file: RevocationFile
-    trusted: tuple[TrustedCA, ...]
+    file: "RevocationFile"
+    trusted: "tuple[TrustedCA, ...]"
     lists_in_run: int
     entries_in_run: int
 
@@ -64,7 +62,7 @@ class LintContext:
 
     def __init__(
         self,
-        parsed: ParsedBundle,
+        parsed: "ParsedBundle",
         profile: Profile,
         now: dt.datetime,
         expiry_days: int,
@@ -80,12 +78,12 @@ class LintContext:
         self.unparsable = parsed.unparsable
 
     @property
-    def leniently_read(self) -> list[LenientCertificate]:
+    def leniently_read(self) -> "list[LenientCertificate]":
         """The unparsable certificates whose fields could be read all the same."""
         return self.parsed.leniently_read
 
     @property
-    def graph(self) -> TrustGraph:
+    def graph(self) -> "TrustGraph":
         return self.parsed.graph
 
 
@@ -123,7 +121,7 @@ class Rule(NamedTuple):
 
         return inspect.cleandoc(self.docstring)
 
-    def run(self, ctx: LintContext, options: Options) -> Iterator[Problem | Crash]:
+    def run(self, ctx: LintContext, options: Options) -> "Iterator[Problem | Crash]":
         """Yield problems; a crash yields a :class:`Crash` and, per certificate, moves on.
 
         The engine turns a crash into a finding, so one rule's bug never loses the report.
@@ -149,11 +147,11 @@ class Crash(NamedTuple):
     """An exception raised inside a rule, and the certificate it was checking."""
 
     error: Exception
-    certificate: CertificateFacts | None
+    certificate: "CertificateFacts | None"
 
 
 def _guard(
-    call: Callable[[], Iterable[Problem]], cert: CertificateFacts | None
+    call: Callable[[], Iterable[Problem]], cert: "CertificateFacts | None"
 ) -> Iterator[Problem | Crash]:
     try:
         yield from call()

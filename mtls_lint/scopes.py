@@ -13,8 +13,6 @@ Every door asks the same :class:`Scopes`: ``check`` and the hook (a file's scope
 at the base ref instead of the tree's (:class:`RefConfigs`).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 from collections.abc import Collection, Iterator

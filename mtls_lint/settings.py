@@ -3,8 +3,6 @@
 Command-line options override the file; the file overrides the defaults.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +27,7 @@ class FileLimits(NamedTuple):
     @classmethod
     def chosen(
         cls, max_bytes: int | None, max_certificates: int | None, config: Config | None = None
-    ) -> FileLimits:
+    ) -> "FileLimits":
         """The command line's value, else the config's ``limits``, else the default."""
         limits = config.limits if config is not None else {}
 

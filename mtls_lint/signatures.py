@@ -2,8 +2,6 @@
 with an issuer's key -- SHA-1 and MD5 included, which ``cryptography``'s own issuer check
 refuses but a truststore linter must still place in their chain."""
 
-from __future__ import annotations
-
 import enum
 from typing import NamedTuple
 
@@ -65,7 +63,7 @@ _HASHES: dict[str, str] = {
 }
 
 
-def signature_algorithm(oid: str, pss_hash: str | None = None) -> SignatureAlgorithm:
+def signature_algorithm(oid: str, pss_hash: str | None = None) -> "SignatureAlgorithm":
     """The algorithm an OID names, without ``cryptography``'s certificate object: for a
     certificate only the lenient reader can read. ``pss_hash`` comes from RSA-PSS parameters."""
     if oid in LEGACY_SIGNATURES:

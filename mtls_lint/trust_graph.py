@@ -6,8 +6,6 @@ memoised, so a bundle of N certificates costs O(N) signature checks (thousands o
 one certificate, or of one name, included) and a 10,000-link chain cannot exhaust the stack.
 """
 
-from __future__ import annotations
-
 import enum
 import itertools
 import math
@@ -190,7 +188,7 @@ class TrustGraph:
             return
         self._ahead = _Ahead(workers, self._first_pairs(distinct))
 
-    def _first_pairs(self, distinct: list[ParsedCertificate]) -> Iterator[_Check]:
+    def _first_pairs(self, distinct: list[ParsedCertificate]) -> "Iterator[_Check]":
         """(certificate, first candidate, its key) for each certificate whose first check is
         still to make. Keys are read here, in the caller's thread: no worker computes a
         cached property."""
@@ -491,7 +489,10 @@ class _Ahead:
             waiting.put(None)  # each thread started ends at one, once the batches are done
 
     def _hand_over(
-        self, batch: _Batch, waiting: queue.SimpleQueue[_Batch | None], idle: list[threading.Thread]
+        self,
+        batch: "_Batch",
+        waiting: "queue.SimpleQueue[_Batch | None]",
+        idle: "list[threading.Thread]",
     ) -> None:
         self._batches.append(batch)
         waiting.put(batch)
@@ -537,7 +538,7 @@ class _Batch:
         return self._answers
 
 
-def _work(waiting: queue.SimpleQueue[_Batch | None]) -> None:
+def _work(waiting: "queue.SimpleQueue[_Batch | None]") -> None:
     while (batch := waiting.get()) is not None:
         batch.run()
 

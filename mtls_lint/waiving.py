@@ -6,8 +6,6 @@ that it hides nothing and ``expired-waiver`` fires at its line. A waiver that hi
 run over whole directories fires ``unused-waiver``.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple

@@ -296,6 +296,28 @@ def test_a_one_file_check_imports_only_what_it_uses(repo: Path, clean_bundle: by
     assert loaded & unwanted == set()
 
 
+def test_a_one_file_check_compiles_few_annotations(repo: Path, clean_bundle: bytes) -> None:
+    """typing.NamedTuple compiles each field's annotation that is a string, as every one is
+    under ``from __future__ import annotations``: 195 of them, about 4 ms of a one-file
+    check. The named tuples' modules on the start-up path evaluate their annotations, and
+    quote only the names a type checker alone imports (and ``cli.check``'s two tuples)."""
+    (repo / "b.pem").write_bytes(clean_bundle)
+    code = (
+        "import sys, typing\ncompiled = []\nreal = typing.ForwardRef.__init__\n"
+        "def counting(self, *args, **kwargs):\n"
+        "    compiled.append(args[0])\n    real(self, *args, **kwargs)\n"
+        "typing.ForwardRef.__init__ = counting\n"
+        "from mtls_lint.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(len(compiled))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "check", "--no-config", "b.pem"],
+        capture_output=True, text=True, check=True, cwd=repo,
+    )  # fmt: skip
+    assert int(result.stdout.splitlines()[-1]) <= 20
+
+
 def test_explain_names_where_each_services_numbers_come_from(capsys) -> None:
     from mtls_lint.profiles import PROFILES
 

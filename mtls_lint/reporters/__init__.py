@@ -5,8 +5,6 @@ and does not know about rules beyond what a :class:`~mtls_lint.findings.Finding`
 can be tested with hand-made findings.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import NamedTuple
 
