@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from mtls_lint.certificate import CertificateFacts, ParsedCertificate
+from mtls_lint.certificate import CertificateFacts, ParsedCertificate, algorithm_refusal
 from mtls_lint.denials import (
     BAD_SIGNATURE,
     DOCUMENTED,
@@ -211,15 +211,6 @@ def paths(
 
 def _day(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
-
-
-def algorithm_refusal(cert: CertificateFacts, profile: Profile) -> str | None:
-    """Why ``profile``'s service refuses ``cert``'s signature or key, or None: a weak hash or
-    key, and, as the services document only what they support, anything outside the lists."""
-    algorithm, key = cert.signature_algorithm, cert.key
-    return profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
-        key.type, key.bits, key.curve
-    )
 
 
 def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:

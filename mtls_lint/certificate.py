@@ -21,6 +21,7 @@ from mtls_lint.bundle import PemBlock
 from mtls_lint.findings import CertificateRef
 from mtls_lint.memo import cached_property
 from mtls_lint.names import Canonical, canonical
+from mtls_lint.profiles import Profile
 from mtls_lint.signatures import LEGACY_SIGNATURES, SignatureAlgorithm, signature_family
 
 _CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
@@ -240,6 +241,15 @@ class Read(NamedTuple):
         return cls(
             subject_der, issuer_der, not_before, not_after, bc, bc_critical, ku, eku, ski, aki
         )
+
+
+def algorithm_refusal(cert: CertificateFacts, profile: Profile) -> str | None:
+    """Why ``profile``'s service refuses ``cert``'s signature or key, or None: a weak hash or
+    key, and, as the services document only what they support, anything outside the lists."""
+    algorithm, key = cert.signature_algorithm, cert.key
+    return profile.signature_refusal(algorithm.family, algorithm.hash) or profile.key_refusal(
+        key.type, key.bits, key.curve
+    )
 
 
 class ParsedCertificate:

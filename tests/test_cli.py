@@ -296,6 +296,28 @@ def test_a_one_file_check_imports_only_what_it_uses(repo: Path, clean_bundle: by
     assert loaded & unwanted == set()
 
 
+@pytest.mark.parametrize(
+    "command", [["diff", "--no-config", "b.pem", "b.pem"], ["inspect", "b.pem"]]
+)
+def test_diff_and_inspect_do_not_import_dataclasses(
+    repo: Path, clean_bundle: bytes, command: list[str]
+) -> None:
+    """dataclasses imports inspect, ast and tokenize: 13 ms of a run."""
+    (repo / "b.pem").write_bytes(clean_bundle)
+    code = (
+        "import sys\nfrom mtls_lint.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *command], capture_output=True, text=True, check=True,
+        cwd=repo,
+    )  # fmt: skip
+    loaded = set(result.stdout.split())
+    assert "mtls_lint.inventory" in loaded  # the command did run
+    assert loaded & {"dataclasses", "inspect"} == set()
+
+
 def test_a_one_file_check_compiles_few_annotations(repo: Path, clean_bundle: bytes) -> None:
     """typing.NamedTuple compiles each field's annotation that is a string, as every one is
     under ``from __future__ import annotations``: 195 of them, about 4 ms of a one-file

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from mtls_lint import jsonout
-from mtls_lint.admission import algorithm_refusal
-from mtls_lint.certificate import ParsedCertificate, days_left, iso
+from mtls_lint.certificate import ParsedCertificate, algorithm_refusal, days_left, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
 from mtls_lint.profiles import Profile
