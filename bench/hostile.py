@@ -208,17 +208,19 @@ class Material:
         return root
 
 
-def refused_copies(pem: bytes, attributes: int = 0) -> bytes:
+def refused_copies(pem: bytes, attributes: int = 0, version: int = 4) -> bytes:
     """Copies of a certificate cryptography refuses (version 5) but the lenient reader reads,
     with ``attributes`` more name attributes (pyasn1 pays ~70 us for each), to the size cap.
-    The signature no longer verifies: check does not need it to read the fields."""
+    The signature no longer verifies: check does not need it to read the fields.
+    ``version=2``: a v3 certificate cryptography reads (and, in a bundle of at most 1,000,
+    keeps what it decoded of)."""
     from pyasn1.codec.der import decoder, encoder
     from pyasn1_modules import rfc5280
 
     der = base64.b64decode(b"".join(pem.splitlines()[1:-1]))
     cert, _ = decoder.decode(der, asn1Spec=rfc5280.Certificate())
     tbs = cert["tbsCertificate"]
-    tbs["version"] = 4
+    tbs["version"] = version
     rdns = tbs["subject"][0]
     for _ in range(attributes):
         rdns[0].append(rdns[0][0])  # one more attribute in the first RDN
@@ -252,6 +254,9 @@ def cases(m: Material) -> Iterator[Case]:
     dense = m.file("refused-dense.pem", lambda: refused_copies(first, 600))
     yield Case("10 MB of 15 KB certificates of 600-attribute names, v5", _check(dense),
                _check(same_size))  # fmt: skip
+    kept = m.file("dense-v3.pem", lambda: refused_copies(first, 600, version=2))
+    yield Case("10 MB of 20 KB certificates of 600-attribute names, v3",
+               _check(kept), _check(same_size))  # fmt: skip
     exponents = m.file("huge-exponents.pem", lambda: huge_exponents(8, 9_990))
     yield Case("8 CAs with 3,071-bit RSA exponents over 9,990", _check(exponents),
                _check(m.synthetic_bytes(exponents.stat().st_size)))  # fmt: skip
