@@ -214,8 +214,9 @@ def capacity(repeat: int = 5) -> tuple[int, float]:
     (CPUs, work done at once / work done alone), the median of ``repeat`` alternations. On a
     shared VM the second CPU may give far less than a whole one, and threads cannot beat
     that: the ratios of ``check`` to its single-threaded baseline are read against it."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpus = cpus or 1
+    from mtls_lint.trust_graph import _cpus  # the count the signature threads are sized by
+
+    cpus = _cpus()
 
     def timed(copies: int) -> float:
         runs = [
