@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import CertificateFacts, ParsedCertificate, algorithm_refusal
+from mtls_lint.dates import minute
 from mtls_lint.denials import (
     BAD_SIGNATURE,
     DOCUMENTED,
@@ -210,7 +211,7 @@ def paths(
 
 
 def _day(moment: dt.datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"{minute(moment)} UTC"
 
 
 def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from mtls_lint.bundle import PemBlock
+from mtls_lint.dates import iso
 from mtls_lint.findings import CertificateRef
 from mtls_lint.memo import cached_property
 from mtls_lint.names import Canonical, canonical
@@ -163,15 +164,6 @@ def days_left(not_after: dt.datetime, now: dt.datetime) -> int:
     if not_after >= now:
         return (not_after - now).days
     return -(now - not_after).days
-
-
-def iso(moment: dt.datetime) -> str:
-    """``2027-01-01T00:00:00Z``; four digits for any year (``strftime``'s ``%Y`` gives a
-    year before 1000 in as few digits as glibc likes), and not a time zone conversion for a
-    time already in UTC, as every certificate's is."""
-    if moment.tzinfo is not dt.timezone.utc:
-        moment = moment.astimezone(dt.timezone.utc)
-    return moment.isoformat(timespec="seconds")[:19] + "Z"  # less its "+00:00"
 
 
 _BC, _KU, _EKU, _SKI, _AKI = "bc", "ku", "eku", "ski", "aki"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.connectionlog import ConnectionClient
+from mtls_lint.dates import day, minute
 from mtls_lint.logformats import log_time
 from mtls_lint.profiles import CHAIN_DEPTH, EXPIRED, NOT_YET_VALID, UNTRUSTED, Profile
 
@@ -103,7 +104,7 @@ def check_client(
         ended = max(c.not_after for c in issuers)
         notes.append(
             f"the client's CA '{client.issuer}' in {store.shown} was not valid at the last "
-            f"connection (its validity ends {ended:%Y-%m-%d}): renew the CA and update the "
+            f"connection (its validity ends {day(ended)}): renew the CA and update the "
             "trust store"
         )
     depth, stops_at = store.depth_above((current or issuers)[0], profile.max_chain_cas)
@@ -126,8 +127,8 @@ def check_truststore(
     """The truststore's certificates that were not valid at ``when`` (the log's last
     connection): the clients they issued are refused."""
     return [
-        f"{shown}: '{cert.subject}' was not valid at {when:%Y-%m-%d %H:%M}Z (valid "
-        f"{cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}): the clients it issues are "
+        f"{shown}: '{cert.subject}' was not valid at {minute(when)}Z (valid "
+        f"{day(cert.not_before)} to {day(cert.not_after)}): the clients it issues are "
         "refused"
         for cert in store
         if not cert.not_before <= when <= cert.not_after

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from mtls_lint.dates import minute
 from mtls_lint.download import Downloader, DownloadError
 from mtls_lint.findings import Severity
 
@@ -462,5 +463,5 @@ def cloudfront(
 
 def _when(moment: object) -> str:
     if isinstance(moment, dt.datetime):
-        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return f"{minute(moment)} UTC"
     return "" if moment is None else str(moment)

@@ -28,7 +28,8 @@ from pyasn1.type import char, univ
 from pyasn1_modules import rfc4055, rfc5280
 
 from mtls_lint.bundle import PemBlock
-from mtls_lint.certificate import KeyInfo, iso, key_info, name_text
+from mtls_lint.certificate import KeyInfo, key_info, name_text
+from mtls_lint.dates import iso
 from mtls_lint.findings import CertificateRef
 from mtls_lint.memo import cached_property
 from mtls_lint.names import Canonical, canonical

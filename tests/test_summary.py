@@ -52,6 +52,8 @@ def test_a_year_before_1000_is_written_in_four_digits_and_summarised(pki: PKI) -
     )
     result = result_for(pem, "b.pem")
     assert result.inventory[0].not_after == "0050-01-01T00:00:00Z"  # strftime gave 50-01-01
+    (expired,) = [f for f in result.findings if f.rule == "expired"]
+    assert "0050-01-01 00:00 UTC" in expired.message
     text = markdown(Report((result,)), NOW)  # which fromisoformat refused: an internal error
     assert "| CN=Summary year-50 CA | b.pem | 0050-01-01 | expired " in text
 

@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mtls_lint.bundle_diff import FileDiff
-from mtls_lint.certificate import ParsedCertificate, iso
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.dates import day, iso
 from mtls_lint.escape import printable
 from mtls_lint.findings import Finding
 from mtls_lint.reporters.json import finding_json
@@ -41,7 +42,7 @@ def render_json(diffs: Sequence[FileDiff]) -> str:
 
 
 def _describe(cert: ParsedCertificate) -> str:
-    return f"{cert.subject} (sha256 {cert.sha256[:16]}…, not after {cert.not_after:%Y-%m-%d})"
+    return f"{cert.subject} (sha256 {cert.sha256[:16]}…, not after {day(cert.not_after)})"
 
 
 def change_lines(d: FileDiff) -> list[tuple[str, str]]:
@@ -49,8 +50,8 @@ def change_lines(d: FileDiff) -> list[tuple[str, str]]:
     lines = [("+", f"added    {_describe(c)}") for c in d.added]
     lines += [("-", f"removed  {_describe(c)}") for c in d.removed]
     lines += [
-        ("~", f"renewed  {old.subject}: {old.sha256[:16]}… (not after {old.not_after:%Y-%m-%d})"
-              f" -> {new.sha256[:16]}… (not after {new.not_after:%Y-%m-%d})")
+        ("~", f"renewed  {old.subject}: {old.sha256[:16]}… (not after {day(old.not_after)})"
+              f" -> {new.sha256[:16]}… (not after {day(new.not_after)})")
         for old, new in d.renewed
     ]  # fmt: skip
     if d.kept:

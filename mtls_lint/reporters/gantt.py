@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from mtls_lint.dates import day
+
 #: Bars per chart: more would be unreadable (and a summary has a size cap).
 MAX_BARS = 60
 _UNSAFE = re.compile(r"[^A-Za-z0-9 =.,()_+/-]")
@@ -59,10 +61,9 @@ def chart(
             drawn += 1
             tag = "crit, " if bar.not_after < now else "active, " if bar.not_after < soon else ""
             lines.append(
-                f"    {_safe(bar.name)} :{tag}c{drawn}, {bar.not_before:%Y-%m-%d}, "
-                f"{bar.not_after:%Y-%m-%d}"
+                f"    {_safe(bar.name)} :{tag}c{drawn}, {day(bar.not_before)}, {day(bar.not_after)}"
             )
-    lines += ["    section now", f"    {now:%Y-%m-%d} :milestone, now, {now:%Y-%m-%d}, 0d", "```"]
+    lines += ["    section now", f"    {day(now)} :milestone, now, {day(now)}, 0d", "```"]
     if left_out:
         lines.append(f"_{left_out} more certificates are not drawn (at most {MAX_BARS})._")
     return lines

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from mtls_lint import jsonout
-from mtls_lint.certificate import ParsedCertificate, algorithm_refusal, days_left, iso
+from mtls_lint.certificate import ParsedCertificate, algorithm_refusal, days_left
+from mtls_lint.dates import day, iso
 from mtls_lint.escape import printable
 from mtls_lint.inventory import Inventory, Node, Unreadable
 from mtls_lint.profiles import Profile
@@ -35,7 +36,7 @@ def _rows(inventory: Inventory, now: dt.datetime) -> list[list[str]]:
         rows.append([
             str(cert.index), str(cert.block.begin_line), inventory.role(cert),
             printable(_name(cert)), printable(_issuer_name(cert)), str(cert.key),
-            algorithm.hash or algorithm.family, f"{cert.not_after:%Y-%m-%d}",
+            algorithm.hash or algorithm.family, day(cert.not_after),
             str(days_left(cert.not_after, now)), cert.sha256[:16],
         ])  # fmt: skip
     for broken in inventory.unreadable:

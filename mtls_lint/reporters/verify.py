@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 
 from mtls_lint.accesslog import ClientSeen, LineCounts
 from mtls_lint.admission import Link, Verdict
-from mtls_lint.certificate import ParsedCertificate, iso
+from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.dates import day, iso
 from mtls_lint.escape import printable
 from mtls_lint.keyfile import PublicKeyInfo
 from mtls_lint.reporters.step_summary import cell
@@ -29,7 +30,7 @@ def _link_json(link: Link) -> dict[str, Any]:
 
 
 def _date(moment: dt.datetime | None) -> str:
-    return f"{moment:%Y-%m-%d}" if moment is not None else "(unreadable)"
+    return day(moment) if moment is not None else "(unreadable)"
 
 
 def _service_line(verdict: Verdict) -> str:

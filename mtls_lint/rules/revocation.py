@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mtls_lint import citations
+from mtls_lint.dates import day
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import STRONG_HASHES
 from mtls_lint.rule import LintContext, Options, Problem, revocation_rule
@@ -134,7 +135,7 @@ def crl_expired(ctx: LintContext, options: Options) -> Iterator[Problem]:
         if item.next_update is not None and item.next_update < ctx.now:
             days = (ctx.now - item.next_update).days
             yield Problem(
-                f"{_where(item)} was due for renewal on {item.next_update:%Y-%m-%d} "
+                f"{_where(item)} was due for renewal on {day(item.next_update)} "
                 f"({days} days ago); revocations since then are missing",
                 item.line,
                 item.end_line,
@@ -162,7 +163,7 @@ def crl_expires_soon(ctx: LintContext, options: Options) -> Iterator[Problem]:
         left = (item.next_update - ctx.now).days
         if left < ctx.expiry_days:
             yield Problem(
-                f"{_where(item)} is due for renewal on {item.next_update:%Y-%m-%d}, in {left} "
+                f"{_where(item)} is due for renewal on {day(item.next_update)}, in {left} "
                 f"days (window {ctx.expiry_days})",
                 item.line,
                 item.end_line,

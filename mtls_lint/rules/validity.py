@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mtls_lint import citations
+from mtls_lint.dates import minute
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import EXPIRED, NOT_YET_VALID
 from mtls_lint.rule import (
@@ -21,8 +23,8 @@ if TYPE_CHECKING:
     from mtls_lint.certificate import CertificateFacts
 
 
-def _day(cert_time: object) -> str:
-    return f"{cert_time:%Y-%m-%d %H:%M UTC}"
+def _day(cert_time: dt.datetime) -> str:
+    return f"{minute(cert_time)} UTC"
 
 
 @certificate_rule(
