@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import CertificateFacts, ParsedCertificate, algorithm_refusal
-from mtls_lint.dates import minute
+from mtls_lint.dates import minute_utc
 from mtls_lint.denials import (
     BAD_SIGNATURE,
     DOCUMENTED,
@@ -210,10 +210,6 @@ def paths(
         stack.extend(reversed(extended))  # the first candidate is tried first
 
 
-def _day(moment: dt.datetime) -> str:
-    return f"{minute(moment)} UTC"
-
-
 def _algorithm_check(cert: CertificateFacts, profile: Profile) -> Check:
     why = algorithm_refusal(cert, profile)
     detail = f"signed with {cert.signature_algorithm}, {cert.key} key"
@@ -280,10 +276,10 @@ def _version_check(cert: ParsedCertificate) -> Check:
 
 def _validity_check(not_before: dt.datetime, not_after: dt.datetime, now: dt.datetime) -> Check:
     if not_after < now:
-        return Check("expired", False, f"expired {_day(not_after)}")
+        return Check("expired", False, f"expired {minute_utc(not_after)}")
     if not_before > now:
-        return Check("not-yet-valid", False, f"not valid until {_day(not_before)}")
-    return Check("validity", True, f"valid until {_day(not_after)}")
+        return Check("not-yet-valid", False, f"not valid until {minute_utc(not_before)}")
+    return Check("validity", True, f"valid until {minute_utc(not_after)}")
 
 
 def _ca_check(cert: ParsedCertificate) -> Check:

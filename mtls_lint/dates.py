@@ -23,6 +23,11 @@ def minute(moment: dt.datetime) -> str:
     return _utc(moment).isoformat(sep=" ", timespec="minutes")[:16]
 
 
+def minute_utc(moment: dt.datetime) -> str:
+    """``2027-01-01 00:00 UTC``: how messages name a certificate's times."""
+    return f"{minute(moment)} UTC"
+
+
 def day(moment: dt.datetime) -> str:
     """``2027-01-01`` (UTC)."""
     return _utc(moment).date().isoformat()

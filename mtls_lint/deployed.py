@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from mtls_lint.dates import minute
+from mtls_lint.dates import minute_utc
 from mtls_lint.download import Downloader, DownloadError
 from mtls_lint.findings import Severity
 
@@ -463,5 +463,5 @@ def cloudfront(
 
 def _when(moment: object) -> str:
     if isinstance(moment, dt.datetime):
-        return f"{minute(moment)} UTC"
+        return minute_utc(moment)
     return "" if moment is None else str(moment)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mtls_lint.dates import day, iso, minute
+from mtls_lint.dates import day, iso, minute, minute_utc
 
 YEAR_50 = dt.datetime(50, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 
 
 def test_a_year_before_1000_has_four_digits() -> None:
     # what strftime("%Y") gives on glibc: "50-01-02"
-    assert (iso(YEAR_50), minute(YEAR_50), day(YEAR_50)) == (
-        "0050-01-02T03:04:05Z", "0050-01-02 03:04", "0050-01-02"
+    assert (iso(YEAR_50), minute(YEAR_50), minute_utc(YEAR_50), day(YEAR_50)) == (
+        "0050-01-02T03:04:05Z", "0050-01-02 03:04", "0050-01-02 03:04 UTC", "0050-01-02"
     )  # fmt: skip
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mtls_lint import citations
-from mtls_lint.dates import minute
+from mtls_lint.dates import minute_utc
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import EXPIRED, NOT_YET_VALID
 from mtls_lint.rule import (
@@ -21,10 +20,6 @@ from mtls_lint.rule import (
 
 if TYPE_CHECKING:
     from mtls_lint.certificate import CertificateFacts
-
-
-def _day(cert_time: dt.datetime) -> str:
-    return f"{minute(cert_time)} UTC"
 
 
 @certificate_rule(
@@ -49,7 +44,7 @@ def expired(ctx: LintContext, cert: CertificateFacts, options: Options) -> Itera
         days = (ctx.now - cert.not_after).days
         yield about(
             cert,
-            f"{describe(cert)} expired on {_day(cert.not_after)} ({days} days ago); "
+            f"{describe(cert)} expired on {minute_utc(cert.not_after)} ({days} days ago); "
             + ctx.profile.refusal(EXPIRED, "certificate has expired"),
         )
 
@@ -75,7 +70,7 @@ def not_yet_valid(ctx: LintContext, cert: CertificateFacts, options: Options) ->
     if cert.not_before is not None and cert.not_before > ctx.now:
         yield about(
             cert,
-            f"{describe(cert)} is not valid until {_day(cert.not_before)}; "
+            f"{describe(cert)} is not valid until {minute_utc(cert.not_before)}; "
             + ctx.profile.refusal(NOT_YET_VALID, "certificate is not yet valid"),
         )
 
@@ -108,7 +103,7 @@ def expires_soon(ctx: LintContext, cert: CertificateFacts, options: Options) -> 
     if left.days < window:
         yield about(
             cert,
-            f"{describe(cert)} expires on {_day(cert.not_after)}, in {left.days} days "
+            f"{describe(cert)} expires on {minute_utc(cert.not_after)}, in {left.days} days "
             f"(window {window}); {_no_warning(ctx)}",
         )
 
