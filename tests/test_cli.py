@@ -258,33 +258,34 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(
         gc.enable() if was else gc.disable()
 
 
-@pytest.mark.parametrize("args", [["--version"], ["rules"], ["explain", "expired"]])
-def test_commands_that_read_no_certificate_do_not_import_cryptography(args: list[str]) -> None:
+def _in_a_child(
+    argv: list[str], cwd: Path | None = None, *, before: str = "", after: str = ""
+) -> str:
+    """The last line a fresh interpreter prints after running ``main(argv)``, with ``before``
+    run first and ``after`` (default: the modules imported, space-separated) last: what a
+    run imports is only seen in a process of its own."""
     code = (
-        "import sys\nfrom mtls_lint.cli import main\n"
+        f"import sys\n{before}from mtls_lint.cli import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "print('imported' if 'cryptography' in sys.modules else 'lazy')"
+        + (after or "print(' '.join(sorted(sys.modules)))")
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True, cwd=cwd
     )
-    assert result.stdout.splitlines()[-1] == "lazy"
+    return result.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["rules"], ["explain", "expired"]])
+def test_commands_that_read_no_certificate_do_not_import_cryptography(args: list[str]) -> None:
+    after = "print('imported' if 'cryptography' in sys.modules else 'lazy')"
+    assert _in_a_child(args, after=after) == "lazy"
 
 
 def test_a_one_file_check_imports_only_what_it_uses(repo: Path, clean_bundle: bytes) -> None:
     """The hook's start-up: no other command's module, no other reporter, none of the
     key-serialisation machinery (ssh, ciphers) that only diff, verify and CRLs need."""
     (repo / "b.pem").write_bytes(clean_bundle)
-    code = (
-        "import sys\nfrom mtls_lint.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "print(' '.join(sorted(sys.modules)))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, "check", "--no-config", "b.pem"],
-        capture_output=True, text=True, check=True, cwd=repo,
-    )  # fmt: skip
-    loaded = set(result.stdout.split())
+    loaded = set(_in_a_child(["check", "--no-config", "b.pem"], repo).split())
     assert "mtls_lint.engine" in loaded  # the check did run
     unwanted = {
         "json", "shutil", "dataclasses", "inspect",
@@ -304,16 +305,7 @@ def test_diff_and_inspect_do_not_import_dataclasses(
 ) -> None:
     """dataclasses imports inspect, ast and tokenize: 13 ms of a run."""
     (repo / "b.pem").write_bytes(clean_bundle)
-    code = (
-        "import sys\nfrom mtls_lint.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "print(' '.join(sorted(sys.modules)))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, *command], capture_output=True, text=True, check=True,
-        cwd=repo,
-    )  # fmt: skip
-    loaded = set(result.stdout.split())
+    loaded = set(_in_a_child(command, repo).split())
     assert "mtls_lint.inventory" in loaded  # the command did run
     assert loaded & {"dataclasses", "inspect"} == set()
 
@@ -324,20 +316,15 @@ def test_a_one_file_check_compiles_few_annotations(repo: Path, clean_bundle: byt
     check. The named tuples' modules on the start-up path evaluate their annotations, and
     quote only the names a type checker alone imports (and ``cli.check``'s two tuples)."""
     (repo / "b.pem").write_bytes(clean_bundle)
-    code = (
-        "import sys, typing\ncompiled = []\nreal = typing.ForwardRef.__init__\n"
+    counting = (
+        "import typing\ncompiled = []\nreal = typing.ForwardRef.__init__\n"
         "def counting(self, *args, **kwargs):\n"
         "    compiled.append(args[0])\n    real(self, *args, **kwargs)\n"
         "typing.ForwardRef.__init__ = counting\n"
-        "from mtls_lint.cli import main\n"
-        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "print(len(compiled))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, "check", "--no-config", "b.pem"],
-        capture_output=True, text=True, check=True, cwd=repo,
-    )  # fmt: skip
-    assert int(result.stdout.splitlines()[-1]) <= 20
+    shown = _in_a_child(["check", "--no-config", "b.pem"], repo, before=counting,
+                        after="print(len(compiled))")  # fmt: skip
+    assert int(shown) <= 20
 
 
 def test_explain_names_where_each_services_numbers_come_from(capsys) -> None:
