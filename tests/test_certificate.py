@@ -52,6 +52,16 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> dict[bytes, list[Watched]]:
     return loaded
 
 
+def _linted_by_every_rule(*certs: Issued) -> ParsedBundle:
+    """``certs`` (a CA chain and its leaf, last) parsed and linted by every rule of the
+    default profile; the leaf's finding names it, so its names' texts were read too."""
+    parsed = ParsedBundle(read_bundle("bundle.pem", bundle(*certs)))
+    profile = PROFILES["apigateway"]
+    result = lint_bundle(parsed, LintSettings(profile, NOW, enabled_rules(profile)))
+    assert "leaf-in-truststore" in {f.rule for f in result.findings}
+    return parsed
+
+
 def test_every_rule_runs_without_asking_the_kept_object_what_it_would_cache(
     pki: PKI,
     root: Issued,
@@ -61,10 +71,7 @@ def test_every_rule_runs_without_asking_the_kept_object_what_it_would_cache(
 ) -> None:
     monkeypatch.setattr("mtls_lint.parsed_bundle.KEEP_OBJECTS_UP_TO", 2)  # a large bundle
     leaf = pki.cert("kept-object leaf", issuer=intermediate, ca=False)
-    parsed = ParsedBundle(read_bundle("bundle.pem", bundle(root, intermediate, leaf)))
-    profile = PROFILES["apigateway"]
-    result = lint_bundle(parsed, LintSettings(profile, NOW, enabled_rules(profile)))
-    assert "leaf-in-truststore" in {f.rule for f in result.findings}  # its names were written
+    parsed = _linted_by_every_rule(root, intermediate, leaf)
     kept = {cert.sha256: cert.cert for cert in parsed.certificates}
     assert all(isinstance(c, Watched) for c in kept.values())
     assert not kept[leaf.sha256].reads & CACHED
@@ -84,10 +91,7 @@ def test_a_small_bundle_keeps_the_object_that_read_each_certificate(
 ) -> None:
     monkeypatch.setattr("mtls_lint.parsed_bundle.KEEP_OBJECTS_UP_TO", 3)
     leaf = pki.cert("small-bundle leaf", issuer=intermediate, ca=False)
-    parsed = ParsedBundle(read_bundle("bundle.pem", bundle(root, intermediate, leaf)))
-    profile = PROFILES["apigateway"]
-    result = lint_bundle(parsed, LintSettings(profile, NOW, enabled_rules(profile)))
-    assert "leaf-in-truststore" in {f.rule for f in result.findings}  # its names were written
+    parsed = _linted_by_every_rule(root, intermediate, leaf)
     # one load each, whatever every rule and the finding's texts asked
     assert {der: len(loads) for der, loads in watched.items()} == {
         root.der: 1, intermediate.der: 1, leaf.der: 1
