@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from mtls_lint import __version__
+from mtls_lint import __version__, jsonout
 from mtls_lint.findings import Finding, Severity
 from mtls_lint.reporters import Report
 
@@ -41,4 +40,4 @@ def render(report: Report) -> str:
             "waived": report.waived,
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsonout.dumps(document) + "\n"  # json.dumps(indent=2, ensure_ascii=False), faster
