@@ -33,12 +33,19 @@ def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 def check_ref(ref: str) -> None:
-    if _git("rev-parse", "--is-inside-work-tree").returncode != 0:
+    """That the working directory is in a git work tree and ``ref`` names a commit: one git
+    process for both (``rev-parse`` answers ``true`` or ``false`` for the first, whatever
+    becomes of the second)."""
+    if ref.startswith("-"):  # never an option of git's
+        raise GitError(f"--base {ref}: no such commit, branch or tag (fetched it?)")
+    result = _git("rev-parse", "--is-inside-work-tree", "--verify", "--quiet", f"{ref}^{{commit}}")
+    where = result.stdout.split(b"\n", 1)[0]
+    if where == b"false":  # in .git/, or in a bare repository: no files to compare with
+        raise GitError("--base needs a git work tree: the working directory is in a repository's "
+                       "own files, not inside one")  # fmt: skip
+    if where != b"true":
         raise GitError("--base needs a git repository: the working directory is not inside one")
-    if (
-        ref.startswith("-")
-        or _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode
-    ):
+    if result.returncode != 0:
         raise GitError(f"--base {ref}: no such commit, branch or tag (fetched it?)")
 
 

@@ -272,6 +272,14 @@ def test_base_outside_a_repository_exits_2(
     assert "not inside one" in capsys.readouterr().err
 
 
+def test_base_inside_the_git_directory_exits_2(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.chdir(repo / ".git")  # a repository, but no work tree to compare with
+    assert main(["diff", "--no-config", "--base", "HEAD"]) == 2
+    assert "needs a git work tree" in capsys.readouterr().err
+
+
 def test_broken_bundles_are_shown_not_dropped(repo: Path, root: Issued, capsys) -> None:
     (repo / "certs" / "legacy.pem").write_bytes(root.pem + b"-----BEGIN CERTIFICATE-----\nMIIB\n")
     code = main(
@@ -370,7 +378,8 @@ def test_markdown_charts_the_validity_windows_after_the_change(
 def test_base_asks_git_a_fixed_number_of_times_however_many_files(
     repo: Path, pki: PKI, root: Issued, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One ls-tree and one cat-file --batch for every file; unchanged files by object id."""
+    """One rev-parse (a work tree, a commit), one ls-tree and one cat-file --batch for every
+    file; unchanged files by object id."""
     import subprocess as processes
 
     for number in range(30):
@@ -390,7 +399,7 @@ def test_base_asks_git_a_fixed_number_of_times_however_many_files(
     main(["diff", "--format", "json", "--now", NOW_ISO, "--base", "HEAD"])
     files = json.loads(capsys.readouterr().out)["files"]
     assert len(files) == 10
-    assert sorted(calls) == ["cat-file", "ls-tree", "rev-parse", "rev-parse"]
+    assert sorted(calls) == ["cat-file", "ls-tree", "rev-parse"]
 
 
 def test_a_link_both_sides_hold_is_checked_once(
