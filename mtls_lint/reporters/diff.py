@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mtls_lint import jsonout
 from mtls_lint.bundle_diff import FileDiff
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.dates import day, iso
@@ -38,7 +38,7 @@ def file_json(d: FileDiff) -> dict[str, Any]:
 
 def render_json(diffs: Sequence[FileDiff]) -> str:
     files = [file_json(d) for d in diffs]
-    return json.dumps({"files": files}, indent=2, ensure_ascii=False) + "\n"
+    return jsonout.dumps({"files": files}) + "\n"
 
 
 def _describe(cert: ParsedCertificate) -> str:

@@ -6,11 +6,10 @@ code scanning tracks an alert with its certificate when lines move or the file i
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
-from mtls_lint import __version__
+from mtls_lint import __version__, jsonout
 from mtls_lint.findings import Severity
 from mtls_lint.reporters import Report
 
@@ -100,4 +99,4 @@ def render(report: Report) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsonout.dumps(document) + "\n"
