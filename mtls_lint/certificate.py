@@ -347,41 +347,39 @@ class ParsedCertificate:
 
     @cached_property
     def subject(self) -> str:
-        return self._texts()["subject"]
+        return self._texts(True, False)[0]
 
     @cached_property
     def issuer(self) -> str:
-        return self._texts()["issuer"]
+        return self._texts(False, True)[0]
 
     @cached_property
     def common_name(self) -> str:
-        return self._texts()["common_name"]
+        return self._texts(True, False)[1]
 
     @cached_property
     def issuer_common_name(self) -> str:
-        return self._texts()["issuer_common_name"]
+        return self._texts(False, True)[1]
 
-    def _texts(self) -> dict[str, str]:
-        """The subject and the issuer, and their common names, as reports show them: kept
-        together, since a finding that names a certificate shows three of them and
-        ``inspect``'s row all four; what no other certificate has read yet is read from one
-        copy."""
-        subject, issuer = _NAMES(self.subject_der), _NAMES(self.issuer_der)
-        subject_texts, issuer_texts = subject.texts, issuer.texts
-        if subject_texts is None or issuer_texts is None:
-            copy = self._copy()
-            if subject_texts is None:
-                subject_texts = subject.texts = _name_texts(copy.subject)
-            if issuer_texts is None:
-                issuer_texts = issuer.texts = _name_texts(copy.issuer)
-        texts = {
-            "subject": subject_texts[0],
-            "issuer": issuer_texts[0],
-            "common_name": subject_texts[1],
-            "issuer_common_name": issuer_texts[1],
-        }
-        self.__dict__.update(texts)
-        return texts
+    def _texts(self, subject: bool, issuer: bool) -> tuple[str, str]:
+        """The text and common name, as reports show them, of the subject or of the issuer
+        (the first asked for), each name's two kept with the certificate. What no certificate
+        of the run has read yet of the names asked for is read from one copy: a finding that
+        names a certificate shows three of its four texts, and asks for both names at once
+        (:meth:`ref`); a message that names the issuer alone -- a leaf's, whose issuer name
+        many leaves share -- decodes no subject."""
+        asked = [("subject", "common_name", self.subject_der)] if subject else []
+        if issuer:
+            asked.append(("issuer", "issuer_common_name", self.issuer_der))
+        copy: x509.Certificate | None = None
+        for text, cn, der in asked:
+            facts = _NAMES(der)
+            if facts.texts is None:
+                copy = self._copy() if copy is None else copy
+                facts.texts = _name_texts(getattr(copy, text))
+            self.__dict__[text], self.__dict__[cn] = facts.texts
+        text, cn, _ = asked[0]
+        return self.__dict__[text], self.__dict__[cn]
 
     @cached_property
     def is_self_issued(self) -> bool:
@@ -511,6 +509,8 @@ class ParsedCertificate:
         return SignatureAlgorithm(oid, signature_family(oid), name)
 
     def ref(self) -> CertificateRef:
+        if "subject" not in self.__dict__ or "issuer" not in self.__dict__:
+            self._texts(True, True)  # both names from one copy
         return CertificateRef(
             index=self.index,
             sha256=self.sha256,

@@ -166,17 +166,35 @@ def test_a_parsed_certificate_keeps_less_than_the_object_that_parsed_it(
     assert _retained_per_certificate(ours, ders) < 0.6 * _retained_per_certificate(bare, ders)
 
 
-def test_the_name_texts_reports_show_are_read_from_one_copy(
-    pki: PKI, intermediate: Issued, watched: dict[bytes, list[Watched]]
+def test_the_name_texts_a_finding_shows_are_read_from_one_copy(
+    pki: PKI, watched: dict[bytes, list[Watched]]
 ) -> None:
-    leaf = pki.cert("texts leaf", issuer=intermediate, ca=False)
+    ca = pki.cert("one-copy CA")  # names no other test has read
+    leaf = pki.cert("one-copy leaf", issuer=ca, ca=False)
     cert = ParsedCertificate.parse(read_bundle("b.pem", bundle(leaf)).blocks[0], leaf.der)
     loads = len(watched[leaf.der])
-    assert (cert.subject, cert.common_name, cert.issuer, cert.issuer_common_name) == (
-        "CN=texts leaf,O=mtls-lint tests", "texts leaf", "CN=Intermediate CA,O=mtls-lint tests",
-        "Intermediate CA",
+    ref = cert.ref()
+    assert (ref.subject, ref.common_name, ref.issuer) == (
+        "CN=one-copy leaf,O=mtls-lint tests", "one-copy leaf", "CN=one-copy CA,O=mtls-lint tests"
     )  # fmt: skip
+    assert cert.issuer_common_name == "one-copy CA"
     assert len(watched[leaf.der]) == loads + 1
+    assert watched[leaf.der][-1].reads >= {"subject", "issuer"}
+
+
+def test_a_message_that_names_the_issuer_decodes_no_subject(
+    pki: PKI, watched: dict[bytes, list[Watched]]
+) -> None:
+    """A leaf-in-truststore message names the issuer: past the findings listed per rule, a
+    large bundle's leaves would otherwise each decode a subject nothing shows."""
+    ca = pki.cert("issuer-only CA")
+    leaf = pki.cert("issuer-only leaf", issuer=ca, ca=False)
+    cert = ParsedCertificate.parse(read_bundle("b.pem", bundle(leaf)).blocks[0], leaf.der)
+    loads = len(watched[leaf.der])
+    assert cert.issuer == "CN=issuer-only CA,O=mtls-lint tests"
+    assert len(watched[leaf.der]) == loads + 1
+    assert "issuer" in watched[leaf.der][-1].reads
+    assert "subject" not in watched[leaf.der][-1].reads
 
 
 def test_a_name_shared_by_certificates_is_read_once_for_all_of_them(
