@@ -74,6 +74,26 @@ def build(path: Path, lines: int, every: int = 100) -> tuple[Path, Path]:
     return path, store
 
 
+def compare(lines: int, repeat: int, cache: Path, every: int = 100) -> tuple[float, float]:
+    """Print the logs line; return (the ratio, mtls-lint's peak RSS in MB). ``bench/run.py``
+    calls it too."""
+    cache.mkdir(parents=True, exist_ok=True)
+    name = f"access-{lines}-{CLIENTS}" + (f"-every-{every}" if every != 100 else "")
+    log, store = build(cache / f"{name}.log", lines, every)
+    ours = [*mtls_lint(), "logs", "--now", corpus.NOW, "--format", "json", "--truststore",
+            str(store), str(log)]  # fmt: skip
+    loop = [sys.executable, "-c", LOOP, str(log)]
+    ours_runs, loop_runs = alternate(ours, loop, repeat)
+    mine = statistics.median(r.seconds for r in ours_runs)
+    base = statistics.median(r.seconds for r in loop_runs)
+    rss = max(r.max_rss_mb for r in ours_runs)
+    carrying = "every line" if every == 1 else f"1 in {every}"
+    print(f"{lines:,} lines ({carrying} with a certificate): logs {mine:.2f} s, "
+          f"json.loads loop {base:.2f} s, ratio {mine / base:.2f}x (bar {BAR}x); "
+          f"peak RSS {rss:.0f} MB")  # fmt: skip
+    return mine / base, rss
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -86,21 +106,8 @@ def main() -> int:
     )
     parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
     args = parser.parse_args()
-    args.cache.mkdir(parents=True, exist_ok=True)
-    name = f"access-{args.lines}-{CLIENTS}" + (f"-every-{args.every}" if args.every != 100 else "")
-    log, store = build(args.cache / f"{name}.log", args.lines, args.every)
-    ours = [*mtls_lint(), "logs", "--now", corpus.NOW, "--format", "json", "--truststore",
-            str(store), str(log)]  # fmt: skip
-    loop = [sys.executable, "-c", LOOP, str(log)]
-    ours_runs, loop_runs = alternate(ours, loop, args.repeat)
-    mine = statistics.median(r.seconds for r in ours_runs)
-    base = statistics.median(r.seconds for r in loop_runs)
-    rss = max(r.max_rss_mb for r in ours_runs)
-    carrying = "every line" if args.every == 1 else f"1 in {args.every}"
-    print(f"{args.lines:,} lines ({carrying} with a certificate): logs {mine:.2f} s, "
-          f"json.loads loop {base:.2f} s, ratio {mine / base:.2f}x (bar {BAR}x); "
-          f"peak RSS {rss:.0f} MB")  # fmt: skip
-    return 0 if mine / base <= BAR else 1
+    ratio, _ = compare(args.lines, args.repeat, args.cache, args.every)
+    return 0 if ratio <= BAR else 1
 
 
 if __name__ == "__main__":

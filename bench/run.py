@@ -17,9 +17,14 @@ medians are reported. Measured:
    machine does on all its CPUs than on one (a shared VM's second CPU may give little);
 4. a hook run: ``check`` over 200 files of three certificates against the baseline looping
    over them in one process;
-5. the bars of SPEC section 8 and issue 18: the Mozilla bundle at most 1.15x the baseline,
-   10,000 and 100,000 certificates at most 0.8x, growth at most 10.5x per 10x, peak memory
-   at most 1.5x the baseline's at 100,000, one small file at most 1.2x the import.
+5. ``diff --base`` on 50 changed bundles among 200 against a bare git-show-and-load script
+   (bench/diff_base.py), and ``logs`` over 1,000,000 access-log lines against a bare
+   ``json.loads`` loop, with its peak memory at 100,000 lines beside it (bench/logs.py);
+6. the bars of SPEC section 8 and issue 18, every one in this run: the Mozilla bundle at most
+   1.15x the baseline, 10,000 and 100,000 certificates at most 0.8x, growth at most 10.5x per
+   10x, peak memory at most 1.5x the baseline's at 100,000, one small file at most 1.2x the
+   import, the hook at most 1.2x, ``diff --base`` at most 1.2x, ``logs`` at most 2x with
+   memory flat in the number of lines.
 
 Uses the standard library and the project's own dependencies only (certifi if installed,
 for the current Mozilla bundle; the system bundle otherwise).
@@ -48,6 +53,9 @@ REPEAT = {100: 21, 1_000: 15, 10_000: 7, 100_000: 3}
 MOZILLA_REPEAT = 21
 BARS = {"mozilla": 1.15, "large": 0.8, "large_from": 10_000, "growth": 10.5, "memory": 1.5,
         "memory_at": 100_000, "startup": 1.2, "hook": 1.2}  # fmt: skip
+#: "Memory flat in the number of lines": the peak at LOG_LINES lines within this much of
+#: the peak at a tenth of them.
+LOG_MEMORY_GROWTH = 1.1
 
 
 class Run(NamedTuple):
@@ -290,12 +298,44 @@ def report(comparisons: list[Comparison]) -> list[str]:
     return failed
 
 
+def later_bars(args: argparse.Namespace) -> list[str]:
+    """Measure ``diff --base`` and ``logs`` (the scripts beside this one); return the bars
+    they miss."""
+    import diff_base
+    import logs
+
+    failed = []
+    repeat = args.repeat or 9
+    if "diff-base" not in args.skip:
+        print("\nA change, from git (medians of alternating runs):")
+        ratio = diff_base.compare(repeat, args.cache)
+        if ratio > diff_base.BAR:
+            failed.append(f"diff --base: {ratio:.2f}x the bare script (bar {diff_base.BAR}x)")
+    if "logs" not in args.skip:
+        print("\nAn access log (medians of alternating runs):")
+        few = max(1, args.log_lines // 10)
+        _, small_rss = logs.compare(few, args.repeat or 3, args.cache)
+        ratio, rss = logs.compare(args.log_lines, args.repeat or 3, args.cache)
+        if ratio > logs.BAR:
+            failed.append(f"logs over {args.log_lines:,} lines: {ratio:.2f}x the json.loads "
+                          f"loop (bar {logs.BAR}x)")  # fmt: skip
+        if rss > LOG_MEMORY_GROWTH * small_rss:
+            failed.append(f"logs: peak {rss:.0f} MB at {args.log_lines:,} lines against "
+                          f"{small_rss:.0f} MB at {few:,} (bar: flat, within "
+                          f"{LOG_MEMORY_GROWTH}x)")  # fmt: skip
+    return failed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=list(corpus.SIZES))
     parser.add_argument("--repeat", type=int, help="runs per side (default: by size)")
     parser.add_argument("--mozilla", type=Path, help="CA bundle (default: certifi's)")
     parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
+    parser.add_argument("--log-lines", type=int, default=1_000_000,
+                        help="lines of the access log the logs bar is measured on")  # fmt: skip
+    parser.add_argument("--skip", action="append", default=[], choices=("diff-base", "logs"),
+                        help="leave out a measurement (and its bar); repeatable")  # fmt: skip
     args = parser.parse_args()
 
     bundles = [corpus.build(size, args.cache) for size in args.sizes]  # before any timing
@@ -322,7 +362,7 @@ def main() -> int:
         repeat = args.repeat or REPEAT.get(size, 5)
         runs = alternate(baseline_command(bundle), check_command(bundle), repeat)
         comparisons.append(Comparison(f"synthetic {size:,}", size, *runs))
-    failed = report(comparisons)
+    failed = report(comparisons) + later_bars(args)
     if hooked > BARS["hook"]:
         failed.append(f"hook over {HOOK_FILES} files: {hooked:.2f}x the loop (bar {BARS['hook']}x)")
     if single > BARS["startup"]:
