@@ -222,9 +222,9 @@ def capacity(repeat: int = 5) -> tuple[int, float]:
     (CPUs, work done at once / work done alone), the median of ``repeat`` alternations. On a
     shared VM the second CPU may give far less than a whole one, and threads cannot beat
     that: the ratios of ``check`` to its single-threaded baseline are read against it."""
-    from mtls_lint.trust_graph import _cpus  # the count the signature threads are sized by
+    from mtls_lint.forked import cpus as count  # what threads and forked children are sized by
 
-    cpus = _cpus()
+    cpus = count()
 
     def timed(copies: int) -> float:
         runs = [

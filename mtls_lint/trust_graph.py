@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.forked import cpus as _cpus
 from mtls_lint.names import Canonical
 from mtls_lint.signatures import SignatureCheck, check_signature
 
@@ -545,16 +546,6 @@ def _work(waiting: "queue.SimpleQueue[_Batch | None]") -> None:
 
 def _check_batch(batch: list[_Check]) -> dict[_Pair, tuple[SignatureCheck, str]]:
     return {(c.sha256, i.sha256): check_signature(c.cert, key) for c, i, key in batch}
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on."""
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def akid_names(cert: ParsedCertificate, issuer: ParsedCertificate) -> bool:

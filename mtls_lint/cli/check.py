@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from mtls_lint.cli.common import (
     EXIT_ERROR,
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from mtls_lint.reporters import Report
     from mtls_lint.scopes import ConfigSource, Scope, Scopes
     from mtls_lint.settings import FileLimits, RunSettings
+
+
+T = TypeVar("T")
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
@@ -86,7 +89,12 @@ def lint_files(
     counted, never fatal. Revocation-list files -- found, or named with ``crls`` -- are
     linted last, against the CA certificates of every trust store of the run. ``-`` is a
     bundle read from stdin, reported as ``stdin_name`` (and excluded by its name under
-    ``force_exclude``)."""
+    ``force_exclude``).
+
+    Files are found and linted :data:`FILES_PER_CHUNK` at a time; a round of at least
+    :data:`PARALLEL_FILES_FROM` is shared with a forked child per further CPU
+    (:mod:`mtls_lint.forked`), its outcomes taken in order, so what is printed is the serial
+    run's."""
     if "-" in paths:
         piped, piped_errors = _lint_stdin(scopes, force_exclude, stdin_name)
         rest = [p for p in paths if p != "-"]
@@ -97,6 +105,7 @@ def lint_files(
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
+    from mtls_lint.forked import cpus, share_out
     from mtls_lint.pem_reader import read_bundle
 
     results: list[Linted] = []
@@ -108,37 +117,83 @@ def lint_files(
         globs = found.scope.run.revocation_lists
         return bool(globs) and matches(_relative(found.path, found.scope), globs)
 
-    found = ((f, named_list(f)) for f in find(paths, force_exclude=force_exclude, scopes=scopes))
-    # find() of no paths would walk the working directory
-    named = find(crls, scopes=scopes) if crls else ()
-    for item, named_crl in itertools.chain(found, ((f, True) for f in named)):
-        scope: Scope = item.scope
-        run = scope.run
+    def lint_one(entry: tuple[Found, bool]) -> FileResult | _ListFile | str:
+        """The file's findings; a revocation-list file, to lint once every bundle is read;
+        or the line to complain with. Prints nothing: it may run in a forked child."""
+        item, named_crl = entry
+        run = item.scope.run
         limits = _crl_limits(run) if named_crl or item.path.suffix == ".crl" else run.file_limits
         try:
             data = read_file(item.path, limits, item.within, walked=item.walked)
         except UsageError as exc:
-            complain("error", str(exc))
-            errors += 1
-            continue
+            return str(exc)
         bundle = read_bundle(display_path(item.path), data)
         if is_revocation_file(bundle, data):
-            lists.append((scope, bundle, read_revocation_file(bundle, data)))
-            continue
+            return _ListFile(bundle, data)
         if named_crl:
-            complain("error", f"{bundle.path}: named a revocation list (--crl, or the "
-                     "config's revocation-lists) but holds no X509 CRL blocks")  # fmt: skip
-            errors += 1
-            continue
+            return (f"{bundle.path}: named a revocation list (--crl, or the config's "
+                    "revocation-lists) but holds no X509 CRL blocks")  # fmt: skip
         if repair is not None:
             bundle, data = repair.apply(item.path, item.within, bundle, data, run.lint)
         del data  # the blocks hold what the rules need, not the whole file a second time
         result = lint_bundle(bundle, run.lint)
-        results.append(Linted(scope, repair.kept_keys(result) if repair is not None else result))
-        bundles.append((item, scope))
+        return repair.kept_keys(result) if repair is not None else result
+
+    found = ((f, named_list(f)) for f in find(paths, force_exclude=force_exclude, scopes=scopes))
+    # find() of no paths would walk the working directory
+    named = find(crls, scopes=scopes) if crls else ()
+    # --fix and --diff write and print as they go: one file after another
+    workers = cpus() if repair is None else 1
+    for chunk in _chunks(itertools.chain(found, ((f, True) for f in named)), FILES_PER_CHUNK):
+        # one after another, each file's complaint is printed before the next is read
+        shared = len(chunk) >= PARALLEL_FILES_FROM and workers > 1
+        outcomes = share_out(chunk, lint_one, workers) if shared else map(lint_one, chunk)
+        for (item, _), outcome in zip(chunk, outcomes, strict=True):
+            if isinstance(outcome, str):
+                complain("error", outcome)
+                errors += 1
+            elif isinstance(outcome, _ListFile):
+                lists.append((item.scope, outcome.bundle, read_revocation_file(*outcome)))
+            else:
+                results.append(Linted(item.scope, outcome))
+                bundles.append((item, item.scope))
     if lists:
         results += _lint_lists(lists, _trusted(bundles))
     return results, errors
+
+
+#: Files linted in one round (a child's share is pickled back whole): a tree of 100,000 files
+#: is found a chunk at a time, not held as a list.
+FILES_PER_CHUNK = 512
+#: Files from which a round is shared with forked children (:mod:`mtls_lint.forked`): fewer
+#: lint faster than a child starts and sends its findings back.
+PARALLEL_FILES_FROM = 16
+
+
+class _ListFile(NamedTuple):
+    """A revocation-list file, read: linted after every bundle of the run."""
+
+    bundle: Bundle
+    data: bytes
+
+
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size``. If taking the next item raises (a config file the
+    walk reads is broken), the items taken before are given first, as a serial run would
+    have linted them before meeting the error."""
+    chunk: list[T] = []
+    try:
+        for item in items:
+            chunk.append(item)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    except Exception:
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
 
 
 class Linted(NamedTuple):

@@ -1,0 +1,213 @@
+"""Work shared with forked children gives the serial answers, whatever becomes of a child."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from mtls_lint import forked
+from tests.pki import NOW, NOW_ISO, PKI, Issued
+
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forks on Linux only")
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The children forked, by pid."""
+    made: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", counted)
+    return made
+
+
+def _square(n: int) -> tuple[int, int]:
+    return n, n * n
+
+
+def test_the_answers_are_the_serial_answers_in_order(forks: list[int]) -> None:
+    items = list(range(37))
+    assert forked.share_out(items, _square, 3) == [_square(n) for n in items]
+    assert len(forks) == 2  # the parent does the third share
+
+
+def test_one_worker_or_one_item_forks_nothing(forks: list[int]) -> None:
+    assert forked.share_out([1, 2, 3], _square, 1) == [(1, 1), (2, 4), (3, 9)]
+    assert forked.share_out([4], _square, 4) == [(4, 16)]
+    assert forks == []
+
+
+def test_a_child_that_fails_has_its_share_done_by_the_parent(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def fails_in_a_child(n: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            raise RuntimeError("a bug that shows in the child only")
+        return _square(n)
+
+    assert forked.share_out(list(range(10)), fails_in_a_child, 2) == [_square(n) for n in range(10)]
+    assert len(forks) == 1
+
+
+def test_a_child_killed_has_its_share_done_by_the_parent(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def killed_in_a_child(n: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return _square(n)
+
+    assert forked.share_out(list(range(10)), killed_in_a_child, 2) == [
+        _square(n) for n in range(10)
+    ]
+
+
+def test_an_answer_pickle_cannot_carry_is_made_by_the_parent(forks: list[int]) -> None:
+    """A child's answers travel pickled; one that cannot (a lock, say) is made again."""
+    parent = os.getpid()
+
+    def unpicklable_in_a_child(n: int) -> object:
+        return threading.Lock() if os.getpid() != parent else n
+
+    assert forked.share_out([0, 1, 2, 3], unpicklable_in_a_child, 2) == [0, 1, 2, 3]
+    assert len(forks) == 1
+
+
+def test_when_the_parents_share_raises_no_child_is_left_behind(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def fails_in_the_parent(n: int) -> int:
+        if os.getpid() == parent:
+            raise ValueError("the parent's share")
+        return n
+
+    with pytest.raises(ValueError, match="the parent's share"):
+        forked.share_out(list(range(6)), fails_in_the_parent, 3)
+    assert len(forks) == 2
+    for pid in forks:  # reaped already: none is this process's child any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_no_fork_while_another_thread_runs(forks: list[int]) -> None:
+    """A lock another thread holds at the fork would stay held in the child."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not forked.can_fork()
+        assert forked.share_out(list(range(20)), _square, 2) == [_square(n) for n in range(20)]
+    finally:
+        release.set()
+        other.join()
+    assert forks == []
+
+
+# --- check over many files: a run shared with children is the serial run, byte for byte ---
+
+
+@pytest.fixture
+def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pki: PKI, root: Issued) -> Path:
+    """More files than a round forks from, of every outcome: clean, findings, a pasted key,
+    broken armour, a directory with an ALB config of its own, a file refused (a link out of
+    the repository), a revocation-list file and a file named --crl that holds none."""
+    from mtls_lint.cli import check
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "alb").mkdir()
+    (repo / "alb" / ".mtls-lint.yaml").write_text("profile: alb\n")
+    (tmp_path / "outside.pem").write_bytes(root.pem)
+    (repo / "outside.pem").symlink_to(tmp_path / "outside.pem")
+    orphan = pki.cert("forked orphan", issuer=pki.cert("forked absent CA"))
+    leaf = pki.cert("forked leaf", issuer=root, ca=False)
+    kinds = [root.pem, orphan.pem, root.pem + leaf.pem, b"junk\n" + root.pem,
+             root.pem[:-30], root.pem + leaf.key_pem()]  # fmt: skip
+    count = check.PARALLEL_FILES_FROM + 8
+    for number in range(count):
+        where = repo / "alb" if number % 4 == 0 else repo
+        (where / f"b{number:02}.pem").write_bytes(kinds[number % len(kinds)])
+    absent = pki.cert("forked absent CRL issuer")
+    revocations = (
+        x509.CertificateRevocationListBuilder().issuer_name(absent.cert.subject)
+        .last_update(NOW - dt.timedelta(days=1)).next_update(NOW + dt.timedelta(days=1))
+        .sign(absent.key, hashes.SHA256())
+    )  # fmt: skip
+    (repo / "lists.pem").write_bytes(revocations.public_bytes(serialization.Encoding.PEM))
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return repo
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from mtls_lint.cli import main
+
+    code = main(["check", "--now", NOW_ISO, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_run_of_many_files_is_the_serial_run(
+    many_files: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
+    fmt: str,
+) -> None:
+    for thread in threading.enumerate():  # signature threads a test before left
+        if thread is not threading.current_thread():
+            thread.join()
+    named = sorted(str(p.relative_to(many_files)) for p in many_files.rglob("b*.pem"))
+    args = ["--format", fmt, ".", *named, "outside.pem", "--crl", "b01.pem"]
+    monkeypatch.setattr(forked, "cpus", lambda: 1)
+    serial = _run(args, capsys)
+    assert forks == []
+    monkeypatch.setattr(forked, "cpus", lambda: 3)
+    shared = _run(args, capsys)
+    assert len(forks) == 2
+    assert shared == serial
+    code, out, err = serial
+    assert code == 2  # the refused link and the --crl file are I/O errors
+    assert "outside.pem" in err
+    assert "holds no X509 CRL blocks" in err
+    if fmt == "text":
+        for rule in ("missing-issuer", "private-key-in-bundle", "malformed-pem", "stray-text"):
+            assert f"[{rule}]" in out
+        assert "lists.pem" in out  # linted last, in the parent, against the run's CAs
+
+
+def test_a_broken_config_met_in_the_walk_stops_the_run_after_the_files_before_it(
+    many_files: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a run one file after another: what was found before the broken config is read
+    (its I/O errors said, in order), then the run stops with exit 2."""
+    (many_files / "zz").mkdir()
+    (many_files / "zz" / ".mtls-lint.yaml").write_text("profile: [not, a, profile]\n")
+    (many_files / "zz" / "late.pem").write_bytes(b"")
+    outputs = []
+    for workers in (1, 3):
+        monkeypatch.setattr(forked, "cpus", lambda workers=workers: workers)
+        outputs.append(_run(["outside.pem", "."], capsys))
+    assert outputs[0] == outputs[1]
+    code, out, err = outputs[0]
+    assert code == 2
+    assert out == ""
+    *refused, broken = err.splitlines()
+    assert len(refused) == 2  # named, then met in the walk, before zz/
+    assert all("outside.pem" in line for line in refused)
+    assert "zz/.mtls-lint.yaml:1" in broken
