@@ -211,3 +211,25 @@ def test_a_broken_config_met_in_the_walk_stops_the_run_after_the_files_before_it
     assert len(refused) == 2  # named, then met in the walk, before zz/
     assert all("outside.pem" in line for line in refused)
     assert "zz/.mtls-lint.yaml:1" in broken
+
+
+def test_the_step_summary_of_a_shared_run_is_the_serial_one(
+    many_files: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    forks: list[int],
+) -> None:
+    """In the Action, each file's inventory (the certificates expiring soonest) comes back
+    from the children with its findings."""
+    summaries = []
+    for workers in (1, 3):
+        summary = tmp_path / f"summary-{workers}.md"
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        monkeypatch.setattr(forked, "cpus", lambda workers=workers: workers)
+        _run(["--format", "github", "."], capsys)
+        summaries.append(summary.read_text())
+    assert len(forks) == 2
+    assert summaries[0] == summaries[1]
+    table = summaries[0].split("### Certificates expiring soonest")[1]  # from the inventories
+    assert "| CN=Root CA | " in table
