@@ -49,24 +49,27 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
     import pickle
 
     answers: list[R] = [None] * len(items)  # type: ignore[list-item]
+    shares = range(1, min(workers, len(items)))
     children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
     try:
-        for share in range(1, min(workers, len(items))):
-            read, write = os.pipe()
-            pid = os.fork()
+        for share in shares:
+            try:
+                pid, end = _fork()  # our end of the pipe between us
+            except OSError:  # no memory or no process left for one (a container's limits)
+                break  # the parent does the shares no child took
             if pid == 0:  # the child: its share, pickled, then gone without a trace
                 status = 1
                 try:
-                    os.close(read)
                     done = [work(item) for item in items[share::workers]]
-                    with os.fdopen(write, "wb") as pipe:
+                    with os.fdopen(end, "wb") as pipe:
                         pickle.dump(done, pipe, protocol=pickle.HIGHEST_PROTOCOL)
                     status = 0
                 finally:
                     os._exit(status)
-            os.close(write)
-            children.append((share, pid, read))
-        answers[0::workers] = [work(item) for item in items[0::workers]]
+            children.append((share, pid, end))
+        taken_by_children = {share for share, _, _ in children}
+        for share in (0, *(s for s in shares if s not in taken_by_children)):
+            answers[share::workers] = [work(item) for item in items[share::workers]]
         while children:
             share, pid, read = children[0]
             taken: list[R] | None = _taken(pid, read, len(items[share::workers]))
@@ -76,6 +79,21 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
         for _, pid, read in children:  # the parent's own share raised: leave no child behind
             _end(pid, read)
     return answers
+
+
+def _fork() -> tuple[int, int]:
+    """Fork with a pipe from the child to the parent: (0, the write end) in the child, (its
+    pid, the read end) in the parent. Raises OSError, with nothing left open, when either
+    cannot be had."""
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
+    os.close(read if pid == 0 else write)
+    return pid, write if pid == 0 else read
 
 
 def _taken(pid: int, read: int, count: int) -> list[R] | None:

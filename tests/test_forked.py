@@ -233,3 +233,24 @@ def test_the_step_summary_of_a_shared_run_is_the_serial_one(
     assert summaries[0] == summaries[1]
     table = summaries[0].split("### Certificates expiring soonest")[1]  # from the inventories
     assert "| CN=Root CA | " in table
+
+
+def test_when_no_child_can_be_forked_the_parent_does_every_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A container's process or memory limit: fork fails, the run does not."""
+    fork = os.fork
+    made: list[int] = []
+
+    def second_fails() -> int:
+        if made:
+            raise OSError(12, "Cannot allocate memory")
+        pid = fork()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", second_fails)
+    items = list(range(31))
+    assert forked.share_out(items, _square, 4) == [_square(n) for n in items]
+    assert len(made) == 1  # one child took its share; the parent did the other three
