@@ -4,10 +4,11 @@ findings it introduces and fixes, and CAs whose removal strands what they issued
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from mtls_lint.certificate import ParsedCertificate
 from mtls_lint.engine import LintSettings, lint_bundle
-from mtls_lint.findings import Finding
+from mtls_lint.findings import Finding, short_name
 from mtls_lint.inventory import Inventory, take_inventory
 from mtls_lint.names import Canonical
 from mtls_lint.parsed_bundle import ParsedBundle
@@ -16,16 +17,40 @@ from mtls_lint.profiles import REASON_NO_ISSUER, UNTRUSTED, Profile
 from mtls_lint.trust_graph import Verdicts
 
 
+class Listed(NamedTuple):
+    """A certificate as a diff lists it: what the reports show of it, and nothing that
+    ``pickle`` cannot carry (``diff --base`` over many files makes its diffs in forked
+    children, :mod:`mtls_lint.forked`)."""
+
+    sha256: str
+    subject: str
+    common_name: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    #: 1-based position among its version's certificates, and the line of its BEGIN there.
+    index: int  # type: ignore[assignment]
+    line: int
+
+    @classmethod
+    def of(cls, cert: ParsedCertificate) -> Listed:
+        return cls(cert.sha256, cert.subject, cert.common_name, cert.not_before, cert.not_after,
+                   cert.index, cert.block.begin_line)  # fmt: skip
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.subject, self.common_name)
+
+
 class FileDiff:
     """One file's change. A plain class, not a dataclass: importing dataclasses brings
     inspect, ast and tokenize, 13 ms of every diff run."""
 
     def __init__(self, path: str, file_status: str | None = None) -> None:
         self.path = path
-        self.added: list[ParsedCertificate] = []
-        self.removed: list[ParsedCertificate] = []
-        self.kept: list[ParsedCertificate] = []
-        self.renewed: list[tuple[ParsedCertificate, ParsedCertificate]] = []
+        self.added: list[Listed] = []
+        self.removed: list[Listed] = []
+        self.kept: list[Listed] = []
+        self.renewed: list[tuple[Listed, Listed]] = []
         self.introduced: list[Finding] = []
         self.fixed: list[Finding] = []
         self.warnings: list[str] = []
@@ -72,7 +97,7 @@ def diff_bundle(
     )
     old_by_sha = {c.sha256: c for c in before.certificates}
     new_by_sha = {c.sha256: c for c in after.certificates}
-    result.kept = [c for c in after.certificates if c.sha256 in old_by_sha]
+    kept = [c for c in after.certificates if c.sha256 in old_by_sha]
     added = [c for sha, c in new_by_sha.items() if sha not in old_by_sha]
     removed = [c for sha, c in old_by_sha.items() if sha not in new_by_sha]
     # a renewal: one certificate out, one in, same subject -- paired through an index, so two
@@ -80,15 +105,20 @@ def diff_bundle(
     waiting: dict[Canonical, list[ParsedCertificate]] = {}  # names as OpenSSL compares them
     for cert in reversed(added):
         waiting.setdefault(cert.subject_canon, []).append(cert)
+    renewed: list[tuple[ParsedCertificate, ParsedCertificate]] = []
     paired: set[str] = set()
     for old_cert in removed:
         twins = waiting.get(old_cert.subject_canon)
         if twins:
             twin = twins.pop()
-            result.renewed.append((old_cert, twin))
+            renewed.append((old_cert, twin))
             paired.update((old_cert.sha256, twin.sha256))
-    result.added = [c for c in added if c.sha256 not in paired]
-    result.removed = [c for c in removed if c.sha256 not in paired]
+    added = [c for c in added if c.sha256 not in paired]
+    removed = [c for c in removed if c.sha256 not in paired]
+    result.kept = [Listed.of(c) for c in kept]
+    result.added = [Listed.of(c) for c in added]
+    result.removed = [Listed.of(c) for c in removed]
+    result.renewed = [(Listed.of(old), Listed.of(new)) for old, new in renewed]
 
     old_prints = {f.fingerprint() for f in old_findings}
     new_prints = {f.fingerprint() for f in new_findings}
@@ -97,10 +127,9 @@ def diff_bundle(
         f._replace(path=old_path or f.path) for f in old_findings
         if f.fingerprint() not in new_prints
     ]  # fmt: skip
-    result.warnings = _rekeyed(result.renewed, settings.profile) + _stranded(
-        before, after, [old for old, _ in result.renewed] + removed, settings.profile,
-        settings.now,
-    )  # fmt: skip
+    result.warnings = _rekeyed(renewed, settings.profile) + _stranded(
+        before, after, [old for old, _ in renewed] + removed, settings.profile, settings.now
+    )
     return result
 
 

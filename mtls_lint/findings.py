@@ -39,6 +39,13 @@ class Severity(enum.IntEnum):
 SHORT_NAME_MAX = 120
 
 
+def short_name(subject: str, common_name: str) -> str:
+    """``CN=...`` when the subject has a common name, else the subject; a hostile name of
+    thousands of attributes is cut, so a report line stays a line."""
+    label = f"CN={common_name}" if common_name else (subject or "<empty subject>")
+    return label if len(label) <= SHORT_NAME_MAX else label[: SHORT_NAME_MAX - 1] + "…"
+
+
 class CertificateRef(NamedTuple):
     """What a report says about the certificate a finding is about."""
 
@@ -55,12 +62,7 @@ class CertificateRef(NamedTuple):
 
     @property
     def short_name(self) -> str:
-        """``CN=...`` when the subject has a common name, else the subject; a hostile name of
-        thousands of attributes is cut, so a report line stays a line."""
-        label = (
-            f"CN={self.common_name}" if self.common_name else (self.subject or "<empty subject>")
-        )
-        return label if len(label) <= SHORT_NAME_MAX else label[: SHORT_NAME_MAX - 1] + "…"
+        return short_name(self.subject, self.common_name)
 
 
 class Finding(NamedTuple):

@@ -445,7 +445,7 @@ def test_a_certificate_both_sides_hold_is_parsed_once_and_placed_by_its_own_side
     assert sorted(loads) == sorted([root.der, intermediate.der, leaf.der])
     assert subjects(d.added) == ["diff parsed-once leaf"]
     # the kept certificates are the new side's: its positions and lines, not the old ones
-    kept = {c.common_name: (c.index, c.block.begin_line) for c in d.kept}
+    kept = {c.common_name: (c.index, c.line) for c in d.kept}
     assert kept == {
         "Intermediate CA": (2, leaf.pem.count(b"\n") + 2),
         "Root CA": (3, kept["Root CA"][1]),

@@ -7,8 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mtls_lint import jsonout
-from mtls_lint.bundle_diff import FileDiff
-from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.bundle_diff import FileDiff, Listed
 from mtls_lint.dates import day, iso
 from mtls_lint.escape import printable
 from mtls_lint.findings import Finding
@@ -17,7 +16,7 @@ from mtls_lint.reporters.step_summary import cell
 from mtls_lint.reporters.text import finding_line
 
 
-def _cert_json(cert: ParsedCertificate) -> dict[str, str]:
+def _cert_json(cert: Listed) -> dict[str, str]:
     return {"sha256": cert.sha256, "subject": cert.subject, "not_after": iso(cert.not_after)}
 
 
@@ -41,7 +40,7 @@ def render_json(diffs: Sequence[FileDiff]) -> str:
     return jsonout.dumps({"files": files}) + "\n"
 
 
-def _describe(cert: ParsedCertificate) -> str:
+def _describe(cert: Listed) -> str:
     return f"{cert.subject} (sha256 {cert.sha256[:16]}…, not after {day(cert.not_after)})"
 
 
@@ -109,8 +108,8 @@ def _chart(diffs: Sequence[FileDiff], now: dt.datetime, window: int) -> list[str
     removes or replaces, marked so."""
     from mtls_lint.reporters.gantt import Bar, chart
 
-    def bars(certs: Sequence[ParsedCertificate], mark: str = "") -> list[Bar]:
-        return [Bar(c.ref().short_name + mark, c.not_before, c.not_after) for c in certs]
+    def bars(certs: Sequence[Listed], mark: str = "") -> list[Bar]:
+        return [Bar(c.short_name + mark, c.not_before, c.not_after) for c in certs]
 
     sections = [
         (d.path, [
