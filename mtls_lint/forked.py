@@ -21,6 +21,11 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+#: Files (a small bundle's work each) from which a run shares them out: fewer are linted
+#: faster than a child starts, pays again for what a first file costs (imports, caches)
+#: and sends its answers back.
+WORTH_SHARING_FROM = 16
+
 
 def cpus() -> int:
     """The CPUs this process may run on."""

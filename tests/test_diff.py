@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from mtls_lint import forked
 from mtls_lint.bundle_diff import diff_bundle
 from mtls_lint.cli import main
 from mtls_lint.engine import LintSettings, enabled_rules
@@ -452,3 +454,46 @@ def test_a_certificate_both_sides_hold_is_parsed_once_and_placed_by_its_own_side
     }
     assert kept["Root CA"][1] > kept["Intermediate CA"][1]
     assert [f.rule for f in d.introduced] == ["leaf-in-truststore"]
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks on Linux only")
+@pytest.mark.parametrize("fmt", ["json", "markdown", "text"])
+def test_a_diff_of_many_files_shared_with_children_is_the_serial_diff(
+    repo: Path,
+    pki: PKI,
+    root: Issued,
+    intermediate: Issued,
+    capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+) -> None:
+    """Past forked.WORTH_SHARING_FROM changed files, the diffs are made in forked children:
+    what they send back (certificates as Listed, findings, warnings) renders the same."""
+    renewed = pki.cert("diff shared renewal", issuer=root, subject=intermediate.cert.subject)
+    expired = pki.cert("diff shared expired", issuer=root, not_after=NOW.replace(month=5))
+    count = forked.WORTH_SHARING_FROM + 4
+    for number in range(count):
+        (repo / "certs" / f"many-{number:02}.pem").write_bytes(root.pem + intermediate.pem)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "many")
+    for number in range(count):
+        change = [root.pem + renewed.pem, root.pem, root.pem + intermediate.pem + expired.pem]
+        (repo / "certs" / f"many-{number:02}.pem").write_bytes(change[number % 3])
+    made: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", counted)
+    outputs = []
+    for workers in (1, 2):
+        monkeypatch.setattr(forked, "cpus", lambda workers=workers: workers)
+        code = main(["diff", "--format", fmt, "--now", NOW_ISO, "--base", "HEAD"])
+        outputs.append((code, *capsys.readouterr()))
+    assert len(made) == 1
+    assert outputs[0] == outputs[1]
+    assert "diff shared expired" in outputs[0][1]  # an introduced finding, from a child too

@@ -124,8 +124,6 @@ def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pki: PKI, root: 
     """More files than a round forks from, of every outcome: clean, findings, a pasted key,
     broken armour, a directory with an ALB config of its own, a file refused (a link out of
     the repository), a revocation-list file and a file named --crl that holds none."""
-    from mtls_lint.cli import check
-
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     (repo / "alb").mkdir()
@@ -136,7 +134,7 @@ def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pki: PKI, root: 
     leaf = pki.cert("forked leaf", issuer=root, ca=False)
     kinds = [root.pem, orphan.pem, root.pem + leaf.pem, b"junk\n" + root.pem,
              root.pem[:-30], root.pem + leaf.key_pem()]  # fmt: skip
-    count = check.PARALLEL_FILES_FROM + 8
+    count = forked.WORTH_SHARING_FROM + 8
     for number in range(count):
         where = repo / "alb" if number % 4 == 0 else repo
         (where / f"b{number:02}.pem").write_bytes(kinds[number % len(kinds)])

@@ -92,7 +92,7 @@ def lint_files(
     ``force_exclude``).
 
     Files are found and linted :data:`FILES_PER_CHUNK` at a time; a round of at least
-    :data:`PARALLEL_FILES_FROM` is shared with a forked child per further CPU
+    :data:`~mtls_lint.forked.WORTH_SHARING_FROM` is shared with a forked child per further CPU
     (:mod:`mtls_lint.forked`), its outcomes taken in order, so what is printed is the serial
     run's."""
     if "-" in paths:
@@ -105,7 +105,7 @@ def lint_files(
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
-    from mtls_lint.forked import cpus, share_out
+    from mtls_lint.forked import WORTH_SHARING_FROM, cpus, share_out
     from mtls_lint.pem_reader import read_bundle
 
     results: list[Linted] = []
@@ -146,7 +146,7 @@ def lint_files(
     workers = cpus() if repair is None else 1
     for chunk in _chunks(itertools.chain(found, ((f, True) for f in named)), FILES_PER_CHUNK):
         # one after another, each file's complaint is printed before the next is read
-        shared = len(chunk) >= PARALLEL_FILES_FROM and workers > 1
+        shared = len(chunk) >= WORTH_SHARING_FROM and workers > 1
         outcomes = share_out(chunk, lint_one, workers) if shared else map(lint_one, chunk)
         for (item, _), outcome in zip(chunk, outcomes, strict=True):
             if isinstance(outcome, str):
@@ -165,9 +165,6 @@ def lint_files(
 #: Files linted in one round (a child's share is pickled back whole): a tree of 100,000 files
 #: is found a chunk at a time, not held as a list.
 FILES_PER_CHUNK = 512
-#: Files from which a round is shared with forked children (:mod:`mtls_lint.forked`): fewer
-#: lint faster than a child starts and sends its findings back.
-PARALLEL_FILES_FROM = 16
 
 
 class _ListFile(NamedTuple):

@@ -46,8 +46,9 @@ def add_parser(commands: Commands, name: str, summary: str) -> None:
 def _pairs_from_git(
     args: argparse.Namespace, scopes: Scopes
 ) -> list[tuple[str, bytes | None, bytes | None, Scope, str]]:
-    """The files that differ from ``--base``: git is asked twice in all (one ls-tree, one
-    cat-file --batch), and an unchanged file is told by its object id, never read from git."""
+    """The files that differ from ``--base``: three git processes in all (one rev-parse, one
+    ls-tree, one cat-file --batch), and an unchanged file is told by its object id, never
+    read from git."""
     from mtls_lint.files import Confinement, over_byte_limit, repository_root
     from mtls_lint.gitsource import GitError, blobs, changed_files, check_ref
 
@@ -94,6 +95,18 @@ def _pairs_from_git(
     return pairs
 
 
+def _diffs(pairs: list[tuple[str, bytes | None, bytes | None, Scope, str]]) -> list[FileDiff]:
+    """Each pair's diff; many (a pull request's truststores against ``--base``) are shared
+    with a forked child per further CPU, as ``check`` shares its files."""
+    from mtls_lint.forked import WORTH_SHARING_FROM, cpus, share_out
+
+    def diffed(pair: tuple[str, bytes | None, bytes | None, Scope, str]) -> FileDiff:
+        name, old, new, scope, old_name = pair
+        return diff_bundle(name, old, new, scope.run.lint, old_name)
+
+    return share_out(pairs, diffed, cpus() if len(pairs) >= WORTH_SHARING_FROM else 1)
+
+
 def run(args: argparse.Namespace) -> int:
     from mtls_lint.cli.check import config_errors
     from mtls_lint.reporters import KINDS
@@ -112,10 +125,7 @@ def run(args: argparse.Namespace) -> int:
                       read_file(new_path, limits), scope, display_path(old_path))]  # fmt: skip
         else:
             raise UsageError("give OLD NEW, or --base GIT_REF [PATH...]")
-    diffs: list[FileDiff] = [
-        diff_bundle(name, old, new, scope.run.lint, old_name)
-        for name, old, new, scope, old_name in pairs
-    ]
+    diffs = _diffs(pairs)
 
     fmt = output_format(args)
     top = scopes.top().run.lint
