@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -465,6 +464,7 @@ def test_a_diff_of_many_files_shared_with_children_is_the_serial_diff(
     intermediate: Issued,
     capsys,
     monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
     fmt: str,
 ) -> None:
     """Past forked.WORTH_SHARING_FROM changed files, the diffs are made in forked children:
@@ -479,21 +479,11 @@ def test_a_diff_of_many_files_shared_with_children_is_the_serial_diff(
     for number in range(count):
         change = [root.pem + renewed.pem, root.pem, root.pem + intermediate.pem + expired.pem]
         (repo / "certs" / f"many-{number:02}.pem").write_bytes(change[number % 3])
-    made: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        pid = fork()
-        if pid:
-            made.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked.os, "fork", counted)
     outputs = []
     for workers in (1, 2):
         monkeypatch.setattr(forked, "cpus", lambda workers=workers: workers)
         code = main(["diff", "--format", fmt, "--now", NOW_ISO, "--base", "HEAD"])
         outputs.append((code, *capsys.readouterr()))
-    assert len(made) == 1
+    assert len(forks) == 1
     assert outputs[0] == outputs[1]
     assert "diff shared expired" in outputs[0][1]  # an introduced finding, from a child too

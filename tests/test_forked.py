@@ -18,22 +18,6 @@ from tests.pki import NOW, NOW_ISO, PKI, Issued
 pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forks on Linux only")
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The children forked, by pid."""
-    made: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        pid = fork()
-        if pid:
-            made.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked.os, "fork", counted)
-    return made
-
-
 def _square(n: int) -> tuple[int, int]:
     return n, n * n
 
