@@ -35,6 +35,12 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
+def workers_for(count: int) -> int:
+    """How many processes share ``count`` files: one per CPU from
+    :data:`WORTH_SHARING_FROM` files on, else one."""
+    return cpus() if count >= WORTH_SHARING_FROM else 1
+
+
 def can_fork() -> bool:
     """Whether forking is safe here: on Linux (elsewhere, system libraries may not survive a
     fork without exec; macOS's Python defaults to spawn for that reason), with no other

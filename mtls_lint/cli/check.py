@@ -105,7 +105,7 @@ def lint_files(
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
-    from mtls_lint.forked import WORTH_SHARING_FROM, cpus, share_out
+    from mtls_lint.forked import share_out, workers_for
     from mtls_lint.pem_reader import read_bundle
 
     results: list[Linted] = []
@@ -142,12 +142,11 @@ def lint_files(
     found = ((f, named_list(f)) for f in find(paths, force_exclude=force_exclude, scopes=scopes))
     # find() of no paths would walk the working directory
     named = find(crls, scopes=scopes) if crls else ()
-    # --fix and --diff write and print as they go: one file after another
-    workers = cpus() if repair is None else 1
     for chunk in _chunks(itertools.chain(found, ((f, True) for f in named)), FILES_PER_CHUNK):
-        # one after another, each file's complaint is printed before the next is read
-        shared = len(chunk) >= WORTH_SHARING_FROM and workers > 1
-        outcomes = share_out(chunk, lint_one, workers) if shared else map(lint_one, chunk)
+        # --fix and --diff write and print as they go: one file after another, each file's
+        # complaint printed before the next is read
+        workers = workers_for(len(chunk)) if repair is None else 1
+        outcomes = share_out(chunk, lint_one, workers) if workers > 1 else map(lint_one, chunk)
         for (item, _), outcome in zip(chunk, outcomes, strict=True):
             if isinstance(outcome, str):
                 complain("error", outcome)

@@ -98,13 +98,13 @@ def _pairs_from_git(
 def _diffs(pairs: list[tuple[str, bytes | None, bytes | None, Scope, str]]) -> list[FileDiff]:
     """Each pair's diff; many (a pull request's truststores against ``--base``) are shared
     with a forked child per further CPU, as ``check`` shares its files."""
-    from mtls_lint.forked import WORTH_SHARING_FROM, cpus, share_out
+    from mtls_lint.forked import share_out, workers_for
 
     def diffed(pair: tuple[str, bytes | None, bytes | None, Scope, str]) -> FileDiff:
         name, old, new, scope, old_name = pair
         return diff_bundle(name, old, new, scope.run.lint, old_name)
 
-    return share_out(pairs, diffed, cpus() if len(pairs) >= WORTH_SHARING_FROM else 1)
+    return share_out(pairs, diffed, workers_for(len(pairs)))
 
 
 def run(args: argparse.Namespace) -> int:
