@@ -104,7 +104,7 @@ def _scalar(value: Any) -> str:
 def _key(key: Any) -> str:
     """A mapping key as ``json`` writes it: a string as it is, ``True`` as ``true``, a
     number as its JSON text (TypeError for any other key, as ``json`` raises)."""
-    if type(key) is str or isinstance(key, str):
+    if isinstance(key, str):
         return encode_basestring(key)
     if isinstance(key, (bool, int, float)) or key is None:
         return encode_basestring(_scalar(key))
