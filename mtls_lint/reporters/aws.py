@@ -8,11 +8,10 @@ API Gateway's truststoreWarnings was in an uploaded bundle), so all of it is esc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mtls_lint import __version__
+from mtls_lint import __version__, jsonout
 from mtls_lint.deployed_check import Checked
 from mtls_lint.escape import printable
 from mtls_lint.findings import Severity
@@ -107,7 +106,7 @@ def render_json(checked: Sequence[Checked]) -> str:
             "drifted": sum(1 for c in checked if c.drifted),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsonout.dumps(document) + "\n"
 
 
 def render_markdown(checked: Sequence[Checked]) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mtls_lint import jsonout
 from mtls_lint.connectionlog import ConnectionClient, ConnectionCounts
 from mtls_lint.denials import CODE_FIXES
 from mtls_lint.escape import printable
@@ -73,7 +73,7 @@ def connections_json(report: Connections) -> str:
         "truststore_notes": list(report.truststore_notes),
         "lines": vars(report.counts),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsonout.dumps(document) + "\n"
 
 
 def _counts_line(report: Connections) -> str:
