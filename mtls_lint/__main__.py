@@ -1,5 +1,3 @@
-import sys
+from mtls_lint.cli import run
 
-from mtls_lint.cli import main
-
-sys.exit(main())
+run()

@@ -237,6 +237,61 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path, clean_bundle: bytes) -> None
     assert "in 1 file (2 certificates)" in result.stdout
 
 
+#: A process that runs ``cli.run()`` with ``main`` replaced by one that registers an exit
+#: handler, leaves its output in stdout's buffer and returns 3 (0 with stdout on a pipe
+#: nobody reads, if asked); and an object whose finalizer says when the interpreter tears
+#: its modules down.
+_RUN = """
+import atexit, os, sys
+from mtls_lint import cli
+
+class Noisy:
+    def __del__(self):
+        os.write(2, b"torn down")
+
+kept = Noisy()
+if "gone" in sys.argv:
+    read, write = os.pipe()
+    os.close(read)
+    os.dup2(write, 1)
+
+def main(argv=None):
+    atexit.register(print, "handler ran")
+    print("output", end=" ")
+    return 0 if "gone" in sys.argv else 3
+
+cli.main = main
+sys.exit(main()) if "usual" in sys.argv else cli.run()
+"""
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
+    return subprocess.run(
+        [sys.executable, "-c", _RUN, *argv], capture_output=True, text=True, check=False, env=env
+    )
+
+
+def test_run_leaves_without_tearing_the_interpreter_down() -> None:
+    assert _run("usual").stderr == "torn down"  # what the exit below saves
+    done = _run()
+    assert (done.returncode, done.stdout, done.stderr) == (3, "output handler ran\n", "")
+
+
+def test_run_exits_2_when_its_last_output_cannot_be_written() -> None:
+    done = _run("gone")
+    assert (done.returncode, done.stderr) == (2, "")
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["check", "--bogus"], 2)])
+def test_argparse_exits_from_run_the_usual_way(args: list[str], code: int) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mtls_lint", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == code
+    assert (done.stdout + done.stderr).count("\n") == 1
+
+
 def test_errors_about_hostile_file_names_stay_on_one_line(repo: Path, capsys) -> None:
     assert check("x\n::error::pwned.pem") == 2
     err = capsys.readouterr().err

@@ -62,7 +62,7 @@ def test_the_wheel_holds_the_package_and_its_metadata(dist: Path) -> None:
     assert "Requires-Python: >=3.10" in metadata
     for dependency in ("cryptography", "PyYAML", "pyasn1", "pyasn1-modules"):
         assert f"Requires-Dist: {dependency}" in metadata
-    assert b"mtls-lint = mtls_lint.cli:main" in entry_points
+    assert b"mtls-lint = mtls_lint.cli:run" in entry_points
 
 
 def test_the_sdist_holds_what_a_rebuild_needs(dist: Path) -> None:

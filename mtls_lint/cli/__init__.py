@@ -9,10 +9,13 @@ and ``--version`` never import cryptography). A command module provides
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Collection, Sequence
+from typing import NoReturn
 
 from mtls_lint import __version__
 from mtls_lint.cli.common import EXIT_ERROR, Parser, UsageError, complain, cyclic_gc_paused
@@ -79,3 +82,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         complain("error", f"internal error: {type(exc).__name__}: {str(exc)[:200]}; please "
                  "report it with the command that caused it")  # fmt: skip
         return EXIT_ERROR
+
+
+def run() -> NoReturn:
+    """The console script and ``python -m mtls_lint``: :func:`main`, then out of the process
+    without the interpreter's teardown.
+
+    Tearing down frees every object of every module one at a time, after a garbage
+    collection: about 11 ms once ``cryptography.x509`` is imported and 15 ms after a check of
+    one file, a tenth of such a run (the hook's common case) spent on memory the kernel takes
+    back anyway. Nothing is lost: every file mtls-lint writes is closed by a ``with`` block
+    before :func:`main` returns, the exit below runs after Python has joined the threads and
+    called every other exit handler registered while :func:`main` ran, and it flushes the
+    standard streams itself. When argparse exits (``--help``, ``--version``, a bad option)
+    the process leaves the usual way: those runs never import cryptography."""
+    returned: list[int] = []
+    atexit.register(_leave_without_teardown, returned)  # first in, so it is called last
+    returned.append(main())
+    sys.exit(returned[0])
+
+
+def _leave_without_teardown(returned: list[int]) -> None:
+    if not returned:  # argparse's own exit, or an exception main() does not map
+        return
+    code = returned[0]
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away, or main() closed the stream
+            code = code or EXIT_ERROR
+    os._exit(code)
