@@ -314,6 +314,26 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(
         gc.enable() if was else gc.disable()
 
 
+def test_no_garbage_collection_runs_during_a_command_not_even_while_it_imports(
+    repo: Path, clean_bundle: bytes
+) -> None:
+    (repo / "b.pem").write_bytes(clean_bundle)
+    # collections are counted from main()'s start until it hands the collector back
+    before = """import gc, mtls_lint.cli
+started = []
+def count(phase, info):
+    started.append(phase)
+gc.callbacks.append(count)
+enable = gc.enable
+def handed_back():
+    gc.callbacks.remove(count)
+    enable()
+gc.enable = handed_back
+"""
+    after = "print(len(started))"
+    assert _in_a_child(["check", "b.pem"], repo, before=before, after=after) == "0"
+
+
 def _in_a_child(
     argv: list[str], cwd: Path | None = None, *, before: str = "", after: str = ""
 ) -> str:
