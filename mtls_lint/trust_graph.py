@@ -37,11 +37,12 @@ MAX_CANDIDATES = 8
 EXTRA_CHECKS_PER_CERTIFICATE = 1
 EXTRA_CHECKS_FLOOR = 256
 #: Distinct certificates from which the first issuer checks are spread over every core: below
-#: it, threads cost more than they save. The Mozilla bundle's 117 roots (RSA-4096 and P-384
-#: among them) lint faster on threads when timed inside one process (93 -> 67 ms on two
-#: CPUs), yet a fresh `check` of them took 315 ms on threads against 296 ms without (21
-#: alternating runs each): the start-up run, not the checks, decides there.
-PARALLEL_FROM = 200
+#: it, threads cost more than they save. Measured as fresh `check` runs on two CPUs, 60
+#: alternating pairs each (the median of the pairs' ratios, threads against none): the
+#: Mozilla bundle's 117 roots (RSA-4096 and P-384 among them) 0.94x, the synthetic
+#: 100-certificate bundle 1.01x. (With concurrent.futures, before plain threads, Mozilla's
+#: bundle was slower on threads: 315 against 296 ms.)
+PARALLEL_FROM = 100
 
 
 class LinkStatus(enum.Enum):
