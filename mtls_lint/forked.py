@@ -15,8 +15,9 @@ the parent does its share again, and the answers are the serial run's in every c
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import BinaryIO, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,8 +58,6 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
     return what ``pickle`` can carry."""
     if workers < 2 or len(items) < 2 or not can_fork():
         return [work(item) for item in items]
-    import pickle
-
     answers: list[R] = [None] * len(items)  # type: ignore[list-item]
     shares = range(1, min(workers, len(items)))
     children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
@@ -69,23 +68,19 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
             except OSError:  # no memory or no process left for one (a container's limits)
                 break  # the parent does the shares no child took
             if pid == 0:  # the child: its share, pickled, then gone without a trace
-                status = 1
-                try:
-                    done = [work(item) for item in items[share::workers]]
-                    with os.fdopen(end, "wb") as pipe:
-                        pickle.dump(done, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-                    status = 0
-                finally:
-                    os._exit(status)
+                _child(end, partial(_dump, partial(_each, work, items[share::workers])))
             children.append((share, pid, end))
         taken_by_children = {share for share, _, _ in children}
         for share in (0, *(s for s in shares if s not in taken_by_children)):
             answers[share::workers] = [work(item) for item in items[share::workers]]
         while children:
             share, pid, read = children[0]
-            taken: list[R] | None = _taken(pid, read, len(items[share::workers]))
+            taken = _taken(pid, read)
             del children[0]
-            answers[share::workers] = taken or [work(item) for item in items[share::workers]]
+            count = len(items[share::workers])
+            if not (isinstance(taken, list) and len(taken) == count):  # the child failed
+                taken = [work(item) for item in items[share::workers]]
+            answers[share::workers] = taken
     finally:
         for _, pid, read in children:  # the parent's own share raised: leave no child behind
             _end(pid, read)
@@ -107,20 +102,122 @@ def _fork() -> tuple[int, int]:
     return pid, write if pid == 0 else read
 
 
-def _taken(pid: int, read: int, count: int) -> list[R] | None:
-    """A child's answers, or None if it did not give all ``count`` of them."""
+def _each(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [work(item) for item in items]
+
+
+def _child(end: int, write: Callable[[BinaryIO], None]) -> NoReturn:
+    """In a child: ``write`` to the write end ``end`` of the pipe, then gone without a
+    trace (exit status 1 if anything failed)."""
+    status = 1
+    try:
+        with os.fdopen(end, "wb") as pipe:
+            write(pipe)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _dump(work: Callable[[], object], pipe: BinaryIO) -> None:
+    """``work()``'s answer, pickled: what a child of :func:`share_out` sends."""
+    import pickle
+
+    pickle.dump(work(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+#: What :func:`_taken` gives for a child that failed.
+FAILED = object()
+
+
+def _taken(pid: int, read: int) -> object:
+    """A child's answer, or :data:`FAILED` if it did not give one whole."""
     import pickle
 
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if status != 0:
-        return None
+        return FAILED
     try:
-        answers = pickle.loads(data)  # noqa: S301 - written by this run's own child
-    except Exception:  # noqa: BLE001 - a child cut short: the parent does its share
-        return None
-    return answers if isinstance(answers, list) and len(answers) == count else None
+        return pickle.loads(data)  # noqa: S301 - written by this run's own child
+    except Exception:  # noqa: BLE001 - a child cut short: the caller does the work
+        return FAILED
+
+
+class Background(Generic[R]):
+    """A forked child that works while the parent goes on with something else, and tells
+    how far it got as it goes: each item its generator yields is sent on the pipe as a
+    frame of its own, and the parent takes the frames written so far without waiting
+    (:meth:`poll`). A child that fails sends nothing more; the frames it sent hold."""
+
+    def __init__(self, pid: int, read: int) -> None:
+        os.set_blocking(read, False)
+        self._child: tuple[int, int] | None = (pid, read)
+        self._buffer = b""
+
+    @classmethod
+    def start(cls, frames: Callable[[], Iterator[R]]) -> "Background[R] | None":
+        """The child sending what ``frames()`` yields, each item something ``pickle`` can
+        carry (it must print nothing); None where forking is unsafe (:func:`can_fork`) or
+        fails."""
+        if not can_fork():
+            return None
+        try:
+            pid, end = _fork()
+        except OSError:
+            return None
+        if pid == 0:
+            _child(end, partial(_send_each, frames))
+        return cls(pid, end)
+
+    def poll(self) -> list[R]:
+        """The frames that came whole since the last call; none once the child is done."""
+        import pickle
+
+        if self._child is None:
+            return []
+        read = self._child[1]
+        while True:
+            try:
+                chunk = os.read(read, 1 << 16)
+            except BlockingIOError:
+                break
+            if not chunk:  # the child is done (or gone): its frames so far are all
+                self.cancel()
+                break
+            self._buffer += chunk
+        frames = []
+        while len(self._buffer) >= _LENGTH:
+            size = int.from_bytes(self._buffer[:_LENGTH], "little")
+            if len(self._buffer) < _LENGTH + size:
+                break
+            frame, self._buffer = (
+                self._buffer[_LENGTH : _LENGTH + size],
+                self._buffer[_LENGTH + size :],
+            )
+            frames.append(pickle.loads(frame))  # noqa: S301 - written by this run's own child
+        return frames
+
+    def cancel(self) -> None:
+        """Kill and reap the child, done or not (its pipe is closed)."""
+        if self._child is not None:
+            _end(*self._child)
+            self._child = None
+
+
+#: Bytes of a frame's length before it on a :class:`Background` child's pipe.
+_LENGTH = 4
+
+
+def _send_each(frames: Callable[[], Iterator[object]], pipe: BinaryIO) -> None:
+    """Each item of ``frames()``, pickled and sent at once: what a :class:`Background`
+    child sends."""
+    import pickle
+
+    for frame in frames():
+        data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+        pipe.write(len(data).to_bytes(_LENGTH, "little") + data)
+        pipe.flush()
 
 
 def _end(pid: int, read: int) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,64 @@ def test_the_answers_are_the_serial_answers_in_order(forks: list[int]) -> None:
     items = list(range(37))
     assert forked.share_out(items, _square, 3) == [_square(n) for n in items]
     assert len(forks) == 2  # the parent does the third share
+
+
+def _counting(to: int) -> Iterator[int]:
+    yield from range(to)
+
+
+def _until_wait(frames: forked.Background[int], count: int) -> list[int]:
+    """Every frame, reading until the child's pipe ends: ``count`` polls at most after the
+    child is done (its frames all wait in the pipe by then)."""
+    got: list[int] = []
+    for _ in range(count):
+        got += frames.poll()
+    return got
+
+
+def test_a_background_child_sends_each_frame_in_order(forks: list[int]) -> None:
+    child = forked.Background.start(partial(_counting, 500))
+    assert child is not None
+    os.waitpid(forks[0], 0)  # done: every frame waits in the pipe
+    assert _until_wait(child, 3) == list(range(500))
+    assert child.poll() == []  # the pipe ended: the child was let go
+
+
+def _fails_after(count: int) -> Iterator[int]:
+    yield from range(count)
+    raise RuntimeError("a child's bug")
+
+
+def test_the_frames_a_background_child_sent_before_it_failed_hold(forks: list[int]) -> None:
+    child = forked.Background.start(partial(_fails_after, 3))
+    assert child is not None
+    _, status = os.waitpid(forks[0], 0)
+    assert status != 0
+    assert _until_wait(child, 3) == [0, 1, 2]
+
+
+def test_a_background_child_cancelled_is_reaped(forks: list[int]) -> None:
+    release = os.pipe()  # the child blocks reading this until it is killed
+    child = forked.Background.start(partial(os.read, release[0], 1))  # type: ignore[arg-type]
+    assert child is not None
+    child.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)
+    assert child.poll() == []
+    os.close(release[0])
+    os.close(release[1])
+
+
+def test_no_background_child_while_another_thread_runs(forks: list[int]) -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert forked.Background.start(partial(_counting, 3)) is None
+    finally:
+        release.set()
+        other.join()
+    assert forks == []
 
 
 def test_one_worker_or_one_item_forks_nothing(forks: list[int]) -> None:
