@@ -16,6 +16,7 @@ from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.profiles import Profile
 from mtls_lint.rule import Crash, LintContext, Options, Problem, Revocation, Rule
 from mtls_lint.rules import RULES
+from mtls_lint.trust_graph import Mispredicted
 
 DEFAULT_EXPIRY_DAYS = 30
 #: A hostile file can hold hundreds of thousands of broken blocks; past this many findings of
@@ -92,15 +93,45 @@ def lint_revocation(bundle: Bundle, revocation: Revocation, settings: LintSettin
 
 
 def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
+    """The findings of the enabled rules, in rule order. Where a rule reads issuer links,
+    the signatures of a large bundle are checked on another core while the rules run on
+    links that take them as verified (:meth:`~mtls_lint.trust_graph.TrustGraph.speculate`);
+    if one is not, the rules that read links run again on links walked with every answer,
+    and the others keep what they found: the findings are always the serial run's."""
+    by_rule: dict[str, list[Finding]] = {}
+    if ctx.revocation is not None or not any(RULES[r].links for r in settings.rules):
+        _run_rules(ctx, settings, by_rule)
+        return [f for found in by_rule.values() for f in found]
+    graph = ctx.parsed.graph
+    if not graph.speculate():
+        _run_rules(ctx, settings, by_rule)
+        return [f for found in by_rule.values() for f in found]
+    try:
+        _run_rules(ctx, settings, by_rule)
+        held = graph.confirm()
+    except Mispredicted:  # the child found a bad signature while the rules ran
+        graph.settle()
+        held = False
+    finally:
+        graph.abandon()  # ^C, or a rule that raised past its guard: no child left behind
+    if not held:
+        ctx.parsed.relink()
+        for rule_id in [r for r in by_rule if RULES[r].links]:
+            del by_rule[rule_id]
+        _run_rules(ctx, settings, by_rule)  # those, and the rules the walk stopped before
+    return [f for rule_id in settings.rules for f in by_rule.get(rule_id, ())]
+
+
+def _run_rules(ctx: LintContext, settings: LintSettings, by_rule: dict[str, list[Finding]]) -> None:
+    """Run each enabled rule of ``ctx``'s target not in ``by_rule`` yet, in rule order, and
+    put its findings there as it finishes."""
     bundle = ctx.bundle
-    findings: list[Finding] = []
     target = "bundle" if ctx.revocation is None else "revocation"
-    if target == "bundle" and any(RULES[rule_id].links for rule_id in settings.rules):
-        ctx.parsed.graph.check_ahead()  # signatures on other cores while the first rules run
     for rule_id, setting in settings.rules.items():
         rule = RULES[rule_id]
-        if rule.target != target:
+        if rule.target != target or rule_id in by_rule:
             continue
+        findings: list[Finding] = []
         listed = 0
         unlisted: Problem | None = None
         unlisted_count = 0
@@ -120,7 +151,7 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
                 f"{unlisted.message}"
             )
             findings.append(_finding(rule, setting, bundle, unlisted._replace(message=message)))
-    return findings
+        by_rule[rule_id] = findings
 
 
 def _finding(rule: Rule, setting: RuleSetting, bundle: Bundle, problem: Problem) -> Finding:

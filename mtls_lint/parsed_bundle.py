@@ -49,3 +49,8 @@ class ParsedBundle:
     def graph(self) -> TrustGraph:
         """Issuer links, memoised: each signature is checked at most once per bundle."""
         return TrustGraph(self.certificates, self._verdicts)
+
+    def relink(self) -> None:
+        """Replace the graph with a fresh one that keeps its verdicts: its links were walked
+        on signatures taken as verified that are not (:meth:`TrustGraph.confirm`)."""
+        self.__dict__["graph"] = self.graph.relinked()

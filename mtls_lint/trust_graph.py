@@ -9,15 +9,17 @@ one certificate, or of one name, included) and a 10,000-link chain cannot exhaus
 import enum
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from mtls_lint.certificate import ParsedCertificate
+from mtls_lint.forked import Background, share_out
 from mtls_lint.forked import cpus as _cpus
 from mtls_lint.names import Canonical
-from mtls_lint.signatures import SignatureCheck, check_signature
+from mtls_lint.signatures import VERIFIED, SignatureCheck, check_signature
 
 if TYPE_CHECKING:
     import queue
@@ -43,6 +45,11 @@ EXTRA_CHECKS_FLOOR = 256
 #: 100-certificate bundle 1.01x. (With concurrent.futures, before plain threads, Mozilla's
 #: bundle was slower on threads: 315 against 296 ms.)
 PARALLEL_FROM = 100
+#: Distinct certificates from which the engine walks the links ahead of a forked child that
+#: checks their signatures (:meth:`TrustGraph.speculate`). After the fork, each page either
+#: process writes is copied first, and a bundle of a few hundred certificates pays more in
+#: copies than the checks take.
+SPECULATE_FROM = 1000
 
 
 class LinkStatus(enum.Enum):
@@ -124,6 +131,12 @@ _EMPTY_BUCKET = _Bucket()  # shared, never written
 #: Signature verdicts by (certificate, candidate issuer) SHA-256: what :func:`check_link`
 #: answered. Both are named by their bytes, so a verdict holds in any bundle holding both.
 Verdicts = dict[tuple[str, str], tuple[SignatureCheck, str]]
+_Pair = tuple[str, str]
+#: A signature to check: the certificate, its candidate issuer, and the issuer's key.
+_Check = tuple[ParsedCertificate, ParsedCertificate, object]
+#: The links a speculating walk took as signed (:meth:`TrustGraph.speculate`), by pair: the
+#: certificate, the issuer, and whether the issuer is the certificate's first candidate.
+_Assumed = dict[_Pair, tuple[ParsedCertificate, ParsedCertificate, bool]]
 
 
 class TrustGraph:
@@ -161,6 +174,16 @@ class TrustGraph:
         self._checking_ahead = False
         #: Each distinct certificate's candidates, found by :meth:`check_ahead` (by SHA-256).
         self._candidates: dict[str, list[ParsedCertificate]] = {}
+        #: While the walk goes ahead of a forked child (:meth:`speculate`): the links taken
+        #: as signed, the child checking them, each distinct certificate's position.
+        self._assumed: _Assumed | None = None
+        self._checker: Background[_Progress] | None = None
+        self._order: dict[str, int] = {}
+        #: What the child said so far: it answered the first pairs of the certificates up to
+        #: this position, and these are its answers other than VERIFIED.
+        self._done_to = -1
+        self._failed: Verdicts = {}
+        self._unheard = 0  # links taken as signed since the child was last heard
 
     def with_subject(self, subject_der: bytes) -> list[ParsedCertificate]:
         return self._by_subject.get(subject_der, [])
@@ -190,6 +213,215 @@ class TrustGraph:
             return
         self._ahead = _Ahead(workers, self._first_pairs(distinct))
 
+    def speculate(self) -> bool:
+        """For a caller that calls :meth:`confirm` once it is done with the links (the
+        engine, after its rules): check the signature of each distinct certificate with its
+        first issuer candidate in a forked child, in bundle order, and meanwhile walk the
+        links as if each of those signatures verified -- which, in a real bundle, nearly all
+        do. The walk never waits for a check, and the child checks beside all of the
+        caller's Python, not only beside the rules that need no links (threads cannot: each
+        verify waits out the GIL's switch interval while the walk runs Python).
+        Returns whether the child was started; where forking is unsafe or fails, or the
+        bundle is too small to pay for a fork, :meth:`check_ahead` decides instead."""
+        if self._checking_ahead:
+            return False
+        distinct = list(self._distinct.values())
+        if _cpus() < 2 or len(distinct) < SPECULATE_FROM:
+            self.check_ahead()
+            return False
+        checker = Background.start(partial(self._first_checks, distinct))
+        if checker is None:  # forking is unsafe here (another thread) or failed
+            self.check_ahead()
+            return False
+        self._checking_ahead = True
+        self._checker = checker
+        self._order = {cert.sha256: at for at, cert in enumerate(distinct)}
+        self._assumed = {}
+        return True
+
+    def _first_checks(self, distinct: list[ParsedCertificate]) -> "Iterator[_Progress]":
+        """In the forked child: :func:`check_signature` of each certificate with its first
+        issuer candidate, where the walk takes that link as signed (:meth:`_assume`), in
+        bundle order; every :data:`PROGRESS_EVERY` certificates, how far it got (the
+        position of the last one done) and the answers other than :data:`VERIFIED`."""
+        failed: Verdicts = {}
+        at = -1
+        for at, cert in enumerate(distinct):
+            for _, issuer, key in self._first_pairs([cert]):
+                signed = check_signature(cert.cert, key)
+                if signed != VERIFIED:
+                    failed[cert.sha256, issuer.sha256] = signed
+            if at % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+                yield at, failed
+                failed = {}
+        yield at, failed
+
+    def _assume(
+        self, cert: ParsedCertificate, issuer: ParsedCertificate, first: bool
+    ) -> tuple[SignatureCheck, str] | None:
+        """While speculating: :data:`VERIFIED` for a pair whose signature a check would
+        decide (the key is readable and its exponent usual: see :func:`check_link`),
+        remembered for :meth:`confirm` with whether ``issuer`` is ``cert``'s first
+        candidate (the child checks those); else None, and the caller checks it now."""
+        if self._assumed is None:
+            return None
+        try:
+            issuer.public_key  # noqa: B018 - read (and kept) as check_link reads it
+        except (ValueError, UnsupportedAlgorithm):
+            return None
+        if issuer.unusual_rsa_exponent:
+            return None
+        self._unheard += 1
+        if self._unheard == HEAR_EVERY:
+            self._unheard = 0
+            self._hear()
+            if self._failed:  # a link will be found unsigned: the walk so far is no good
+                raise Mispredicted
+        self._assumed[cert.sha256, issuer.sha256] = (cert, issuer, first)
+        return VERIFIED
+
+    def _hear(self) -> None:
+        """Take what the child has said since it was last heard, without waiting."""
+        for done_to, failed in self._checker.poll() if self._checker is not None else ():
+            self._done_to = done_to
+            self._failed.update(failed)
+
+    def confirm(self) -> bool:
+        """After :meth:`speculate`: check every pair taken as signed (:meth:`_answers`) and
+        remember each answer as its pair's verdict. True when every link the walk took as
+        signed is signed, or nothing was assumed; else the links walked are wrong, and the
+        caller walks them again on a fresh graph (:meth:`relinked`), which has every
+        answer."""
+        assumed = self._assumed
+        if assumed is None:
+            return True
+        try:
+            answers, crashed = self._answers(
+                [(self._order[c.sha256] if first else math.inf, c, i) for c, i, first in
+                 assumed.values()]
+            )  # fmt: skip
+        finally:
+            self._stop_child()
+        self._assumed = None
+        held = not crashed
+        for pair, (cert, issuer, _) in assumed.items():
+            if pair in crashed:
+                del self._verdicts[pair]  # checked again where a rule asks, as serially
+            elif answers[pair] != VERIFIED:  # else the verdict the walk took is the answer's
+                self._verdicts[pair] = check_link(cert, issuer, answers[pair])
+                held = False
+        return held
+
+    def settle(self) -> None:
+        """After the walk raised :class:`Mispredicted`: forget every link taken as signed,
+        check the first issuer candidate of every distinct certificate (:meth:`_answers`:
+        the child goes on from where it got), and remember each verdict, so that the next
+        walk (:meth:`relinked`) checks only what is left."""
+        self._forget()
+        todo = [(at, cert, issuer) for at, one in enumerate(self._distinct.values())
+                for cert, issuer, _ in self._first_pairs([one])]  # fmt: skip
+        try:
+            answers, crashed = self._answers(todo)
+        finally:
+            self._stop_child()
+        known: dict[tuple[str, bytes | str], tuple[SignatureCheck, str]] = {}
+        for _, cert, issuer in todo:
+            pair = (cert.sha256, issuer.sha256)
+            if pair not in crashed:  # else checked again where a rule asks, as serially
+                self._verdicts[pair] = check_link(cert, issuer, answers[pair])
+                known[_signer(cert, issuer)] = answers[pair]
+        # where first candidates fail, the walk tries further ones, serially: check those
+        # now, on every core, each certificate once per distinct issuer key (same-name CAs
+        # re-issued with one key need one answer)
+        further = self._further_pairs()
+        unknown: dict[tuple[str, bytes | str], _Check] = {}
+        for cert, issuer, key in further:
+            signer = _signer(cert, issuer)
+            if signer not in known:
+                unknown.setdefault(signer, (cert, issuer, key))
+        checked = share_out(list(unknown.values()), _check_one, _cpus())
+        known.update(zip(unknown, checked, strict=True))
+        for cert, issuer, _ in further:
+            verdict = check_link(cert, issuer, known[_signer(cert, issuer)])
+            self._verdicts[cert.sha256, issuer.sha256] = verdict
+
+    def _further_pairs(self) -> list[_Check]:
+        """The pairs past each certificate's first candidate that a walk may check, with
+        the budget it has for them (:data:`EXTRA_CHECKS_PER_CERTIFICATE`), certificate by
+        certificate in bundle order, as if every one failed: the walk stops at one that
+        verifies, and may walk in another order, so these are the pairs it most likely
+        checks (one it checks that is not here, it checks itself)."""
+        budget = self._extra_checks
+        pairs: list[_Check] = []
+        for cert in self._distinct.values():
+            candidates = self._candidates.get(cert.sha256) or self.candidates(cert)
+            first = self._verdicts.get((cert.sha256, candidates[0].sha256)) if candidates else None
+            if first is None or first[0] is SignatureCheck.VALID:
+                continue
+            for candidate in candidates[1:]:
+                if budget <= 0:
+                    return pairs
+                budget -= 1
+                if (cert.sha256, candidate.sha256) in self._verdicts:
+                    continue
+                try:
+                    key = candidate.public_key
+                except (ValueError, UnsupportedAlgorithm):
+                    continue  # check_link says why, serially
+                if not candidate.unusual_rsa_exponent:
+                    pairs.append((cert, candidate, key))
+        return pairs
+
+    def _answers(
+        self, todo: Sequence[tuple[float, ParsedCertificate, ParsedCertificate]]
+    ) -> tuple[Verdicts, set[_Pair]]:
+        """:func:`check_signature` of each (position, certificate, issuer) of ``todo``: the
+        parent checks from the highest position down while the child goes on up, until they
+        meet, so neither waits for the other; the child's answers are those of the first
+        candidates of the certificates up to where it got (:data:`VERIFIED` unless it said
+        otherwise), and only those (a position of ``inf`` is the parent's). Returns the
+        answers, and the pairs whose check raised."""
+        ordered = sorted(todo, key=lambda item: item[0], reverse=True)
+        answers: Verdicts = {}
+        crashed: set[_Pair] = set()
+        met = len(ordered)
+        for done, (at, cert, issuer) in enumerate(ordered):
+            if done % 8 == 0:
+                self._hear()
+            if at <= self._done_to:
+                met = done
+                break
+            pair = (cert.sha256, issuer.sha256)
+            try:
+                answers[pair] = check_signature(cert.cert, issuer.public_key)
+            except Exception:  # noqa: BLE001 - a bug: walked again, it is the rule's crash
+                crashed.add(pair)
+        for _, cert, issuer in ordered[met:]:
+            pair = (cert.sha256, issuer.sha256)
+            answers[pair] = self._failed.get(pair, VERIFIED)
+        return answers, crashed
+
+    def abandon(self) -> None:
+        """After :meth:`speculate`, when neither :meth:`confirm` nor :meth:`settle` ran
+        (the caller raised): forget every link taken as signed, and stop the child."""
+        self._forget()
+        self._stop_child()
+
+    def _forget(self) -> None:
+        for pair in self._assumed or ():
+            del self._verdicts[pair]  # never confirmed: a verdict shared with diff's other side
+        self._assumed = None
+
+    def _stop_child(self) -> None:
+        """Kill and reap the child of :meth:`speculate`, done or not."""
+        if self._checker is not None:
+            self._checker.cancel()
+            self._checker = None
+
+    def relinked(self) -> "TrustGraph":
+        """A fresh graph over the same certificates, with every verdict this one learnt."""
+        return TrustGraph(self.certificates, self._verdicts)
+
     def _first_pairs(self, distinct: list[ParsedCertificate]) -> "Iterator[_Check]":
         """(certificate, first candidate, its key) for each certificate whose first check is
         still to make. Keys are read here, in the caller's thread: no worker computes a
@@ -211,11 +443,19 @@ class TrustGraph:
         """:func:`check_link` of ``cert`` and ``issuer`` (either may be from outside the
         bundle), remembered by their SHA-256: a pair is checked once, or taken from the
         checks made ahead."""
+        return self._checked(cert, issuer, first=False)
+
+    def _checked(
+        self, cert: ParsedCertificate, issuer: ParsedCertificate, first: bool
+    ) -> tuple[SignatureCheck, str]:
         pair = (cert.sha256, issuer.sha256)
         verdict = self._verdicts.get(pair)
         if verdict is None:
-            ahead = self._ahead.get(pair) if self._ahead is not None else None
-            verdict = self._verdicts[pair] = check_link(cert, issuer, ahead)
+            verdict = self._assume(cert, issuer, first)
+            if verdict is None:
+                ahead = self._ahead.get(pair) if self._ahead is not None else None
+                verdict = check_link(cert, issuer, ahead)
+            self._verdicts[pair] = verdict
         return verdict
 
     def is_self_signed(self, cert: ParsedCertificate) -> bool:
@@ -400,7 +640,7 @@ class TrustGraph:
                 self._extra_checks -= 1
             if candidate.sha256 not in tried:
                 # copies of a certificate are linked one by one: each may take the answer
-                tried[candidate.sha256], reason = self.checked(cert, candidate)
+                tried[candidate.sha256], reason = self._checked(cert, candidate, position == 0)
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
             result = tried[candidate.sha256]
@@ -448,8 +688,21 @@ def check_link(
     return verdict  # as it came: a large bundle's many VERIFIED answers are one tuple
 
 
-_Pair = tuple[str, str]
-_Check = tuple[ParsedCertificate, ParsedCertificate, object]
+#: What a speculating child sends (:meth:`TrustGraph._first_checks`).
+_Progress = tuple[int, Verdicts]
+#: Certificates a speculating child checks between two reports of how far it got.
+PROGRESS_EVERY = 64
+#: Links a speculating walk takes as signed between two looks at what the child said.
+HEAR_EVERY = 64
+
+
+class Mispredicted(BaseException):
+    """Raised by a link (past the rules' guards, which catch Exception) while the walk is
+    ahead of its child (:meth:`TrustGraph.speculate`), once the child has found a signature
+    that does not verify: the links walked so far cannot all be right, so the engine stops
+    and walks them again, checking as it goes. A bundle built so that nothing verifies
+    then costs one walk and a little, not two."""
+
 
 #: Certificates per batch handed to a signature thread: small enough that the first
 #: answers come early and the batches spread evenly, large enough that handing them over
@@ -543,6 +796,17 @@ class _Batch:
 def _work(waiting: "queue.SimpleQueue[_Batch | None]") -> None:
     while (batch := waiting.get()) is not None:
         batch.run()
+
+
+def _signer(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[str, bytes | str]:
+    """What decides a signature check: the certificate, and the issuer's key (its SPKI; the
+    issuer itself where that cannot be written)."""
+    return cert.sha256, issuer.spki or issuer.sha256
+
+
+def _check_one(check: _Check) -> tuple[SignatureCheck, str]:
+    cert, _, key = check
+    return check_signature(cert.cert, key)
 
 
 def _check_batch(batch: list[_Check]) -> dict[_Pair, tuple[SignatureCheck, str]]:

@@ -6,13 +6,19 @@ import os
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
+import mtls_lint.engine as engine
 import mtls_lint.trust_graph as trust_graph
+from mtls_lint.parsed_bundle import ParsedBundle
+from mtls_lint.rule import LintContext, Rule
+from mtls_lint.rules import RULES
 from tests.conftest import lint
-from tests.pki import PKI, altered
+from tests.pki import PKI, altered, name
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +37,10 @@ def big_bundle(pki: PKI) -> bytes:
     return b"".join(parts)
 
 
-def test_the_parallel_run_is_the_serial_run(
+def test_the_run_on_threads_is_the_serial_run(
     big_bundle: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Where no child can be forked, the engine's signatures are checked on threads."""
     assert big_bundle.count(b"BEGIN CERTIFICATE") >= trust_graph.PARALLEL_FROM
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 1)
     serial = lint(big_bundle)
@@ -46,6 +53,7 @@ def test_the_parallel_run_is_the_serial_run(
 
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 4)
     monkeypatch.setattr(trust_graph, "_check_batch", counting)
+    monkeypatch.setattr(trust_graph.Background, "start", lambda work: None)  # cannot fork
     parallel = lint(big_bundle)
     assert sum(checked) > trust_graph.PARALLEL_FROM  # the threads did the work
     assert max(checked) <= trust_graph.BATCH
@@ -95,6 +103,7 @@ def test_every_signature_thread_ends_once_its_bundle_is_checked(
     big_bundle: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 3)
+    monkeypatch.setattr(trust_graph.Background, "start", lambda work: None)  # cannot fork
     for thread in _signature_threads():  # any a test before left
         thread.join()
     started: list[threading.Thread] = []
@@ -138,6 +147,7 @@ def test_checking_on_threads_imports_neither_concurrent_futures_nor_logging(
     (tmp_path / "big.pem").write_bytes(big_bundle)
     code = (
         "import sys\nimport mtls_lint.trust_graph as g\ng._cpus = lambda: 2\nmade = []\n"
+        "g.Background.start = lambda work: None\n"  # as where no child can be forked
         "init = g._Ahead.__init__\n"
         "def recording(self, *args):\n    made.append(self)\n    init(self, *args)\n"
         "g._Ahead.__init__ = recording\n"
@@ -152,3 +162,278 @@ def test_checking_on_threads_imports_neither_concurrent_futures_nor_logging(
     made, *modules = result.stdout.split()
     assert made == "1"  # the checks ran on threads
     assert set(modules) & {"concurrent.futures", "logging"} == set()
+
+
+@pytest.fixture(scope="module")
+def clean_big_bundle(pki: PKI) -> bytes:
+    """Past PARALLEL_FROM, every signature good: roots, CAs under them, leaves, copies."""
+    parts: list[bytes] = []
+    for group in range(20):
+        root = pki.cert(f"clean root {group}", key="rsa-2048" if group % 4 == 0 else "ec-p256")
+        ca = pki.cert(f"clean CA {group}", issuer=root)
+        parts += [root.pem, ca.pem, ca.pem]
+        parts += [pki.cert(f"clean client {group}.{n}", issuer=ca, ca=False).pem for n in range(4)]
+    return b"".join(parts)
+
+
+class _Counted:
+    """Calls made in this process (a forked child counts in its own copy)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.checks = 0
+        self.relinks = 0
+        self.checked: set[str] = set()  # the subjects of the certificates checked
+        check = trust_graph.check_signature
+        relink = ParsedBundle.relink
+
+        def counted_check(cert: x509.Certificate, key: object) -> object:
+            self.checks += 1
+            self.checked.add(cert.subject.rfc4514_string())
+            return check(cert, key)
+
+        def counted_relink(parsed: ParsedBundle) -> None:
+            self.relinks += 1
+            relink(parsed)
+
+        monkeypatch.setattr(trust_graph, "check_signature", counted_check)
+        monkeypatch.setattr(ParsedBundle, "relink", counted_relink)
+
+
+@pytest.fixture
+def speculating(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine walks ahead of a forked child from these tests' bundle sizes on."""
+    if sys.platform != "linux":
+        pytest.skip("forks on Linux only")
+    monkeypatch.setattr(trust_graph, "SPECULATE_FROM", trust_graph.PARALLEL_FROM)
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
+    """A list that grows by one at each call of ``owner.name``."""
+    calls: list[int] = []
+    method = getattr(owner, name)
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return method(*args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def _child_finishes_first(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    """The speculating child has given every answer before the walk begins, and the walk
+    hears it at its first link taken as signed."""
+    monkeypatch.setattr(trust_graph, "HEAR_EVERY", 1)
+    start = trust_graph.Background.start
+
+    def finished_first(frames: object) -> object:
+        child = start(frames)  # type: ignore[arg-type]
+        os.waitpid(forks[-1], 0)  # every answer waits in the pipe
+        return child
+
+    monkeypatch.setattr(trust_graph.Background, "start", finished_first)
+
+
+def _serial(data: bytes, monkeypatch: pytest.MonkeyPatch) -> list:
+    with monkeypatch.context() as serial:
+        serial.setattr(trust_graph, "_cpus", lambda: 1)
+        return lint(data)
+
+
+def test_a_clean_bundle_is_walked_once_while_a_child_checks_its_signatures(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    serial = _serial(clean_big_bundle, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    counted = _Counted(monkeypatch)
+    assert lint(clean_big_bundle) == serial
+    assert len(forks) == 1
+    assert counted.relinks == 0
+    assert not {f.rule for f in serial} & {"bad-signature", "missing-issuer"}
+
+
+def test_the_parent_takes_every_answer_a_child_that_finished_gave(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    from mtls_lint.pem_reader import read_bundle
+
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    counted = _Counted(monkeypatch)
+    graph = ParsedBundle(read_bundle("big.pem", clean_big_bundle)).graph
+    assert graph.speculate()
+    links = [graph.link(cert) for cert in graph.certificates]
+    assert counted.checks == 0  # every link taken as signed, none checked
+    os.waitpid(forks[0], 0)  # the child is done, its answers waiting in the pipe
+    assert graph.confirm()
+    assert counted.checks == 0  # the parent checked none of them itself
+    assert [link.status for link in links] == [
+        graph.relinked().link(cert).status for cert in graph.certificates
+    ]
+
+
+def test_a_signature_taken_as_verified_that_is_not_walks_the_links_again(
+    big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    """Found once the rules are done (the child not heard while they ran)."""
+    serial = _serial(big_bundle, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 3)
+    monkeypatch.setattr(trust_graph, "HEAR_EVERY", 10**9)
+    confirmed = _calls(monkeypatch, trust_graph.TrustGraph, "confirm")
+    counted = _Counted(monkeypatch)
+    runs: Counter[str] = Counter()
+    run = Rule.run
+
+    def counting(rule: Rule, *args: object) -> object:
+        runs[rule.id] += 1
+        return run(rule, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Rule, "run", counting)
+    assert lint(big_bundle) == serial
+    assert len(forks) == 1  # one child, whatever the CPUs
+    assert (len(confirmed), counted.relinks) == (1, 1)
+    assert "bad-signature" in {f.rule for f in serial}
+    # the rules that read links ran again; the others' findings held
+    assert {runs[r] for r in runs if RULES[r].links} == {2}
+    assert {runs[r] for r in runs if not RULES[r].links} == {1}
+
+
+def test_a_bad_signature_heard_while_the_rules_run_stops_them_at_once(
+    big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    serial = _serial(big_bundle, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    _child_finishes_first(monkeypatch, forks)
+    confirmed = _calls(monkeypatch, trust_graph.TrustGraph, "confirm")
+    assumed: list[int] = []
+    assume = trust_graph.TrustGraph._assume
+
+    def counting(graph: trust_graph.TrustGraph, *args: object) -> object:
+        if graph._assumed is not None:  # speculating
+            assumed.append(1)
+        return assume(graph, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trust_graph.TrustGraph, "_assume", counting)
+    counted = _Counted(monkeypatch)
+    assert lint(big_bundle) == serial
+    assert (len(confirmed), counted.relinks) == (0, 1)
+    assert len(assumed) == 1  # the first link taken as signed heard the child, and stopped
+    assert counted.checks == 0  # the child had checked every first link: none again
+
+
+def test_links_taken_as_signed_are_forgotten_when_the_walk_stops(
+    big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    from mtls_lint.pem_reader import read_bundle
+
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    monkeypatch.setattr(trust_graph, "HEAR_EVERY", 10**9)
+    graph = ParsedBundle(read_bundle("big.pem", big_bundle)).graph
+    assert graph.speculate()
+    for cert in graph.certificates[:20]:
+        graph.link(cert)
+    assumed = set(graph._assumed or ())
+    assert assumed
+    assert {graph._verdicts[pair] for pair in assumed} == {trust_graph.VERIFIED}
+    graph.abandon()
+    # none of them was confirmed: forgotten, or the child's answer where it gave one
+    assert trust_graph.VERIFIED not in {graph._verdicts.get(pair) for pair in assumed}
+    with pytest.raises(ChildProcessError):  # and the child is reaped
+        os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_the_parent_checks_what_a_failed_child_did_not(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    serial = _serial(clean_big_bundle, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+
+    def fails(graph: trust_graph.TrustGraph, share: list) -> dict:
+        raise RuntimeError("a child's bug")
+
+    monkeypatch.setattr(trust_graph.TrustGraph, "_first_checks", fails)
+    counted = _Counted(monkeypatch)
+    assert lint(clean_big_bundle) == serial
+    assert len(forks) == 1
+    assert counted.checks > trust_graph.PARALLEL_FROM // 2  # the parent's own, at the end
+    assert counted.relinks == 0
+
+
+def test_when_a_rule_raises_no_checking_child_is_left_behind(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    run_rules = engine._run_rules
+
+    def interrupted(*args: object) -> None:
+        run_rules(*args)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "_run_rules", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        lint(clean_big_bundle)
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):  # reaped already
+        os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_no_child_is_forked_for_a_bundle_below_the_threshold(
+    pki: PKI, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    root = pki.cert("small root")
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    assert lint(root.pem + pki.cert("small CA", issuer=root).pem) == []
+    assert forks == []
+
+
+def test_every_rule_that_reads_links_says_so(
+    big_bundle: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine runs again only the rules declared ``links=True`` when a signature taken
+    as verified is not: a rule that read the graph undeclared would keep wrong findings."""
+
+    def no_graph(ctx: LintContext) -> None:
+        raise AssertionError("read the graph")
+
+    monkeypatch.setattr(LintContext, "graph", property(no_graph))
+    undeclared = [r for r in RULES.values() if not r.links and r.target == "bundle"]
+    findings = lint(big_bundle, select=[r.id for r in undeclared])
+    assert not [f for f in findings if "read the graph" in f.message]
+    assert len(undeclared) > 20
+
+
+@pytest.mark.parametrize("one_key", [True, False], ids=["one key", "a key each"])
+def test_where_nothing_verifies_the_further_candidates_are_checked_on_every_core(
+    pki: PKI,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
+    speculating: None,
+    one_key: bool,
+) -> None:
+    """Self-issued certificates of one name, none signed by a key of the bundle: each is a
+    candidate issuer of every other, and the walk would try them one by one."""
+    shared = pki.cert("namesakes' key")
+    data = b"".join(
+        altered(pki.cert(f"namesake {n} {one_key}", subject=name("Namesake CA"),
+                         same_key_as=shared if one_key else None, key_ids=False))
+        for n in range(trust_graph.PARALLEL_FROM + 20)
+    )  # fmt: skip
+    serial = _serial(data, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    _child_finishes_first(monkeypatch, forks)
+    shared_out: list[int] = []
+    share_out = trust_graph.share_out
+
+    def counting(items: list, *args: object) -> list:
+        shared_out.append(len(items))
+        return share_out(items, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trust_graph, "share_out", counting)
+    counted = _Counted(monkeypatch)
+    assert lint(data) == serial
+    assert "bad-signature" in {f.rule for f in serial}
+    assert counted.relinks == 1
+    if one_key:  # each certificate's answer for that key is its first candidate's
+        assert shared_out == [0]
+    else:
+        assert shared_out[0] > trust_graph.PARALLEL_FROM  # on both CPUs, not in the walk
+    assert counted.checks <= shared_out[0]  # the parent's share of them, and nothing after
