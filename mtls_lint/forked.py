@@ -153,7 +153,7 @@ class Background(Generic[R]):
     def __init__(self, pid: int, read: int) -> None:
         os.set_blocking(read, False)
         self._child: tuple[int, int] | None = (pid, read)
-        self._buffer = b""
+        self._buffer = bytearray()
 
     @classmethod
     def start(cls, frames: Callable[[], Iterator[R]]) -> "Background[R] | None":
@@ -187,15 +187,14 @@ class Background(Generic[R]):
                 break
             self._buffer += chunk
         frames = []
-        while len(self._buffer) >= _LENGTH:
-            size = int.from_bytes(self._buffer[:_LENGTH], "little")
-            if len(self._buffer) < _LENGTH + size:
-                break
-            frame, self._buffer = (
-                self._buffer[_LENGTH : _LENGTH + size],
-                self._buffer[_LENGTH + size :],
-            )
-            frames.append(pickle.loads(frame))  # noqa: S301 - written by this run's own child
+        buffer, at = self._buffer, 0
+        while len(buffer) - at >= _LENGTH:
+            end = at + _LENGTH + int.from_bytes(buffer[at : at + _LENGTH], "little")
+            if len(buffer) < end:
+                break  # the rest of this frame is still on its way
+            frames.append(pickle.loads(buffer[at + _LENGTH : end]))  # noqa: S301 - our child's
+            at = end
+        del buffer[:at]  # once per call: taking frames costs their size, however many
         return frames
 
     def cancel(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import select
 import signal
 import threading
 from collections.abc import Iterator
@@ -49,6 +50,21 @@ def test_a_background_child_sends_each_frame_in_order(forks: list[int]) -> None:
     os.waitpid(forks[0], 0)  # done: every frame waits in the pipe
     assert _until_wait(child, 3) == list(range(500))
     assert child.poll() == []  # the pipe ended: the child was let go
+
+
+def _large(count: int) -> Iterator[bytes]:
+    for n in range(count):
+        yield bytes([n]) * 200_000  # three times what a pipe holds
+
+
+def test_a_frame_larger_than_the_pipe_comes_whole(forks: list[int]) -> None:
+    child = forked.Background.start(partial(_large, 3))
+    assert child is not None
+    got: list[bytes] = []
+    while child._child is not None:  # until the pipe ends
+        select.select([child._child[1]], [], [])  # readable: more of a frame, or the end
+        got += child.poll()
+    assert got == [bytes([n]) * 200_000 for n in range(3)]
 
 
 def _fails_after(count: int) -> Iterator[int]:
