@@ -376,6 +376,18 @@ def test_when_a_rule_raises_no_checking_child_is_left_behind(
         os.waitpid(forks[0], os.WNOHANG)
 
 
+def test_a_bundle_past_the_cap_is_checked_on_threads(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    """Both processes would hold a copy of its parsed certificates while the rules run."""
+    serial = _serial(clean_big_bundle, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    monkeypatch.setattr(trust_graph, "SPECULATE_UP_TO", trust_graph.PARALLEL_FROM)
+    made = _calls(monkeypatch, trust_graph, "_Ahead")
+    assert lint(clean_big_bundle) == serial
+    assert (forks, len(made)) == ([], 1)
+
+
 def test_no_child_is_forked_for_a_bundle_below_the_threshold(
     pki: PKI, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
