@@ -99,11 +99,9 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
     if one is not, the rules that read links run again on links walked with every answer,
     and the others keep what they found: the findings are always the serial run's."""
     by_rule: dict[str, list[Finding]] = {}
-    if ctx.revocation is not None or not any(RULES[r].links for r in settings.rules):
-        _run_rules(ctx, settings, by_rule)
-        return [f for found in by_rule.values() for f in found]
-    graph = ctx.parsed.graph
-    if not graph.speculate():
+    links = ctx.revocation is None and any(RULES[r].links for r in settings.rules)
+    graph = ctx.parsed.graph if links else None
+    if graph is None or not graph.speculate():  # (which starts threads where they pay)
         _run_rules(ctx, settings, by_rule)
         return [f for found in by_rule.values() for f in found]
     try:
