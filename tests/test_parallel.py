@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mtls_lint.engine as engine
 import mtls_lint.trust_graph as trust_graph
@@ -449,3 +451,56 @@ def test_where_nothing_verifies_the_further_candidates_are_checked_on_every_core
     else:
         assert shared_out[0] > trust_graph.PARALLEL_FROM  # on both CPUs, not in the walk
     assert counted.checks <= shared_out[0]  # the parent's share of them, and nothing after
+
+
+@pytest.fixture(scope="module")
+def groups(pki: PKI) -> list[tuple[bytes, list[tuple[bytes, bytes]]]]:
+    """Twelve hierarchies: a root and a CA, and eight leaves each as issued and altered."""
+    made = []
+    for group in range(12):
+        root = pki.cert(f"ahead root {group}", key="rsa-2048" if group % 3 == 0 else "ec-p256")
+        ca = pki.cert(f"ahead CA {group}", issuer=root)
+        leaves = [pki.cert(f"ahead client {group}.{n}", issuer=ca, ca=False) for n in range(8)]
+        made.append((root.pem + ca.pem, [(leaf.pem, altered(leaf)) for leaf in leaves]))
+    return made
+
+
+@settings(
+    # a sixth of the profile's examples (25 by default): each forks a child and lints twice
+    max_examples=settings.default.max_examples // 6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_walking_ahead_gives_the_serial_findings_wherever_signatures_fail(
+    groups: list[tuple[bytes, list[tuple[bytes, bytes]]]],
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+) -> None:
+    if sys.platform != "linux":
+        pytest.skip("forks on Linux only")
+    bad = data.draw(st.sets(st.integers(0, 95), max_size=6))
+    missing = data.draw(st.sets(st.integers(0, 11), max_size=2))  # CAs left out
+    parts = [
+        b"".join(pair[n * 8 + i in bad] for i, pair in enumerate(leaves))
+        if n in missing
+        else cas + b"".join(pair[n * 8 + i in bad] for i, pair in enumerate(leaves))
+        for n, (cas, leaves) in enumerate(groups)
+    ]
+    bundle = b"".join(parts)
+    serial = _serial(bundle, monkeypatch)
+    with monkeypatch.context() as ahead:
+        ahead.setattr(trust_graph, "_cpus", lambda: 2)
+        ahead.setattr(trust_graph, "SPECULATE_FROM", trust_graph.PARALLEL_FROM - 20)
+        ahead.setattr(trust_graph, "HEAR_EVERY", data.draw(st.sampled_from([1, 5, 64, 10**9])))
+        ahead.setattr(trust_graph, "PROGRESS_EVERY", data.draw(st.sampled_from([1, 7, 64])))
+        started: list[bool] = []
+        speculate = trust_graph.TrustGraph.speculate
+
+        def recording(graph: trust_graph.TrustGraph) -> bool:
+            started.append(speculate(graph))
+            return started[-1]
+
+        ahead.setattr(trust_graph.TrustGraph, "speculate", recording)
+        assert lint(bundle) == serial
+        assert started == [True]
