@@ -72,14 +72,14 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
             children.append((share, pid, end))
         taken_by_children = {share for share, _, _ in children}
         for share in (0, *(s for s in shares if s not in taken_by_children)):
-            answers[share::workers] = [work(item) for item in items[share::workers]]
+            answers[share::workers] = _each(work, items[share::workers])
         while children:
             share, pid, read = children[0]
             taken = _taken(pid, read)
             del children[0]
             count = len(items[share::workers])
             if not (isinstance(taken, list) and len(taken) == count):  # the child failed
-                taken = [work(item) for item in items[share::workers]]
+                taken = _each(work, items[share::workers])
             answers[share::workers] = taken
     finally:
         for _, pid, read in children:  # the parent's own share raised: leave no child behind

@@ -268,13 +268,7 @@ class TrustGraph:
         decide (the key is readable and its exponent usual: see :func:`check_link`),
         remembered for :meth:`confirm` with whether ``issuer`` is ``cert``'s first
         candidate (the child checks those); else None, and the caller checks it now."""
-        if self._assumed is None:
-            return None
-        try:
-            issuer.public_key  # noqa: B018 - read (and kept) as check_link reads it
-        except (ValueError, UnsupportedAlgorithm):
-            return None
-        if issuer.unusual_rsa_exponent:
+        if self._assumed is None or _checkable_key(issuer) is None:
             return None
         self._unheard += 1
         if self._unheard == HEAR_EVERY:
@@ -369,11 +363,8 @@ class TrustGraph:
                 budget -= 1
                 if (cert.sha256, candidate.sha256) in self._verdicts:
                     continue
-                try:
-                    key = candidate.public_key
-                except (ValueError, UnsupportedAlgorithm):
-                    continue  # check_link says why, serially
-                if not candidate.unusual_rsa_exponent:
+                key = _checkable_key(candidate)
+                if key is not None:  # else check_link says why, serially
                     pairs.append((cert, candidate, key))
         return pairs
 
@@ -435,11 +426,8 @@ class TrustGraph:
             candidates = self._candidates[cert.sha256] = self.candidates(cert)
             if not candidates or (cert.sha256, candidates[0].sha256) in self._verdicts:
                 continue
-            try:
-                key = candidates[0].public_key  # kept: the issuer's, read before its exponent
-            except (ValueError, UnsupportedAlgorithm):
-                continue  # check_link says why, serially
-            if not candidates[0].unusual_rsa_exponent:
+            key = _checkable_key(candidates[0])
+            if key is not None:  # else check_link says why, serially
                 yield cert, candidates[0], key
 
     def checked(
@@ -456,7 +444,7 @@ class TrustGraph:
         pair = (cert.sha256, issuer.sha256)
         verdict = self._verdicts.get(pair)
         if verdict is None:
-            verdict = self._assume(cert, issuer, first)
+            verdict = self._assume(cert, issuer, first) if self._assumed is not None else None
             if verdict is None:
                 ahead = self._ahead.get(pair) if self._ahead is not None else None
                 verdict = check_link(cert, issuer, ahead)
@@ -801,6 +789,17 @@ class _Batch:
 def _work(waiting: "queue.SimpleQueue[_Batch | None]") -> None:
     while (batch := waiting.get()) is not None:
         batch.run()
+
+
+def _checkable_key(issuer: ParsedCertificate) -> object | None:
+    """``issuer``'s key where a signature check decides a link with it (see
+    :func:`check_link`): readable, its exponent usual. The key is kept: an issuer's, read
+    before its exponent."""
+    try:
+        key = issuer.public_key
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+    return None if issuer.unusual_rsa_exponent else key
 
 
 def _signer(cert: ParsedCertificate, issuer: ParsedCertificate) -> tuple[str, bytes | str]:
