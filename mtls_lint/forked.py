@@ -13,11 +13,12 @@ not depend on a child: where one fails (a crash, a signal, a pickle that cannot 
 the parent does its share again, and the answers are the serial run's in every case.
 """
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import BinaryIO, Generic, NoReturn, TypeVar
+from typing import Any, BinaryIO, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -148,12 +149,24 @@ class Background(Generic[R]):
     """A forked child that works while the parent goes on with something else, and tells
     how far it got as it goes: each item its generator yields is sent on the pipe as a
     frame of its own, and the parent takes the frames written so far without waiting
-    (:meth:`poll`). A child that fails sends nothing more; the frames it sent hold."""
+    (:meth:`poll`). A child that fails sends nothing more; the frames it sent hold.
 
-    def __init__(self, pid: int, read: int) -> None:
+    A child started :meth:`fed` also takes work as it comes: what the parent sends
+    (:meth:`send`) goes on a second pipe, whose end (:meth:`close`) ends the child's
+    input. The parent never waits to send: what the pipe cannot take yet waits in the
+    parent and goes at its next :meth:`send` or :meth:`poll`. A child whose parent goes
+    away reads the end of its input and leaves."""
+
+    def __init__(self, pid: int, read: int, write: int | None = None) -> None:
         os.set_blocking(read, False)
         self._child: tuple[int, int] | None = (pid, read)
         self._buffer = bytearray()
+        #: The write end of a fed child's input, and what waits to go on it.
+        self._input = write
+        self._unsent = bytearray()
+        self._closing = False
+        if write is not None:
+            os.set_blocking(write, False)
 
     @classmethod
     def start(cls, frames: Callable[[], Iterator[R]]) -> "Background[R] | None":
@@ -170,10 +183,76 @@ class Background(Generic[R]):
             _child(end, partial(_send_each, frames))
         return cls(pid, end)
 
+    @classmethod
+    def fed(cls, frames: Callable[[Iterator[Any]], Iterator[R]]) -> "Background[R] | None":
+        """:meth:`start`, with ``frames`` given what the parent sends, item by item, as it
+        comes (each unpickled), until the parent closes the input or goes away."""
+        if not can_fork():
+            return None
+        try:
+            taken, given = os.pipe()  # the child's input: it reads ``taken``
+        except OSError:
+            return None
+        import fcntl
+
+        with contextlib.suppress(OSError, AttributeError):  # Linux; else the default size
+            fcntl.fcntl(given, fcntl.F_SETPIPE_SZ, INPUT_PIPE_BYTES)
+        try:
+            pid, end = _fork()
+        except OSError:
+            os.close(taken)
+            os.close(given)
+            return None
+        if pid == 0:
+            os.close(given)  # else the child's input never ends
+            _child(end, partial(_send_each, partial(_fed_frames, frames, taken)))
+        os.close(taken)
+        return cls(pid, end, given)
+
+    def send(self, item: object) -> None:
+        """Send ``item`` (something ``pickle`` can carry) to a :meth:`fed` child, without
+        waiting; dropped once the child is gone."""
+        import pickle
+
+        if self._input is None or self._closing:
+            return
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        self._unsent += len(data).to_bytes(_LENGTH, "little")
+        self._unsent += data
+        self._flush()
+
+    def close(self) -> None:
+        """End a :meth:`fed` child's input, once what waits to go on it has gone."""
+        self._closing = True
+        self._flush()
+
+    def _flush(self) -> None:
+        """Write what the input pipe takes now of what waits to go; close it when asked
+        to and nothing waits."""
+        if self._input is None:
+            return
+        try:
+            while self._unsent:
+                written = os.write(self._input, self._unsent)
+                del self._unsent[:written]
+        except BlockingIOError:
+            return  # the pipe is full: the rest goes at the next send or poll
+        except OSError:  # the child is gone (a broken pipe): nothing more goes
+            self._unsent.clear()
+        if self._closing and not self._unsent:
+            self._close_input()
+
+    def _close_input(self) -> None:
+        if self._input is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._input)
+            self._input = None
+
     def poll(self) -> list[R]:
         """The frames that came whole since the last call; none once the child is done."""
         import pickle
 
+        self._flush()
         if self._child is None:
             return []
         read = self._child[1]
@@ -198,10 +277,17 @@ class Background(Generic[R]):
         return frames
 
     def cancel(self) -> None:
-        """Kill and reap the child, done or not (its pipe is closed)."""
+        """Kill and reap the child, done or not (its pipes are closed)."""
+        self._close_input()
+        self._unsent.clear()
         if self._child is not None:
             _end(*self._child)
             self._child = None
+
+
+#: The size asked for a fed child's input pipe (Linux allows an unprivileged process up to
+#: 1 MiB): what a parent sends while the child is busy waits in the pipe, not in the parent.
+INPUT_PIPE_BYTES = 1 << 20
 
 
 #: Bytes of a frame's length before it on a :class:`Background` child's pipe.
@@ -219,9 +305,26 @@ def _send_each(frames: Callable[[], Iterator[object]], pipe: BinaryIO) -> None:
         pipe.flush()
 
 
+def _fed_frames(frames: Callable[[Iterator[Any]], Iterator[R]], taken: int) -> Iterator[R]:
+    """In a fed child: ``frames`` of what comes on the input pipe ``taken``."""
+    with os.fdopen(taken, "rb") as pipe:
+        yield from frames(_received(pipe))
+
+
+def _received(pipe: BinaryIO) -> Iterator[Any]:
+    """Each frame on ``pipe``, unpickled, until it ends (a frame cut short ends it too)."""
+    import pickle
+
+    while len(head := pipe.read(_LENGTH)) == _LENGTH:
+        size = int.from_bytes(head, "little")
+        data = pipe.read(size)
+        if len(data) != size:
+            return
+        yield pickle.loads(data)  # noqa: S301 - our parent's, sent after the fork
+
+
 def _end(pid: int, read: int) -> None:
     """Close a child's pipe, kill it and reap it: each step may find it done already."""
-    import contextlib
     import signal
 
     with contextlib.suppress(OSError):

@@ -92,6 +92,55 @@ def test_a_background_child_cancelled_is_reaped(forks: list[int]) -> None:
     os.close(release[1])
 
 
+def _doubling(received: Iterator[bytes]) -> Iterator[bytes]:
+    for item in received:
+        yield item * 2
+
+
+def test_a_fed_child_answers_what_it_is_sent_until_its_input_ends(forks: list[int]) -> None:
+    child = forked.Background.fed(_doubling)
+    assert child is not None
+    # more than the input pipe holds (forked.INPUT_PIPE_BYTES, or 64 KiB where it cannot be
+    # set), and each more than the output pipe holds
+    sent = [bytes([n]) * 600_000 for n in range(3)]
+    for item in sent:
+        child.send(item)  # returns at once: what the pipe cannot take waits in the parent
+    assert child._unsent  # (so the parent did not wait for the child to read it)
+    child.close()
+    got: list[bytes] = []
+    while child._child is not None:  # until the child's pipe ends: its input ended
+        select.select([child._child[1]], [], [])
+        got += child.poll()  # each poll also sends more of what waits
+    assert got == [item * 2 for item in sent]
+    with pytest.raises(ChildProcessError):  # reaped when its pipe ended
+        os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_a_fed_child_leaves_when_its_parent_does(forks: list[int]) -> None:
+    """The parent's end of the input closed (as when it exits): the child reads the end."""
+    child = forked.Background.fed(_doubling)
+    assert child is not None
+    child.send(b"x")
+    assert child._input is not None
+    os.close(child._input)  # what the parent's exit does
+    child._input = None
+    _, status = os.waitpid(forks[0], 0)  # returns: the child left
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert _until_wait(child, 3) == [b"xx"]
+
+
+def test_what_is_sent_to_a_fed_child_that_is_gone_is_dropped(forks: list[int]) -> None:
+    child = forked.Background.fed(_doubling)
+    assert child is not None
+    os.kill(forks[0], signal.SIGKILL)
+    os.waitpid(forks[0], 0)
+    child._child = None  # reaped above
+    child.send(b"y" * 300_000)  # a broken pipe: no error, nothing kept
+    assert not child._unsent
+    child.close()
+    assert child._input is None
+
+
 def test_no_background_child_while_another_thread_runs(forks: list[int]) -> None:
     release = threading.Event()
     other = threading.Thread(target=release.wait)
