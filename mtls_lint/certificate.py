@@ -9,7 +9,7 @@ its failures per rule and certificate.
 import datetime as dt
 import hashlib
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple, Protocol
 
 from cryptography import x509
@@ -531,11 +531,13 @@ def parse_certificates(
     blocks: Iterable[PemBlock],
     known: Mapping[bytes, ParsedCertificate] | None = None,
     keep: bool = False,
+    parsed_one: Callable[[ParsedCertificate], object] | None = None,
 ) -> tuple[list[ParsedCertificate], list[tuple[PemBlock, str]]]:
     """Parse every certificate block with a body: (certificates, [(block, why unreadable)]).
     ``known``: certificates parsed already, by DER (the other version of a file ``diff``
     compares), taken over rather than parsed again (:meth:`ParsedCertificate.at`).
     ``keep``: keep each parsed object (a bundle of at most :data:`KEEP_OBJECTS_UP_TO`).
+    ``parsed_one``: called with each certificate as soon as it is parsed.
 
     Warnings are silenced as :meth:`ParsedCertificate.parse` does, once for the whole loop:
     entering ``catch_warnings`` for each certificate would cost more than loading it."""
@@ -549,9 +551,12 @@ def parse_certificates(
             same = known.get(block.der) if known else None
             if same is not None:
                 parsed.append(same.at(block))
-                continue
-            try:
-                parsed.append(ParsedCertificate._parse(block, block.der, keep))
-            except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
-                unreadable.append((block, str(exc) or type(exc).__name__))
+            else:
+                try:
+                    parsed.append(ParsedCertificate._parse(block, block.der, keep))
+                except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
+                    unreadable.append((block, str(exc) or type(exc).__name__))
+                    continue
+            if parsed_one is not None:
+                parsed_one(parsed[-1])
     return parsed, unreadable

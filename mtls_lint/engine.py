@@ -74,7 +74,10 @@ def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileRe
     with warnings.catch_warnings():
         # cryptography warns about what rules report (negative serials, ...): say it once, well
         warnings.simplefilter("ignore")
-        parsed = bundle if isinstance(bundle, ParsedBundle) else ParsedBundle(bundle)
+        if isinstance(bundle, ParsedBundle):
+            parsed = bundle
+        else:
+            parsed = ParsedBundle(bundle, links=any(RULES[r].links for r in settings.rules))
         bundle = parsed.bundle
         ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days)
         findings = _lint(ctx, settings)

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     import queue
     import threading
 
+    from cryptography import x509
+
+    from mtls_lint.bundle import PemBlock
+
 T = TypeVar("T")
 
 #: Same-name certificates tried as one certificate's issuer. A CA rollover leaves two or three;
@@ -139,16 +143,20 @@ _Pair = tuple[str, str]
 #: A signature to check: the certificate, its candidate issuer, and the issuer's key.
 _Check = tuple[ParsedCertificate, ParsedCertificate, object]
 #: The links a speculating walk took as signed (:meth:`TrustGraph.speculate`), by pair: the
-#: certificate, the issuer, and whether the issuer is the certificate's first candidate.
-_Assumed = dict[_Pair, tuple[ParsedCertificate, ParsedCertificate, bool]]
+#: certificate and the issuer.
+_Assumed = dict[_Pair, tuple[ParsedCertificate, ParsedCertificate]]
 
 
 class TrustGraph:
     def __init__(
-        self, certificates: Iterable[ParsedCertificate], verdicts: Verdicts | None = None
+        self,
+        certificates: Iterable[ParsedCertificate],
+        verdicts: Verdicts | None = None,
+        checker: "Checker | None" = None,
     ) -> None:
         """``verdicts``: shared with other graphs (``diff``'s two sides), so a link both
-        sides hold is checked once."""
+        sides hold is checked once. ``checker``: a child started while the certificates
+        were parsed (:meth:`Checker.of_blocks`), that :meth:`speculate` sends the rest to."""
         self.certificates = list(certificates)
         self._verdicts: Verdicts = {} if verdicts is None else verdicts
         self._by_subject: dict[bytes, list[ParsedCertificate]] = {}
@@ -179,12 +187,13 @@ class TrustGraph:
         #: Each distinct certificate's candidates, found by :meth:`check_ahead` (by SHA-256).
         self._candidates: dict[str, list[ParsedCertificate]] = {}
         #: While the walk goes ahead of a forked child (:meth:`speculate`): the links taken
-        #: as signed, the child checking them, each distinct certificate's position.
+        #: as signed, and the child checking them.
         self._assumed: _Assumed | None = None
-        self._checker: Background[_Progress] | None = None
-        self._order: dict[str, int] = {}
-        #: What the child said so far: it answered the first pairs of the certificates up to
-        #: this position, and these are its answers other than VERIFIED.
+        self._checker = checker
+        #: Each first pair's place in the order the child checks them.
+        self._order: dict[_Pair, int] = {}
+        #: What the child said so far: it answered the pairs up to this place in its order,
+        #: and these are its answers other than VERIFIED (of first pairs).
         self._done_to = -1
         self._failed: Verdicts = {}
         self._unheard = 0  # links taken as signed since the child was last heard
@@ -211,6 +220,7 @@ class TrustGraph:
         if self._checking_ahead:
             return
         self._checking_ahead = True
+        self._stop_child()  # one started while parsing, for a walk that does not speculate
         workers = _cpus()
         distinct = list(self._distinct.values())
         if workers < 2 or len(distinct) < PARALLEL_FROM:
@@ -220,54 +230,38 @@ class TrustGraph:
     def speculate(self) -> bool:
         """For a caller that calls :meth:`confirm` once it is done with the links (the
         engine, after its rules): check the signature of each distinct certificate with its
-        first issuer candidate in a forked child, in bundle order, and meanwhile walk the
-        links as if each of those signatures verified -- which, in a real bundle, nearly all
-        do. The walk never waits for a check, and the child checks beside all of the
-        caller's Python, not only beside the rules that need no links (threads cannot: each
-        verify waits out the GIL's switch interval while the walk runs Python).
-        Returns whether the child was started; where forking is unsafe or fails, or the
-        bundle is too small to pay for a fork or too large to hold twice
-        (:data:`SPECULATE_UP_TO`), :meth:`check_ahead` decides instead."""
+        first issuer candidate in a forked child (:class:`Checker`), in bundle order, and
+        meanwhile walk the links as if each of those signatures verified -- which, in a real
+        bundle, nearly all do. The walk never waits for a check, and the child checks beside
+        all of the caller's Python, not only beside the rules that need no links (threads
+        cannot: each verify waits out the GIL's switch interval while the walk runs Python).
+        Returns whether a child checks; where forking is unsafe or fails, or the bundle is
+        too small to pay for a fork or too large to hold twice (:data:`SPECULATE_UP_TO`),
+        :meth:`check_ahead` decides instead. A child started while the bundle was parsed is
+        sent the first pairs it was not sent yet."""
         if self._checking_ahead:
             return False
         distinct = list(self._distinct.values())
-        if _cpus() < 2 or not SPECULATE_FROM <= len(distinct) <= SPECULATE_UP_TO:
-            self.check_ahead()
-            return False
-        checker = Background.start(partial(self._first_checks, distinct))
-        if checker is None:  # forking is unsafe here (another thread) or failed
+        checker = self._checker
+        if checker is None and _cpus() >= 2 and speculates(len(distinct)):
+            checker = Checker.of_certificates(distinct)
+        if checker is None:  # too few or too many, one CPU, or no child could be forked
             self.check_ahead()
             return False
         self._checking_ahead = True
         self._checker = checker
-        self._order = {cert.sha256: at for at, cert in enumerate(distinct)}
+        for cert, issuer, _ in self._first_pairs(distinct):
+            self._order[cert.sha256, issuer.sha256] = checker.send(cert, issuer)
+        checker.sent_all()
         self._assumed = {}
         return True
 
-    def _first_checks(self, distinct: list[ParsedCertificate]) -> "Iterator[_Progress]":
-        """In the forked child: :func:`check_signature` of each certificate with its first
-        issuer candidate, where the walk takes that link as signed (:meth:`_assume`), in
-        bundle order; every :data:`PROGRESS_EVERY` certificates, how far it got (the
-        position of the last one done) and the answers other than :data:`VERIFIED`."""
-        failed: Verdicts = {}
-        at = -1
-        for at, cert in enumerate(distinct):
-            for _, issuer, key in self._first_pairs([cert]):
-                signed = check_signature(cert.cert, key)
-                if signed != VERIFIED:
-                    failed[cert.sha256, issuer.sha256] = signed
-            if at % PROGRESS_EVERY == PROGRESS_EVERY - 1:
-                yield at, failed
-                failed = {}
-        yield at, failed
-
     def _assume(
-        self, cert: ParsedCertificate, issuer: ParsedCertificate, first: bool
+        self, cert: ParsedCertificate, issuer: ParsedCertificate
     ) -> tuple[SignatureCheck, str] | None:
         """While speculating: :data:`VERIFIED` for a pair whose signature a check would
         decide (the key is readable and its exponent usual: see :func:`check_link`),
-        remembered for :meth:`confirm` with whether ``issuer`` is ``cert``'s first
-        candidate (the child checks those); else None, and the caller checks it now."""
+        remembered for :meth:`confirm`; else None, and the caller checks it now."""
         if self._assumed is None or _checkable_key(issuer) is None:
             return None
         self._unheard += 1
@@ -276,14 +270,22 @@ class TrustGraph:
             self._hear()
             if self._failed:  # a link will be found unsigned: the walk so far is no good
                 raise Mispredicted
-        self._assumed[cert.sha256, issuer.sha256] = (cert, issuer, first)
+        self._assumed[cert.sha256, issuer.sha256] = (cert, issuer)
         return VERIFIED
 
     def _hear(self) -> None:
-        """Take what the child has said since it was last heard, without waiting."""
-        for done_to, failed in self._checker.poll() if self._checker is not None else ():
+        """Take what the child has said since it was last heard, without waiting: of its
+        answers other than :data:`VERIFIED`, those of first pairs (a pair the child was sent
+        while the bundle was parsed may have turned out to be none)."""
+        checker = self._checker
+        if checker is None:
+            return
+        for done_to, failed in checker.poll():
             self._done_to = done_to
-            self._failed.update(failed)
+            for at, answer in failed.items():
+                pair = checker.pairs[at]
+                if self._order.get(pair) == at:
+                    self._failed[pair] = answer
 
     def confirm(self) -> bool:
         """After :meth:`speculate`: check every pair taken as signed (:meth:`_answers`) and
@@ -295,15 +297,15 @@ class TrustGraph:
         if assumed is None:
             return True
         try:
+            order = self._order
             answers, crashed = self._answers(
-                [(self._order[c.sha256] if first else math.inf, c, i) for c, i, first in
-                 assumed.values()]
-            )  # fmt: skip
+                [(order.get(pair, math.inf), c, i) for pair, (c, i) in assumed.items()]
+            )
         finally:
             self._stop_child()
         self._assumed = None
         held = not crashed
-        for pair, (cert, issuer, _) in assumed.items():
+        for pair, (cert, issuer) in assumed.items():
             if pair in crashed:
                 del self._verdicts[pair]  # checked again where a rule asks, as serially
             elif answers[pair] != VERIFIED:  # else the verdict the walk took is the answer's
@@ -317,8 +319,9 @@ class TrustGraph:
         the child goes on from where it got), and remember each verdict, so that the next
         walk (:meth:`relinked`) checks only what is left."""
         self._forget()
-        todo = [(at, cert, issuer) for at, one in enumerate(self._distinct.values())
-                for cert, issuer, _ in self._first_pairs([one])]  # fmt: skip
+        order, distinct = self._order, list(self._distinct.values())
+        todo = [(order.get((cert.sha256, issuer.sha256), math.inf), cert, issuer)
+                for cert, issuer, _ in self._first_pairs(distinct)]  # fmt: skip
         try:
             answers, crashed = self._answers(todo)
         finally:
@@ -371,12 +374,12 @@ class TrustGraph:
     def _answers(
         self, todo: Sequence[tuple[float, ParsedCertificate, ParsedCertificate]]
     ) -> tuple[Verdicts, set[_Pair]]:
-        """:func:`check_signature` of each (position, certificate, issuer) of ``todo``: the
-        parent checks from the highest position down while the child goes on up, until they
-        meet, so neither waits for the other; the child's answers are those of the first
-        candidates of the certificates up to where it got (:data:`VERIFIED` unless it said
-        otherwise), and only those (a position of ``inf`` is the parent's). Returns the
-        answers, and the pairs whose check raised."""
+        """:func:`check_signature` of each (place, certificate, issuer) of ``todo``: the
+        parent checks from the highest place in the child's order down while the child goes
+        on up, until they meet, so neither waits for the other; the child's answers are those
+        of the first pairs up to where it got (:data:`VERIFIED` unless it said otherwise),
+        and only those (a place of ``inf`` is the parent's). Returns the answers, and the
+        pairs whose check raised."""
         ordered = sorted(todo, key=lambda item: item[0], reverse=True)
         answers: Verdicts = {}
         crashed: set[_Pair] = set()
@@ -413,6 +416,7 @@ class TrustGraph:
         if self._checker is not None:
             self._checker.cancel()
             self._checker = None
+        self._order = {}
 
     def relinked(self) -> "TrustGraph":
         """A fresh graph over the same certificates, with every verdict this one learnt."""
@@ -436,15 +440,10 @@ class TrustGraph:
         """:func:`check_link` of ``cert`` and ``issuer`` (either may be from outside the
         bundle), remembered by their SHA-256: a pair is checked once, or taken from the
         checks made ahead."""
-        return self._checked(cert, issuer, first=False)
-
-    def _checked(
-        self, cert: ParsedCertificate, issuer: ParsedCertificate, first: bool
-    ) -> tuple[SignatureCheck, str]:
         pair = (cert.sha256, issuer.sha256)
         verdict = self._verdicts.get(pair)
         if verdict is None:
-            verdict = self._assume(cert, issuer, first) if self._assumed is not None else None
+            verdict = self._assume(cert, issuer) if self._assumed is not None else None
             if verdict is None:
                 ahead = self._ahead.get(pair) if self._ahead is not None else None
                 verdict = check_link(cert, issuer, ahead)
@@ -633,7 +632,7 @@ class TrustGraph:
                 self._extra_checks -= 1
             if candidate.sha256 not in tried:
                 # copies of a certificate are linked one by one: each may take the answer
-                tried[candidate.sha256], reason = self._checked(cert, candidate, position == 0)
+                tried[candidate.sha256], reason = self.checked(cert, candidate)
                 if reason:
                     reasons.append(f"#{candidate.index}: {reason}")
             result = tried[candidate.sha256]
@@ -681,12 +680,167 @@ def check_link(
     return verdict  # as it came: a large bundle's many VERIFIED answers are one tuple
 
 
-#: What a speculating child sends (:meth:`TrustGraph._first_checks`).
-_Progress = tuple[int, Verdicts]
-#: Certificates a speculating child checks between two reports of how far it got.
+#: What a checking child says (:func:`_check_sent`): the place of the last pair it checked,
+#: and its answers other than :data:`VERIFIED` since it last said, by place.
+_Progress = tuple[int, dict[int, tuple[SignatureCheck, str]]]
+#: Pairs sent to a checking child at once; it says how far it got after each such batch.
 PROGRESS_EVERY = 64
 #: Links a speculating walk takes as signed between two looks at what the child said.
 HEAR_EVERY = 64
+
+
+def speculates(distinct: int) -> bool:
+    """Whether a bundle of ``distinct`` certificates is walked ahead of a forked child:
+    :data:`SPECULATE_FROM` to :data:`SPECULATE_UP_TO`."""
+    return SPECULATE_FROM <= distinct <= SPECULATE_UP_TO
+
+
+class Checker:
+    """A forked child that checks the signatures it is sent, a certificate and its candidate
+    issuer at a time, in the order sent, and says how far it got (:data:`_Progress`) after
+    each batch of :data:`PROGRESS_EVERY` (:class:`~mtls_lint.forked.Background`).
+
+    Started before the bundle is parsed (:meth:`of_blocks`), it reads the certificates from
+    the blocks it was forked with and is sent each certificate's likely first candidate as
+    the parse finds both (:meth:`parsed`): it checks while the parent still parses. The
+    graph sends the first pairs it was not sent when it walks (:meth:`TrustGraph.speculate`);
+    a pair sent that is no first pair costs the child a check, and nothing else.
+
+    The pairs go as two certificates' :attr:`~ParsedCertificate.index` (distinct within a
+    bundle), so a batch is a few hundred bytes."""
+
+    def __init__(self, child: Background[_Progress]) -> None:
+        self._child = child
+        #: Each pair sent, by its place in the order sent, and that place by pair.
+        self.pairs: list[_Pair] = []
+        self._place: dict[_Pair, int] = {}
+        self._batch: list[tuple[int, int]] = []
+        #: While the bundle is parsed: the distinct certificates so far, and the first of
+        #: them by subject name and by subject name and key identifier.
+        self._seen: set[str] = set()
+        self._named: dict[bytes, ParsedCertificate] = {}
+        self._keyed: dict[tuple[bytes, bytes], ParsedCertificate] = {}
+
+    @classmethod
+    def of_blocks(cls, blocks: "Sequence[PemBlock]") -> "Checker | None":
+        """A child over ``blocks`` (a bundle's, before its certificates are parsed) where
+        their certificates would be walked ahead of one (:func:`speculates`, on more than
+        one CPU); else, or where no child can be forked, None."""
+        count = sum(1 for block in blocks if block.der is not None and block.cert_index)
+        if _cpus() < 2 or not speculates(count):
+            return None
+        child = Background.fed(partial(_check_sent, partial(_from_blocks, blocks)))
+        return None if child is None else cls(child)
+
+    @classmethod
+    def of_certificates(cls, certificates: list[ParsedCertificate]) -> "Checker | None":
+        """A child over parsed ``certificates``; None where no child can be forked."""
+        child = Background.fed(partial(_check_sent, partial(_from_parsed, certificates)))
+        return None if child is None else cls(child)
+
+    def parsed(self, cert: ParsedCertificate) -> None:
+        """Send ``cert`` with its likely first candidate among the certificates parsed so
+        far: itself if self-issued; else the first of its issuer name with the key
+        identifier its authorityKeyIdentifier names, or, without one, the first of that
+        name (see :meth:`TrustGraph.candidates`). One whose candidate comes later is sent by
+        the graph."""
+        if cert.sha256 in self._seen:
+            return
+        self._seen.add(cert.sha256)
+        self._named.setdefault(cert.subject_der, cert)
+        if cert.subject_key_id is not None:
+            self._keyed.setdefault((cert.subject_der, cert.subject_key_id), cert)
+        issuer: ParsedCertificate | None
+        if cert.subject_der == cert.issuer_der:
+            issuer = cert
+        elif (aki := cert.authority_key_id) is None:
+            issuer = self._named.get(cert.issuer_der)
+        else:
+            issuer = self._keyed.get((cert.issuer_der, aki))
+        try:
+            if issuer is None or not akid_names(cert, issuer) or not _checkable_key(issuer):
+                return
+        except Exception:  # noqa: BLE001 - a field a rule will report: the graph decides
+            return
+        self.send(cert, issuer)
+
+    def send(self, cert: ParsedCertificate, issuer: ParsedCertificate) -> int:
+        """Have the child check ``cert`` with ``issuer``'s key (once); returns the pair's
+        place in the order the child checks."""
+        pair = (cert.sha256, issuer.sha256)
+        place = self._place.get(pair)
+        if place is None:
+            place = self._place[pair] = len(self.pairs)
+            self.pairs.append(pair)
+            self._batch.append((cert.index, issuer.index))
+            if len(self._batch) == PROGRESS_EVERY:
+                self._child.send(self._batch)
+                self._batch = []
+        return place
+
+    def sent_all(self) -> None:
+        """Send what is left of the last batch, and end the child's input: it leaves once it
+        has checked everything."""
+        if self._batch:
+            self._child.send(self._batch)
+            self._batch = []
+        self._child.close()
+        self._seen = set()
+        self._named = {}
+        self._keyed = {}
+
+    def poll(self) -> list[_Progress]:
+        return self._child.poll()
+
+    def cancel(self) -> None:
+        self._child.cancel()
+
+
+#: How a checking child reads a certificate, and an issuer's key, by index.
+_Source = tuple[Callable[[int], "x509.Certificate"], Callable[[int], object]]
+
+
+def _from_blocks(blocks: "Sequence[PemBlock]") -> _Source:
+    """In a child forked before parsing: each certificate loaded from its block as asked."""
+    from cryptography import x509
+
+    ders = {b.cert_index: b.der for b in blocks if b.der is not None and b.cert_index}
+
+    def load(index: int) -> x509.Certificate:
+        return x509.load_der_x509_certificate(ders[index])
+
+    return load, lambda index: load(index).public_key()
+
+
+def _from_parsed(certificates: list[ParsedCertificate]) -> _Source:
+    by_index = {cert.index: cert for cert in certificates}
+    return (lambda index: by_index[index].cert), (lambda index: by_index[index].public_key)
+
+
+def _check_sent(
+    source: Callable[[], _Source], received: Iterator[list[tuple[int, int]]]
+) -> Iterator[_Progress]:
+    """In a :class:`Checker`'s child: :func:`check_signature` of each pair sent, in order,
+    and after each batch, the place of the last one and the answers other than
+    :data:`VERIFIED` (each issuer's key read once)."""
+    import warnings
+
+    load, key_of = source()
+    keys: dict[int, object] = {}
+    at = -1
+    with warnings.catch_warnings():  # what cryptography warns of, the rules report
+        warnings.simplefilter("ignore")
+        for batch in received:
+            failed: dict[int, tuple[SignatureCheck, str]] = {}
+            for cert, issuer in batch:
+                at += 1
+                key = keys.get(issuer)
+                if key is None:
+                    key = keys[issuer] = key_of(issuer)
+                signed = check_signature(load(cert), key)
+                if signed != VERIFIED:
+                    failed[at] = signed
+            yield at, failed
 
 
 class Mispredicted(BaseException):

@@ -54,7 +54,7 @@ def test_the_run_on_threads_is_the_serial_run(
 
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 4)
     monkeypatch.setattr(trust_graph, "_check_batch", counting)
-    monkeypatch.setattr(trust_graph.Background, "start", lambda work: None)  # cannot fork
+    monkeypatch.setattr(trust_graph.Background, "fed", lambda work: None)  # cannot fork
     parallel = lint(big_bundle)
     assert sum(checked) > trust_graph.PARALLEL_FROM  # the threads did the work
     assert max(checked) <= trust_graph.BATCH
@@ -104,7 +104,7 @@ def test_every_signature_thread_ends_once_its_bundle_is_checked(
     big_bundle: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 3)
-    monkeypatch.setattr(trust_graph.Background, "start", lambda work: None)  # cannot fork
+    monkeypatch.setattr(trust_graph.Background, "fed", lambda work: None)  # cannot fork
     for thread in _signature_threads():  # any a test before left
         thread.join()
     started: list[threading.Thread] = []
@@ -148,7 +148,7 @@ def test_checking_on_threads_imports_neither_concurrent_futures_nor_logging(
     (tmp_path / "big.pem").write_bytes(big_bundle)
     code = (
         "import sys\nimport mtls_lint.trust_graph as g\ng._cpus = lambda: 2\nmade = []\n"
-        "g.Background.start = lambda work: None\n"  # as where no child can be forked
+        "g.Background.fed = lambda work: None\n"  # as where no child can be forked
         "init = g._Ahead.__init__\n"
         "def recording(self, *args):\n    made.append(self)\n    init(self, *args)\n"
         "g._Ahead.__init__ = recording\n"
@@ -219,14 +219,14 @@ def _child_finishes_first(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> 
     """The speculating child has given every answer before the walk begins, and the walk
     hears it at its first link taken as signed."""
     monkeypatch.setattr(trust_graph, "HEAR_EVERY", 1)
-    start = trust_graph.Background.start
+    speculate = trust_graph.TrustGraph.speculate
 
-    def finished_first(frames: object) -> object:
-        child = start(frames)  # type: ignore[arg-type]
+    def finished_first(graph: trust_graph.TrustGraph) -> bool:
+        started = speculate(graph)  # every pair sent, the child's input ended
         os.waitpid(forks[-1], 0)  # every answer waits in the pipe
-        return child
+        return started
 
-    monkeypatch.setattr(trust_graph.Background, "start", finished_first)
+    monkeypatch.setattr(trust_graph.TrustGraph, "speculate", finished_first)
 
 
 def _serial(data: bytes, monkeypatch: pytest.MonkeyPatch) -> list:
@@ -315,6 +315,71 @@ def test_a_bad_signature_heard_while_the_rules_run_stops_them_at_once(
     assert counted.checks == 0  # the child had checked every first link: none again
 
 
+def _split_pem(data: bytes) -> list[bytes]:
+    end = b"-----END CERTIFICATE-----\n"
+    return [part + end for part in data.split(end) if part.strip()]
+
+
+@pytest.mark.parametrize("issuers_first", [True, False], ids=["issuers first", "issuers last"])
+def test_a_child_checks_signatures_while_the_bundle_is_parsed(
+    clean_big_bundle: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
+    speculating: None,
+    issuers_first: bool,
+) -> None:
+    """The child is forked before the first certificate is parsed, and sent each one with
+    its first candidate as soon as both are parsed; the walk sends the rest."""
+    from mtls_lint.certificate import ParsedCertificate
+
+    data = clean_big_bundle if issuers_first else b"".join(reversed(_split_pem(clean_big_bundle)))
+    serial = _serial(data, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    forked_by_first_parse: list[int] = []
+    parse = ParsedCertificate._parse
+
+    def parsing(*args: object) -> ParsedCertificate:
+        forked_by_first_parse.append(len(forks))
+        return parse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ParsedCertificate, "_parse", parsing)
+    sent: list[int] = []  # pairs sent: before the walk, and once the walk sent the rest
+    speculate = trust_graph.TrustGraph.speculate
+
+    def recording(graph: trust_graph.TrustGraph) -> bool:
+        sent.append(len(graph._checker.pairs) if graph._checker else 0)
+        started = speculate(graph)
+        sent.append(len(graph._checker.pairs) if graph._checker else 0)
+        return started
+
+    monkeypatch.setattr(trust_graph.TrustGraph, "speculate", recording)
+    assert lint(data) == serial
+    assert forked_by_first_parse[0] == len(forks) == 1
+    distinct, roots = 20 * 6, 20
+    assert sent == ([distinct, distinct] if issuers_first else [roots, distinct])
+
+
+def test_a_pair_sent_while_parsing_that_is_no_first_pair_costs_nothing_but_its_check(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    """Every certificate sent with the bundle's first (a root that signed none of the
+    others): the child's answers for those pairs do not stop the walk, nor are they taken."""
+    serial = _serial(clean_big_bundle, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    _child_finishes_first(monkeypatch, forks)
+    first: list = []
+
+    def wrong(checker: trust_graph.Checker, cert: object) -> None:
+        first.append(cert)
+        checker.send(cert, first[0])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trust_graph.Checker, "parsed", wrong)
+    counted = _Counted(monkeypatch)
+    assert lint(clean_big_bundle) == serial
+    assert counted.relinks == 0
+    assert counted.checks == 0  # the child checked every first pair too
+
+
 def test_links_taken_as_signed_are_forgotten_when_the_walk_stops(
     big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
 ) -> None:
@@ -342,10 +407,10 @@ def test_the_parent_checks_what_a_failed_child_did_not(
     serial = _serial(clean_big_bundle, monkeypatch)
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
 
-    def fails(graph: trust_graph.TrustGraph, share: list) -> dict:
+    def fails(*args: object) -> dict:
         raise RuntimeError("a child's bug")
 
-    monkeypatch.setattr(trust_graph.TrustGraph, "_first_checks", fails)
+    monkeypatch.setattr(trust_graph, "_check_sent", fails)
     counted = _Counted(monkeypatch)
     assert lint(clean_big_bundle) == serial
     assert len(forks) == 1
@@ -364,6 +429,29 @@ def test_when_a_rule_raises_no_checking_child_is_left_behind(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(engine, "_run_rules", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        lint(clean_big_bundle)
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):  # reaped already
+        os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_when_the_parse_is_interrupted_no_checking_child_is_left_behind(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    from mtls_lint.certificate import ParsedCertificate
+
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    parsed: list[int] = []
+    parse = ParsedCertificate._parse
+
+    def interrupted(*args: object) -> ParsedCertificate:
+        parsed.append(1)
+        if len(parsed) == 50:
+            raise KeyboardInterrupt
+        return parse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ParsedCertificate, "_parse", interrupted)
     with pytest.raises(KeyboardInterrupt):
         lint(clean_big_bundle)
     assert len(forks) == 1
