@@ -50,13 +50,16 @@ EXTRA_CHECKS_FLOOR = 256
 #: bundle was slower on threads: 315 against 296 ms.)
 PARALLEL_FROM = 100
 #: Distinct certificates from which the engine walks the links ahead of a forked child that
-#: checks their signatures (:meth:`TrustGraph.speculate`), and up to which it does. After the
-#: fork, each page either process writes is copied first (reference counts are writes): a
-#: bundle of a few hundred certificates pays more in copies than the checks take, and the
-#: two processes hold nearly two copies of the parsed bundle while the rules run (10,000
-#: certificates: 116 MB between them, against 82 MB on threads and 77 MB for the baseline;
-#: 100,000: 856 MB, against 564 and 545 MB, for 5 to 9% of the time).
+#: checks their signatures (:meth:`TrustGraph.speculate`). After the fork, each page either
+#: process writes is copied first (reference counts are writes): a bundle of a few hundred
+#: certificates pays more in copies than the checks take.
 SPECULATE_FROM = 1000
+#: And up to which it does with a child forked after the parse (:meth:`Checker.of_certificates`:
+#: a graph not built by the engine), since the two processes then hold nearly two copies of
+#: the parsed bundle while the rules run (100,000 certificates: 856 MB between them, against
+#: 564 MB on threads and 545 MB for the baseline). A child forked before the parse
+#: (:meth:`Checker.of_blocks`) shares only the blocks and holds the issuers' keys: at 100,000,
+#: 756 MB between the two processes, the parent 583 MB of it.
 SPECULATE_UP_TO = 20_000
 
 
@@ -235,15 +238,15 @@ class TrustGraph:
         bundle, nearly all do. The walk never waits for a check, and the child checks beside
         all of the caller's Python, not only beside the rules that need no links (threads
         cannot: each verify waits out the GIL's switch interval while the walk runs Python).
-        Returns whether a child checks; where forking is unsafe or fails, or the bundle is
-        too small to pay for a fork or too large to hold twice (:data:`SPECULATE_UP_TO`),
-        :meth:`check_ahead` decides instead. A child started while the bundle was parsed is
-        sent the first pairs it was not sent yet."""
+        Returns whether a child checks. A child started while the bundle was parsed is sent
+        the first pairs it was not sent yet; else one is forked now, unless forking is
+        unsafe or fails, or the bundle is too small to pay for a fork or too large to hold
+        twice (:data:`SPECULATE_UP_TO`), and then :meth:`check_ahead` decides instead."""
         if self._checking_ahead:
             return False
         distinct = list(self._distinct.values())
         checker = self._checker
-        if checker is None and _cpus() >= 2 and speculates(len(distinct)):
+        if checker is None and _cpus() >= 2 and SPECULATE_FROM <= len(distinct) <= SPECULATE_UP_TO:
             checker = Checker.of_certificates(distinct)
         if checker is None:  # too few or too many, one CPU, or no child could be forked
             self.check_ahead()
@@ -689,12 +692,6 @@ PROGRESS_EVERY = 64
 HEAR_EVERY = 64
 
 
-def speculates(distinct: int) -> bool:
-    """Whether a bundle of ``distinct`` certificates is walked ahead of a forked child:
-    :data:`SPECULATE_FROM` to :data:`SPECULATE_UP_TO`."""
-    return SPECULATE_FROM <= distinct <= SPECULATE_UP_TO
-
-
 class Checker:
     """A forked child that checks the signatures it is sent, a certificate and its candidate
     issuer at a time, in the order sent, and says how far it got (:data:`_Progress`) after
@@ -723,11 +720,11 @@ class Checker:
 
     @classmethod
     def of_blocks(cls, blocks: "Sequence[PemBlock]") -> "Checker | None":
-        """A child over ``blocks`` (a bundle's, before its certificates are parsed) where
-        their certificates would be walked ahead of one (:func:`speculates`, on more than
-        one CPU); else, or where no child can be forked, None."""
+        """A child over ``blocks`` (a bundle's, before its certificates are parsed) from
+        :data:`SPECULATE_FROM` certificates on, on more than one CPU; else, or where no
+        child can be forked, None."""
         count = sum(1 for block in blocks if block.der is not None and block.cert_index)
-        if _cpus() < 2 or not speculates(count):
+        if _cpus() < 2 or count < SPECULATE_FROM:
             return None
         child = Background.fed(partial(_check_sent, partial(_from_blocks, blocks)))
         return None if child is None else cls(child)

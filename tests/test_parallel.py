@@ -459,16 +459,31 @@ def test_when_the_parse_is_interrupted_no_checking_child_is_left_behind(
         os.waitpid(forks[0], os.WNOHANG)
 
 
-def test_a_bundle_past_the_cap_is_checked_on_threads(
+def test_past_the_cap_a_bundle_parsed_before_the_fork_is_checked_on_threads(
     clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
 ) -> None:
     """Both processes would hold a copy of its parsed certificates while the rules run."""
+    from mtls_lint.pem_reader import read_bundle
+
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    monkeypatch.setattr(trust_graph, "SPECULATE_UP_TO", trust_graph.PARALLEL_FROM)
+    made = _calls(monkeypatch, trust_graph, "_Ahead")
+    graph = ParsedBundle(read_bundle("big.pem", clean_big_bundle)).graph
+    assert not graph.speculate()
+    assert (forks, len(made)) == ([], 1)
+
+
+def test_past_the_cap_the_engine_still_walks_ahead_of_a_child_forked_before_the_parse(
+    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+) -> None:
+    """That child holds the blocks it was forked with and the issuers' keys: no copy of the
+    parsed certificates."""
     serial = _serial(clean_big_bundle, monkeypatch)
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
     monkeypatch.setattr(trust_graph, "SPECULATE_UP_TO", trust_graph.PARALLEL_FROM)
     made = _calls(monkeypatch, trust_graph, "_Ahead")
     assert lint(clean_big_bundle) == serial
-    assert (forks, len(made)) == ([], 1)
+    assert (len(forks), len(made)) == (1, 0)
 
 
 def test_no_child_is_forked_for_a_bundle_below_the_threshold(
