@@ -6,11 +6,13 @@ cannot pay: its import and a pool's start cost more than linting 50 small files.
 many files forks: child ``k`` of ``n`` does items ``k, k + n, ...``, the parent does the
 items from 0 meanwhile, and each child sends its answers back pickled on a pipe of its own.
 
-The children inherit the items (nothing is sent to them) and are this run's own processes,
-so their pickles are as trusted as the run's memory. A child leaves with ``os._exit``: it
-never runs the parent's exit handlers nor flushes the parent's buffered output. Answers do
-not depend on a child: where one fails (a crash, a signal, a pickle that cannot be read),
-the parent does its share again, and the answers are the serial run's in every case.
+The children inherit the items, and a child that works beside the parent
+(:class:`Background`) may also be sent more as the parent finds it; both ends are this run's
+own processes, so their pickles are as trusted as the run's memory. A child leaves with
+``os._exit``: it never runs the parent's exit handlers nor flushes the parent's buffered
+output. Answers do not depend on a child: where one fails (a crash, a signal, a pickle that
+cannot be read), the parent does its share again, and the answers are the serial run's in
+every case.
 """
 
 import contextlib

@@ -787,9 +787,11 @@ class Checker:
         self._keyed = {}
 
     def poll(self) -> list[_Progress]:
+        """What the child said since it was last asked (sending what waited to go)."""
         return self._child.poll()
 
     def cancel(self) -> None:
+        """Kill and reap the child, done or not."""
         self._child.cancel()
 
 
