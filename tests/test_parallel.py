@@ -418,40 +418,38 @@ def test_the_parent_checks_what_a_failed_child_did_not(
     assert counted.relinks == 0
 
 
-def test_when_a_rule_raises_no_checking_child_is_left_behind(
-    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
+@pytest.mark.parametrize("where", ["while parsing", "after the rules"])
+def test_when_a_run_is_interrupted_no_checking_child_is_left_behind(
+    clean_big_bundle: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
+    speculating: None,
+    where: str,
 ) -> None:
-    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
-    run_rules = engine._run_rules
-
-    def interrupted(*args: object) -> None:
-        run_rules(*args)  # type: ignore[arg-type]
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(engine, "_run_rules", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        lint(clean_big_bundle)
-    assert len(forks) == 1
-    with pytest.raises(ChildProcessError):  # reaped already
-        os.waitpid(forks[0], os.WNOHANG)
-
-
-def test_when_the_parse_is_interrupted_no_checking_child_is_left_behind(
-    clean_big_bundle: bytes, monkeypatch: pytest.MonkeyPatch, forks: list[int], speculating: None
-) -> None:
+    """^C (or a rule that raised past its guard) while the child was sent work, or while it
+    checks beside the rules."""
     from mtls_lint.certificate import ParsedCertificate
 
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
-    parsed: list[int] = []
-    parse = ParsedCertificate._parse
+    if where == "while parsing":
+        parsed: list[int] = []
+        parse = ParsedCertificate._parse
 
-    def interrupted(*args: object) -> ParsedCertificate:
-        parsed.append(1)
-        if len(parsed) == 50:
+        def parsing(*args: object) -> ParsedCertificate:
+            parsed.append(1)
+            if len(parsed) == 50:
+                raise KeyboardInterrupt
+            return parse(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(ParsedCertificate, "_parse", parsing)
+    else:
+        run_rules = engine._run_rules
+
+        def running(*args: object) -> None:
+            run_rules(*args)  # type: ignore[arg-type]
             raise KeyboardInterrupt
-        return parse(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ParsedCertificate, "_parse", interrupted)
+        monkeypatch.setattr(engine, "_run_rules", running)
     with pytest.raises(KeyboardInterrupt):
         lint(clean_big_bundle)
     assert len(forks) == 1
