@@ -147,6 +147,7 @@ def test_no_background_child_while_another_thread_runs(forks: list[int]) -> None
     other.start()
     try:
         assert forked.Background.start(partial(_counting, 3)) is None
+        assert forked.Background.fed(_doubling) is None
     finally:
         release.set()
         other.join()
@@ -361,3 +362,15 @@ def test_when_no_child_can_be_forked_the_parent_does_every_share(
     items = list(range(31))
     assert forked.share_out(items, _square, 4) == [_square(n) for n in items]
     assert len(made) == 1  # one child took its share; the parent did the other three
+
+
+def test_when_no_fed_child_can_be_forked_none_is_and_no_pipe_is_left_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fails() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked.os, "fork", fails)
+    before = set(os.listdir("/proc/self/fd"))
+    assert forked.Background.fed(_doubling) is None
+    assert set(os.listdir("/proc/self/fd")) == before
