@@ -241,6 +241,7 @@ class Background(Generic[R]):
             return  # the pipe is full: the rest goes at the next send or poll
         except OSError:  # the child is gone (a broken pipe): nothing more goes
             self._unsent.clear()
+            self._close_input()
         if self._closing and not self._unsent:
             self._close_input()
 
