@@ -581,7 +581,10 @@ def test_walking_ahead_gives_the_serial_findings_wherever_signatures_fail(
         else cas + b"".join(pair[n * 8 + i in bad] for i, pair in enumerate(leaves))
         for n, (cas, leaves) in enumerate(groups)
     ]
-    bundle = b"".join(parts)
+    certificates = _split_pem(b"".join(parts))
+    if data.draw(st.booleans()):  # issuers anywhere: after the certificates they issued, too
+        certificates = data.draw(st.permutations(certificates))
+    bundle = b"".join(certificates)
     serial = _serial(bundle, monkeypatch)
     with monkeypatch.context() as ahead:
         ahead.setattr(trust_graph, "_cpus", lambda: 2)
