@@ -97,11 +97,14 @@ def _doubling(received: Iterator[bytes]) -> Iterator[bytes]:
         yield item * 2
 
 
-def test_a_fed_child_answers_what_it_is_sent_until_its_input_ends(forks: list[int]) -> None:
+@pytest.mark.parametrize("pipe", [forked.INPUT_PIPE_BYTES, 4096], ids=["1 MiB", "4 KiB"])
+def test_a_fed_child_answers_what_it_is_sent_until_its_input_ends(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch, pipe: int
+) -> None:
+    monkeypatch.setattr(forked, "INPUT_PIPE_BYTES", pipe)
     child = forked.Background.fed(_doubling)
     assert child is not None
-    # more than the input pipe holds (forked.INPUT_PIPE_BYTES, or 64 KiB where it cannot be
-    # set), and each more than the output pipe holds
+    # more than the input pipe holds, and each more than the output pipe holds
     sent = [bytes([n]) * 600_000 for n in range(3)]
     for item in sent:
         child.send(item)  # returns at once: what the pipe cannot take waits in the parent
@@ -109,7 +112,8 @@ def test_a_fed_child_answers_what_it_is_sent_until_its_input_ends(forks: list[in
     child.close()
     got: list[bytes] = []
     while child._child is not None:  # until the child's pipe ends: its input ended
-        select.select([child._child[1]], [], [])
+        waiting = [child._input] if child._input is not None else []
+        select.select([child._child[1]], waiting, [])  # an answer, or room for more input
         got += child.poll()  # each poll also sends more of what waits
     assert got == [item * 2 for item in sent]
     with pytest.raises(ChildProcessError):  # reaped when its pipe ended
