@@ -19,7 +19,16 @@ from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.rule import LintContext, Rule
 from mtls_lint.rules import RULES
 from tests.conftest import lint
-from tests.pki import PKI, altered, name
+from tests.pki import PKI, Issued, altered, name
+
+
+def _root_and_ca(pki: PKI, label: str, group: int, rsa_every: int) -> tuple[Issued, Issued]:
+    """A hierarchy's root and the CA under it: RSA-2048 for every ``rsa_every``-th group,
+    else P-256 (each key type has its own signature path)."""
+    root = pki.cert(
+        f"{label} root {group}", key="rsa-2048" if group % rsa_every == 0 else "ec-p256"
+    )
+    return root, pki.cert(f"{label} CA {group}", issuer=root)
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +36,7 @@ def big_bundle(pki: PKI) -> bytes:
     """Past PARALLEL_FROM: roots, CAs under them, leaves, bad signatures, an orphan, copies."""
     parts: list[bytes] = []
     for group in range(25):
-        root = pki.cert(f"parallel root {group}", key="rsa-2048" if group % 5 == 0 else "ec-p256")
-        ca = pki.cert(f"parallel CA {group}", issuer=root)
+        root, ca = _root_and_ca(pki, "parallel", group, rsa_every=5)
         parts += [root.pem, ca.pem]
         for leaf in range(7):
             client = pki.cert(f"parallel client {group}.{leaf}", issuer=ca, ca=False)
@@ -170,8 +178,7 @@ def clean_big_bundle(pki: PKI) -> bytes:
     """Past PARALLEL_FROM, every signature good: roots, CAs under them, leaves, copies."""
     parts: list[bytes] = []
     for group in range(20):
-        root = pki.cert(f"clean root {group}", key="rsa-2048" if group % 4 == 0 else "ec-p256")
-        ca = pki.cert(f"clean CA {group}", issuer=root)
+        root, ca = _root_and_ca(pki, "clean", group, rsa_every=4)
         parts += [root.pem, ca.pem, ca.pem]
         parts += [pki.cert(f"clean client {group}.{n}", issuer=ca, ca=False).pem for n in range(4)]
     return b"".join(parts)
@@ -552,8 +559,7 @@ def groups(pki: PKI) -> list[tuple[bytes, list[tuple[bytes, bytes]]]]:
     """Twelve hierarchies: a root and a CA, and eight leaves each as issued and altered."""
     made = []
     for group in range(12):
-        root = pki.cert(f"ahead root {group}", key="rsa-2048" if group % 3 == 0 else "ec-p256")
-        ca = pki.cert(f"ahead CA {group}", issuer=root)
+        root, ca = _root_and_ca(pki, "ahead", group, rsa_every=3)
         leaves = [pki.cert(f"ahead client {group}.{n}", issuer=ca, ca=False) for n in range(8)]
         made.append((root.pem + ca.pem, [(leaf.pem, altered(leaf)) for leaf in leaves]))
     return made
