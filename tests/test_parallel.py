@@ -108,13 +108,20 @@ def _signature_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "mtls-lint-signatures"]
 
 
+@pytest.fixture(autouse=True)
+def _no_signature_thread_left() -> None:
+    """Signature threads a test before started may still be ending (their batches are
+    done, their end not yet taken): while one runs, no child may be forked, and a test
+    that counts forks would see the run fall back to threads."""
+    for thread in _signature_threads():
+        thread.join()
+
+
 def test_every_signature_thread_ends_once_its_bundle_is_checked(
     big_bundle: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(trust_graph, "_cpus", lambda: 3)
     monkeypatch.setattr(trust_graph.Background, "fed", lambda work: None)  # cannot fork
-    for thread in _signature_threads():  # any a test before left
-        thread.join()
     started: list[threading.Thread] = []
     start = threading.Thread.start
 
