@@ -77,7 +77,7 @@ def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileRe
         if isinstance(bundle, ParsedBundle):
             parsed = bundle
         else:
-            parsed = ParsedBundle(bundle, links=any(RULES[r].links for r in settings.rules))
+            parsed = ParsedBundle(bundle, links=_reads_links(settings))
         bundle = parsed.bundle
         ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days)
         findings = _lint(ctx, settings)
@@ -102,7 +102,7 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
     if one is not, the rules that read links run again on links walked with every answer,
     and the others keep what they found: the findings are always the serial run's."""
     by_rule: dict[str, list[Finding]] = {}
-    links = ctx.revocation is None and any(RULES[r].links for r in settings.rules)
+    links = ctx.revocation is None and _reads_links(settings)
     graph = ctx.parsed.graph if links else None
     if graph is None or not graph.speculate():  # (which starts threads where they pay)
         _run_rules(ctx, settings, by_rule)
@@ -121,6 +121,11 @@ def _lint(ctx: LintContext, settings: LintSettings) -> list[Finding]:
             del by_rule[rule_id]
         _run_rules(ctx, settings, by_rule)  # those, and the rules the walk stopped before
     return [f for rule_id in settings.rules for f in by_rule.get(rule_id, ())]
+
+
+def _reads_links(settings: LintSettings) -> bool:
+    """Whether an enabled rule reads issuer links (``links=True``)."""
+    return any(RULES[rule_id].links for rule_id in settings.rules)
 
 
 def _run_rules(ctx: LintContext, settings: LintSettings, by_rule: dict[str, list[Finding]]) -> None:
