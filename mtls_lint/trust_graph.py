@@ -712,8 +712,9 @@ class Checker:
         self.pairs: list[_Pair] = []
         self._place: dict[_Pair, int] = {}
         self._batch: list[tuple[int, int]] = []
-        #: While the bundle is parsed: the distinct certificates so far, and the first of
-        #: them by subject name and by subject name and key identifier.
+        #: While the bundle is parsed: the distinct certificates so far (a copy is skipped:
+        #: its pair is its first copy's, and it must read no key of its own), and the first
+        #: of them by subject name and by subject name and key identifier.
         self._seen: set[str] = set()
         self._named: dict[bytes, ParsedCertificate] = {}
         self._keyed: dict[tuple[bytes, bytes], ParsedCertificate] = {}
