@@ -3,8 +3,8 @@
 Linting a file is Python from end to end, so threads would take turns holding the GIL; a
 process of its own per CPU does not. ``multiprocessing`` would do it at a price a hook run
 cannot pay: its import and a pool's start cost more than linting 50 small files. So a run of
-many files forks: child ``k`` of ``n`` does items ``k, k + n, ...``, the parent does the
-items from 0 meanwhile, and each child sends its answers back pickled on a pipe of its own.
+many files forks: the parent and each child claim the next items from one pipe as each
+finishes the last, and each child sends its answers back pickled on a pipe of its own.
 
 The children inherit the items, and a child that works beside the parent
 (:class:`Background`) may also be sent more as the parent finds it; both ends are this run's
@@ -18,7 +18,7 @@ every case.
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, BinaryIO, Generic, NoReturn, TypeVar
 
@@ -58,36 +58,83 @@ def can_fork() -> bool:
 def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[R]:
     """``[work(item) for item in items]``, shared with ``workers - 1`` forked children where
     forking is safe; ``work`` must print nothing (a child's output would interleave) and
-    return what ``pickle`` can carry."""
+    return what ``pickle`` can carry.
+
+    The items are not split up front: each process claims the next few as it finishes the
+    last (:func:`_claims`), so one that a shared machine runs slower, or that meets the
+    harder files, does fewer."""
     if workers < 2 or len(items) < 2 or not can_fork():
         return [work(item) for item in items]
-    answers: list[R] = [None] * len(items)  # type: ignore[list-item]
-    shares = range(1, min(workers, len(items)))
-    children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
     try:
-        for share in shares:
+        claims, step = _claims(len(items))
+    except OSError:  # no descriptor left for the pipe (a container's limits)
+        return [work(item) for item in items]
+    answers: list[Any] = [_UNDONE] * len(items)
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    try:
+        for _ in range(min(workers, len(items)) - 1):
             try:
                 pid, end = _fork()  # our end of the pipe between us
             except OSError:  # no memory or no process left for one (a container's limits)
-                break  # the parent does the shares no child took
-            if pid == 0:  # the child: its share, pickled, then gone without a trace
-                _child(end, partial(_dump, partial(_each, work, items[share::workers])))
-            children.append((share, pid, end))
-        taken_by_children = {share for share, _, _ in children}
-        for share in (0, *(s for s in shares if s not in taken_by_children)):
-            answers[share::workers] = _each(work, items[share::workers])
+                break  # the parent claims what no child does
+            if pid == 0:  # the child: what it claims, pickled, then gone without a trace
+                _child(end, partial(_dump, partial(_claimed, work, items, claims, step)))
+            children.append((pid, end))
+        for start, done in _claimed(work, items, claims, step):
+            answers[start : start + len(done)] = done
         while children:
-            share, pid, read = children[0]
+            pid, read = children[0]
             taken = _taken(pid, read)
             del children[0]
-            count = len(items[share::workers])
-            if not (isinstance(taken, list) and len(taken) == count):  # the child failed
-                taken = _each(work, items[share::workers])
-            answers[share::workers] = taken
+            if isinstance(taken, list):  # else the child failed: its claims are done below
+                _place(taken, answers)
     finally:
-        for _, pid, read in children:  # the parent's own share raised: leave no child behind
+        os.close(claims)
+        for pid, read in children:  # the parent's own share raised: leave no child behind
             _end(pid, read)
-    return answers
+    return [work(items[n]) if a is _UNDONE else a for n, a in enumerate(answers)]
+
+
+#: An answer not given yet (None may be one).
+_UNDONE: Any = object()
+#: At most this many claims of items are made: their 4-byte records fill one page, which any
+#: pipe holds whole, so they are all written before the first is read.
+MAX_CLAIMS = 1024
+_CLAIM = 4
+
+
+def _claims(count: int) -> tuple[int, int]:
+    """A pipe holding every claim of ``count`` items, ``step`` at a time, and that step: the
+    read end (the write end closed, so a process reading past the last claim reads its end).
+    Linux reads a pipe under a lock, so each claim's bytes are read whole, by one process.
+    Raises OSError, with nothing left open, when no pipe can be had."""
+    step = -(-count // MAX_CLAIMS)
+    read, write = os.pipe()
+    try:
+        records = b"".join(n.to_bytes(_CLAIM, "little") for n in range(0, count, step))
+        os.write(write, records)  # at most a page: a pipe takes it whole, at once
+    except OSError:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read, step
+
+
+def _claimed(
+    work: Callable[[T], R], items: Sequence[T], claims: int, step: int
+) -> Iterator[tuple[int, list[R]]]:
+    """Claim the items ``step`` at a time from the pipe ``claims`` until none is left, and
+    give each claim's first place with its answers."""
+    while len(record := os.read(claims, _CLAIM)) == _CLAIM:
+        start = int.from_bytes(record, "little")
+        yield start, [work(item) for item in items[start : start + step]]
+
+
+def _place(taken: list[Any], answers: list[Any]) -> None:
+    """Put a child's answers (:func:`_claimed`'s, as a list) in their places."""
+    for start, done in taken:
+        answers[start : start + len(done)] = done
 
 
 def _fork() -> tuple[int, int]:
@@ -105,10 +152,6 @@ def _fork() -> tuple[int, int]:
     return pid, write if pid == 0 else read
 
 
-def _each(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    return [work(item) for item in items]
-
-
 def _child(end: int, write: Callable[[BinaryIO], None]) -> NoReturn:
     """In a child: ``write`` to the write end ``end`` of the pipe, then gone without a
     trace (exit status 1 if anything failed)."""
@@ -121,11 +164,11 @@ def _child(end: int, write: Callable[[BinaryIO], None]) -> NoReturn:
         os._exit(status)
 
 
-def _dump(work: Callable[[], object], pipe: BinaryIO) -> None:
+def _dump(work: Callable[[], Iterable[object]], pipe: BinaryIO) -> None:
     """``work()``'s answer, pickled: what a child of :func:`share_out` sends."""
     import pickle
 
-    pickle.dump(work(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(list(work()), pipe, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 #: What :func:`_taken` gives for a child that failed.

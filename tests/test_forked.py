@@ -31,6 +31,51 @@ def test_the_answers_are_the_serial_answers_in_order(forks: list[int]) -> None:
     assert len(forks) == 2  # the parent does the third share
 
 
+def test_a_process_held_up_does_fewer_items(forks: list[int]) -> None:
+    """Items are claimed as each process is free, not split up front: a child held up on
+    its first item until the parent reaches the last does only that one. (Split up front,
+    the child would do every second item, and the parent only half.)"""
+    parent = os.getpid()
+    held, release = os.pipe()
+    items = list(range(25))
+    waited: list[int] = []  # by the child, in the child
+
+    def held_up_in_a_child(n: int) -> tuple[int, bool]:
+        if n == items[-1]:
+            os.write(release, b"x")
+        elif os.getpid() != parent and not waited:
+            waited.append(n)
+            # the parent releases it at the last item (a minute at most, where it never does)
+            select.select([held], [], [], 60)
+        return n, os.getpid() == parent
+
+    try:
+        answers = forked.share_out(items, held_up_in_a_child, 2)
+    finally:
+        os.close(held)
+        os.close(release)
+    assert [n for n, _ in answers] == items
+    assert sum(not by_parent for _, by_parent in answers) <= 1
+    assert len(forks) == 1
+
+
+def test_more_items_than_claims_are_claimed_a_few_at_a_time(forks: list[int]) -> None:
+    items = list(range(3 * forked.MAX_CLAIMS + 7))
+    assert forked.share_out(items, _square, 2) == [_square(n) for n in items]
+    assert len(forks) == 1
+
+
+def test_without_a_pipe_to_claim_from_the_parent_does_every_item(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_descriptor_left() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(forked.os, "pipe", no_descriptor_left)
+    assert forked.share_out(list(range(20)), _square, 2) == [_square(n) for n in range(20)]
+    assert forks == []
+
+
 def _counting(to: int) -> Iterator[int]:
     yield from range(to)
 
@@ -200,15 +245,23 @@ def test_an_answer_pickle_cannot_carry_is_made_by_the_parent(forks: list[int]) -
 
 
 def test_when_the_parents_share_raises_no_child_is_left_behind(forks: list[int]) -> None:
+    """The children wait on their first item (for a pipe nobody writes), so the parent
+    claims the others, and raises at the first; it kills and reaps the waiting children."""
     parent = os.getpid()
+    never, unused = os.pipe()
 
     def fails_in_the_parent(n: int) -> int:
         if os.getpid() == parent:
             raise ValueError("the parent's share")
+        select.select([never], [], [], 60)
         return n
 
-    with pytest.raises(ValueError, match="the parent's share"):
-        forked.share_out(list(range(6)), fails_in_the_parent, 3)
+    try:
+        with pytest.raises(ValueError, match="the parent's share"):
+            forked.share_out(list(range(6)), fails_in_the_parent, 3)
+    finally:
+        os.close(never)
+        os.close(unused)
     assert len(forks) == 2
     for pid in forks:  # reaped already: none is this process's child any more
         with pytest.raises(ChildProcessError):
