@@ -278,6 +278,30 @@ def test_run_leaves_without_tearing_the_interpreter_down() -> None:
     assert (done.returncode, done.stdout, done.stderr) == (3, "output handler ran\n", "")
 
 
+#: A process that runs ``cli.run()`` over a bundle, saying on stderr whenever the cyclic
+#: garbage collector starts a collection.
+_COLLECTED = """
+import gc, os
+from mtls_lint import cli
+
+gc.collect()  # from here, a collection starts only after allocations the run makes
+gc.callbacks.append(lambda phase, info: phase == "start" and os.write(2, b"collected "))
+cli.run()
+"""
+
+
+def test_run_never_collects_cyclic_garbage(tmp_path: Path, clean_bundle: bytes) -> None:
+    """main() pauses the collector while it runs; run() does not let it resume, to scan
+    what the run made, just before leaving."""
+    (tmp_path / "b.pem").write_bytes(clean_bundle)
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTED, "check", "--now", NOW_ISO, "b.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "in 1 file (2 certificates)" in done.stdout
+
+
 def test_run_exits_2_when_its_last_output_cannot_be_written() -> None:
     done = _run("gone")
     assert (done.returncode, done.stderr) == (2, "")
