@@ -191,47 +191,32 @@ def _taken(pid: int, read: int) -> object:
 
 
 class Background(Generic[R]):
-    """A forked child that works while the parent goes on with something else, and tells
-    how far it got as it goes: each item its generator yields is sent on the pipe as a
-    frame of its own, and the parent takes the frames written so far without waiting
-    (:meth:`poll`). A child that fails sends nothing more; the frames it sent hold.
+    """A forked child (:meth:`fed`) that works while the parent goes on with something
+    else, and tells how far it got as it goes: each item its generator yields is sent on
+    the pipe as a frame of its own, and the parent takes the frames written so far without
+    waiting (:meth:`poll`). A child that fails sends nothing more; the frames it sent hold.
 
-    A child started :meth:`fed` also takes work as it comes: what the parent sends
-    (:meth:`send`) goes on a second pipe, whose end (:meth:`close`) ends the child's
-    input. The parent never waits to send: what the pipe cannot take yet waits in the
-    parent and goes at its next :meth:`send` or :meth:`poll`. A child whose parent goes
-    away reads the end of its input and leaves."""
+    The child takes work as it comes: what the parent sends (:meth:`send`) goes on a second
+    pipe, whose end (:meth:`close`) ends the child's input. The parent never waits to send:
+    what the pipe cannot take yet waits in the parent and goes at its next :meth:`send` or
+    :meth:`poll`. A child whose parent goes away reads the end of its input and leaves."""
 
-    def __init__(self, pid: int, read: int, write: int | None = None) -> None:
+    def __init__(self, pid: int, read: int, write: int) -> None:
         os.set_blocking(read, False)
         self._child: tuple[int, int] | None = (pid, read)
         self._buffer = bytearray()
-        #: The write end of a fed child's input, and what waits to go on it.
-        self._input = write
+        #: The write end of the child's input (None once closed), and what waits to go on it.
+        self._input: int | None = write
         self._unsent = bytearray()
         self._closing = False
-        if write is not None:
-            os.set_blocking(write, False)
-
-    @classmethod
-    def start(cls, frames: Callable[[], Iterator[R]]) -> "Background[R] | None":
-        """The child sending what ``frames()`` yields, each item something ``pickle`` can
-        carry (it must print nothing); None where forking is unsafe (:func:`can_fork`) or
-        fails."""
-        if not can_fork():
-            return None
-        try:
-            pid, end = _fork()
-        except OSError:
-            return None
-        if pid == 0:
-            _child(end, partial(_send_each, frames))
-        return cls(pid, end)
+        os.set_blocking(write, False)
 
     @classmethod
     def fed(cls, frames: Callable[[Iterator[Any]], Iterator[R]]) -> "Background[R] | None":
-        """:meth:`start`, with ``frames`` given what the parent sends, item by item, as it
-        comes (each unpickled), until the parent closes the input or goes away."""
+        """The child sending what ``frames(received)`` yields, each item something
+        ``pickle`` can carry (it must print nothing), where ``received`` gives what the
+        parent sends, item by item, as it comes (each unpickled), until the parent closes
+        the input or goes away. None where forking is unsafe (:func:`can_fork`) or fails."""
         if not can_fork():
             return None
         try:
@@ -255,8 +240,8 @@ class Background(Generic[R]):
         return cls(pid, end, given)
 
     def send(self, item: object) -> None:
-        """Send ``item`` (something ``pickle`` can carry) to a :meth:`fed` child, without
-        waiting; dropped once the child is gone."""
+        """Send ``item`` (something ``pickle`` can carry) to the child, without waiting;
+        dropped once the child is gone."""
         import pickle
 
         if self._input is None or self._closing:
@@ -267,7 +252,7 @@ class Background(Generic[R]):
         self._flush()
 
     def close(self) -> None:
-        """End a :meth:`fed` child's input, once what waits to go on it has gone."""
+        """End the child's input, once what waits to go on it has gone."""
         self._closing = True
         self._flush()
 

@@ -7,9 +7,10 @@ import os
 import select
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from cryptography import x509
@@ -19,6 +20,8 @@ from mtls_lint import forked
 from tests.pki import NOW, NOW_ISO, PKI, Issued
 
 pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="forks on Linux only")
+
+T = TypeVar("T")
 
 
 def _square(n: int) -> tuple[int, int]:
@@ -80,6 +83,11 @@ def _counting(to: int) -> Iterator[int]:
     yield from range(to)
 
 
+def _unfed(frames: Callable[[], Iterator[T]]) -> forked.Background[T] | None:
+    """A child sending what ``frames()`` yields, reading none of its input."""
+    return forked.Background.fed(lambda received: frames())
+
+
 def _until_wait(frames: forked.Background[int], count: int) -> list[int]:
     """Every frame, reading until the child's pipe ends: ``count`` polls at most after the
     child is done (its frames all wait in the pipe by then)."""
@@ -90,7 +98,7 @@ def _until_wait(frames: forked.Background[int], count: int) -> list[int]:
 
 
 def test_a_background_child_sends_each_frame_in_order(forks: list[int]) -> None:
-    child = forked.Background.start(partial(_counting, 500))
+    child = _unfed(partial(_counting, 500))
     assert child is not None
     os.waitpid(forks[0], 0)  # done: every frame waits in the pipe
     assert _until_wait(child, 3) == list(range(500))
@@ -103,7 +111,7 @@ def _large(count: int) -> Iterator[bytes]:
 
 
 def test_a_frame_larger_than_the_pipe_comes_whole(forks: list[int]) -> None:
-    child = forked.Background.start(partial(_large, 3))
+    child = _unfed(partial(_large, 3))
     assert child is not None
     got: list[bytes] = []
     while child._child is not None:  # until the pipe ends
@@ -118,7 +126,7 @@ def _fails_after(count: int) -> Iterator[int]:
 
 
 def test_the_frames_a_background_child_sent_before_it_failed_hold(forks: list[int]) -> None:
-    child = forked.Background.start(partial(_fails_after, 3))
+    child = _unfed(partial(_fails_after, 3))
     assert child is not None
     _, status = os.waitpid(forks[0], 0)
     assert status != 0
@@ -127,7 +135,7 @@ def test_the_frames_a_background_child_sent_before_it_failed_hold(forks: list[in
 
 def test_a_background_child_cancelled_is_reaped(forks: list[int]) -> None:
     release = os.pipe()  # the child blocks reading this until it is killed
-    child = forked.Background.start(partial(os.read, release[0], 1))  # type: ignore[arg-type]
+    child = _unfed(partial(os.read, release[0], 1))  # type: ignore[arg-type]
     assert child is not None
     child.cancel()
     with pytest.raises(ChildProcessError):
@@ -194,7 +202,6 @@ def test_no_background_child_while_another_thread_runs(forks: list[int]) -> None
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        assert forked.Background.start(partial(_counting, 3)) is None
         assert forked.Background.fed(_doubling) is None
     finally:
         release.set()
