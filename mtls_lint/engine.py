@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from mtls_lint import leftovers
 from mtls_lint.bundle import Bundle
 from mtls_lint.certificate import CertificateFacts
 from mtls_lint.findings import EMPTY, CertificateRef, FileResult, Finding, Severity
@@ -70,7 +71,8 @@ def enabled_rules(
 
 def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileResult:
     """Run the enabled rules over ``bundle``; a :class:`ParsedBundle` shares its parsed
-    certificates and issuer links with whoever else holds it (``diff``'s inventory)."""
+    certificates and issuer links with whoever else holds it (``diff``'s inventory). The
+    parse of a :class:`Bundle` is left to the process's exit (:mod:`mtls_lint.leftovers`)."""
     with warnings.catch_warnings():
         # cryptography warns about what rules report (negative serials, ...): say it once, well
         warnings.simplefilter("ignore")
@@ -78,6 +80,7 @@ def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileRe
             parsed = bundle
         else:
             parsed = ParsedBundle(bundle, links=_reads_links(settings))
+            leftovers.leave(parsed)
         bundle = parsed.bundle
         ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days)
         findings = _lint(ctx, settings)

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -300,6 +301,63 @@ def test_run_never_collects_cyclic_garbage(tmp_path: Path, clean_bundle: bytes) 
     )  # fmt: skip
     assert (done.returncode, done.stderr) == (0, "")
     assert "in 1 file (2 certificates)" in done.stdout
+
+
+#: A process that runs ``cli.run()``, saying on stderr when each bundle's parse is made and
+#: when it is freed.
+_FREED = """
+import os, weakref
+from mtls_lint import cli
+from mtls_lint.parsed_bundle import ParsedBundle
+
+watched = []
+made = ParsedBundle.__init__
+
+
+def traced(self, bundle, *args, **kwargs):
+    said = lambda what: os.write(2, f"{what} {bundle.path}\\n".encode())
+    said("parsed")
+    watched.append(weakref.ref(self, lambda _: said("freed")))
+    made(self, bundle, *args, **kwargs)
+
+
+ParsedBundle.__init__ = traced
+cli.run()
+"""
+
+
+def test_run_leaves_the_last_parse_to_the_exit(tmp_path: Path, clean_bundle: bytes) -> None:
+    """Freeing a parse object by object is left to the exit, for the last file; an earlier
+    one is freed before the next file is read, so no two are held at once."""
+    for name in ("a.pem", "b.pem"):
+        (tmp_path / name).write_bytes(clean_bundle)
+    done = subprocess.run(
+        [sys.executable, "-c", _FREED, "check", "--now", NOW_ISO, "a.pem", "b.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert "in 2 files (4 certificates)" in done.stdout
+    assert done.stderr.splitlines() == ["parsed a.pem", "freed a.pem", "parsed b.pem"]
+
+
+def test_main_keeps_no_parse_after_it_returns(
+    repo: Path, clean_bundle: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process callers (these tests, a tool importing the CLI) hold nothing afterwards."""
+    from mtls_lint.parsed_bundle import ParsedBundle
+
+    (repo / "b.pem").write_bytes(clean_bundle)
+    watched: list[weakref.ref[ParsedBundle]] = []
+    made = ParsedBundle.__init__
+
+    def traced(self: ParsedBundle, *args: object, **kwargs: object) -> None:
+        watched.append(weakref.ref(self))
+        made(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ParsedBundle, "__init__", traced)
+    assert main(["check", "--now", NOW_ISO, "b.pem"]) == 0
+    assert len(watched) == 1
+    assert watched[0]() is None
 
 
 def test_run_exits_2_when_its_last_output_cannot_be_written() -> None:

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).parent.parent / "mtls_lint"
 #: Lowest first. A module may import from its own layer and the layers before it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("base", {"__init__", "memo", "escape", "citations", "findings", "profiles", "jsonout", "files",
-              "names", "discover", "suggest", "dates", "forked"}),
+              "names", "discover", "suggest", "dates", "forked", "leftovers"}),
     ("reading", {"bundle", "pem_reader", "hidden_keys", "signatures", "certificate", "keyfile",
                  "gitsource", "accesslog", "lenient", "crl", "logformats",
                  "connectionlog", "download", "deployed"}),

@@ -102,6 +102,7 @@ def lint_files(
             return piped, piped_errors
         more, more_errors = lint_files(rest, scopes, crls, force_exclude, None, repair)
         return piped + more, piped_errors + more_errors
+    from mtls_lint import leftovers
     from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
     from mtls_lint.engine import lint_bundle
@@ -121,6 +122,7 @@ def lint_files(
         """The file's findings; a revocation-list file, to lint once every bundle is read;
         or the line to complain with. Prints nothing: it may run in a forked child."""
         item, named_crl = entry
+        leftovers.let_go()  # the last file's parse, kept from the exit: freed before this is read
         run = item.scope.run
         limits = _crl_limits(run) if named_crl or item.path.suffix == ".crl" else run.file_limits
         try:
