@@ -14,13 +14,12 @@ from typing import NamedTuple
 
 #: Armour of any private key (PKCS#8, encrypted PKCS#8, RSA, EC, DSA, OpenSSH ...).
 _KEY_ARMOUR = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
-#: What is left of a line of base64 (or base64url), or of hex with separators, once these
-#: characters are deleted: nothing. (``str.translate``, not a regex: a pattern of repeated
-#: groups keeps state per repetition, hundreds of MB over a 10 MB line.)
-_BASE64_CHARS = dict.fromkeys(
-    map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=")
-)
-_HEX_CHARS = dict.fromkeys(map(ord, "0123456789abcdefABCDEF: \t"))
+#: A whole line of base64 (or base64url), or of hex with separators. Each is one character
+#: class repeated, which the regex engine matches in one pass without keeping state (a
+#: pattern of repeated groups keeps state per repetition: hundreds of MB over a 10 MB
+#: line); three times as fast as deleting the characters with ``str.translate``.
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/_=-]*")
+_HEX_LINE = re.compile(r"[0-9a-fA-F: \t]*")
 #: Tokens of either inside a longer line (a JSON string, a YAML value): escapes of line
 #: breaks are removed first, so ``MIIE...\nAbc...`` is one token. Single character classes,
 #: which the regex engine repeats without keeping state.
@@ -84,13 +83,7 @@ def _encoded(lines: Iterable[tuple[int, str]]) -> Iterator[HiddenKey]:
     run_kind = ""
     for number, raw in lines:
         text = raw.strip()
-        kind = (
-            "hex"
-            if not text.translate(_HEX_CHARS)
-            else "base64"
-            if not text.translate(_BASE64_CHARS)
-            else ""
-        )
+        kind = _kind(text)
         if run and (kind != run_kind or number != run[-1][0] + 1):
             yield from _check_run(run, run_kind)
             run = []
@@ -98,7 +91,7 @@ def _encoded(lines: Iterable[tuple[int, str]]) -> Iterator[HiddenKey]:
             run.append((number, text))
             run_kind = kind
             continue
-        flat = _ESCAPED_BREAK.sub("", text)
+        flat = _ESCAPED_BREAK.sub("", text) if "\\" in text else text
         for token in _BASE64_TOKEN.findall(flat):
             if _decodes_to_key(token, "base64"):
                 yield HiddenKey(number, number, "as base64 inside a line")
@@ -110,6 +103,14 @@ def _encoded(lines: Iterable[tuple[int, str]]) -> Iterator[HiddenKey]:
                     break
     if run:
         yield from _check_run(run, run_kind)
+
+
+def _kind(text: str) -> str:
+    """What a whole line (stripped) is made of: "hex", "base64" (hex first: every line of
+    hex digits is base64 too), or neither ("")."""
+    if _HEX_LINE.fullmatch(text):
+        return "hex"
+    return "base64" if _BASE64_LINE.fullmatch(text) else ""
 
 
 def _check_run(run: list[tuple[int, str]], kind: str) -> Iterator[HiddenKey]:
