@@ -147,23 +147,32 @@ def _run_rules(ctx: LintContext, settings: LintSettings, by_rule: dict[str, list
         for problem in rule.run(ctx, setting.options):
             if isinstance(problem, Crash):
                 findings.append(_crash_finding(rule, setting, bundle, problem))
-            elif listed >= MAX_FINDINGS_PER_RULE:
+            elif listed >= MAX_FINDINGS_PER_RULE:  # counted: its message is never made
                 unlisted = unlisted or problem
                 unlisted_count += 1
             else:
                 listed += 1
                 findings.append(_finding(rule, setting, bundle, problem))
         if unlisted is not None:
-            message = (
-                f"{unlisted_count} more {rule.id} findings in this file are not listed "
-                f"(at most {MAX_FINDINGS_PER_RULE} per rule and file); the first is: "
-                f"{unlisted.message}"
-            )
-            findings.append(_finding(rule, setting, bundle, unlisted._replace(message=message)))
+            findings.append(_finding(rule, setting, bundle, unlisted, unlisted_count))
         by_rule[rule_id] = findings
 
 
-def _finding(rule: Rule, setting: RuleSetting, bundle: Bundle, problem: Problem) -> Finding:
+def _finding(
+    rule: Rule, setting: RuleSetting, bundle: Bundle, problem: Problem, unlisted: int = 0
+) -> Finding:
+    """The finding of ``problem``, or, with ``unlisted``, of that many problems past the cap,
+    at the first of them. If the message, made only now (:data:`~mtls_lint.rule.Message`),
+    raises, the rule's crash on its certificate, as if the check itself had raised."""
+    try:
+        message = problem.text
+    except Exception as exc:  # noqa: BLE001 - the point is to contain any bug in a rule
+        return _crash_finding(rule, setting, bundle, Crash(exc, problem.certificate))
+    if unlisted:
+        message = (
+            f"{unlisted} more {rule.id} findings in this file are not listed (at most "
+            f"{MAX_FINDINGS_PER_RULE} per rule and file); the first is: {message}"
+        )
     ref = _ref(problem.certificate) if problem.certificate is not None else None
     return Finding(
         rule=rule.id,
@@ -171,7 +180,7 @@ def _finding(rule: Rule, setting: RuleSetting, bundle: Bundle, problem: Problem)
         path=bundle.path,
         line=problem.line,
         end_line=max(problem.end_line, problem.line),
-        message=problem.message,
+        message=message,
         certificate=ref,
     )
 

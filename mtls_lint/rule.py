@@ -25,14 +25,26 @@ if TYPE_CHECKING:  # cryptography is imported only to lint: `rules` and `explain
 Options = Mapping[str, Any]
 
 
+#: A problem's message: the text, or a function that makes it. A rule that may fire for each
+#: of thousands of certificates gives the function where the text costs more than the check
+#: (a name decoded to be quoted): only the findings that are listed
+#: (:data:`~mtls_lint.engine.MAX_FINDINGS_PER_RULE` a rule and file) pay for their text.
+Message = str | Callable[[], str]
+
+
 class Problem(NamedTuple):
-    message: str
+    message: Message
     line: int
     end_line: int
     certificate: "CertificateFacts | None" = None
 
+    @property
+    def text(self) -> str:
+        """The message, made now if it was given as a function."""
+        return self.message if isinstance(self.message, str) else self.message()
 
-def about(cert: "CertificateFacts", message: str) -> Problem:
+
+def about(cert: "CertificateFacts", message: Message) -> Problem:
     """A problem with a certificate, located at its block."""
     return Problem(message, cert.block.begin_line, cert.block.end_line, cert)
 

@@ -8,7 +8,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from mtls_lint.engine import MAX_FINDINGS_PER_RULE, enabled_rules
 from mtls_lint.findings import Severity
 from mtls_lint.profiles import PROFILES
-from mtls_lint.rule import LintContext, Rule
+from mtls_lint.rule import LintContext, Rule, about
 from mtls_lint.rules import RULES
 from mtls_lint.trust_graph import TrustGraph
 from tests.conftest import fired, lint, rules_of
@@ -113,6 +113,41 @@ def test_findings_of_one_rule_are_capped_per_file(root: Issued) -> None:
     last = stray[-1]
     assert last.message.startswith("50 more stray-text findings in this file are not listed")
     assert last.line == stray[-2].line + 2  # where the first unlisted one is
+
+
+def test_a_message_given_as_a_function_is_made_only_for_the_findings_listed(
+    monkeypatch: pytest.MonkeyPatch, root: Issued
+) -> None:
+    made: list[int] = []
+
+    def many(ctx, cert, options):
+        for n in range(MAX_FINDINGS_PER_RULE + 50):
+            yield about(cert, lambda n=n: made.append(n) or f"problem {n}")
+
+    monkeypatch.setitem(RULES, "expired", RULES["expired"]._replace(certificate_check=many))
+    found = fired(lint(root.pem), "expired")
+    assert len(found) == MAX_FINDINGS_PER_RULE + 1
+    assert [f.message for f in found[:2]] == ["problem 0", "problem 1"]
+    assert found[-1].message.endswith("are not listed (at most 1000 per rule and file); the "
+                                      "first is: problem 1000")  # fmt: skip
+    assert made == list(range(MAX_FINDINGS_PER_RULE + 1))  # the 49 after the first unlisted: never
+
+
+@pytest.mark.parametrize("past_the_cap", [False, True])
+def test_a_message_function_that_raises_is_the_rules_crash(
+    monkeypatch: pytest.MonkeyPatch, root: Issued, past_the_cap: bool
+) -> None:
+    def broken(ctx, cert, options):
+        for _ in range(MAX_FINDINGS_PER_RULE if past_the_cap else 0):
+            yield about(cert, "fine")
+        yield about(cert, lambda: str(1 / 0))
+
+    monkeypatch.setitem(RULES, "expired", RULES["expired"]._replace(certificate_check=broken))
+    crash = fired(lint(root.pem), "expired")[-1]
+    assert crash.message.startswith("internal error in rule expired on certificate #1: "
+                                    "ZeroDivisionError")  # fmt: skip
+    assert crash.severity is Severity.ERROR
+    assert crash.certificate is not None
 
 
 def test_a_crash_in_a_notice_rule_is_a_notice_and_its_text_is_cut(

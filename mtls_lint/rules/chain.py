@@ -74,11 +74,13 @@ def leaf_in_truststore(
 
     Show it: ``openssl x509 -in FILE -noout -subject -issuer -ext basicConstraints``
     """
-    if not cert.is_ca and not cert.is_self_issued:
+    if not cert.is_ca and not cert.is_self_issued:  # the issuer's name decoded only if listed
         yield about(
             cert,
-            f"{describe(cert)} is an end-entity certificate issued by {cert.issuer}; "
-            "truststores hold the CAs that issue clients, not the clients",
+            lambda: (
+                f"{describe(cert)} is an end-entity certificate issued by {cert.issuer}; "
+                "truststores hold the CAs that issue clients, not the clients"
+            ),
         )
 
 
@@ -115,13 +117,16 @@ def missing_issuer(
     from mtls_lint.trust_graph import LinkStatus
 
     if ctx.graph.link(cert).status is LinkStatus.MISSING:
-        note = ctx.graph.rekeyed_note(cert)
-        rekeyed = f"; {note}" if note else ""
-        yield about(
-            cert,
-            f"the issuer of {describe(cert)}, {cert.issuer}, is not in the bundle; "
-            f"{ctx.profile.refusal(UNTRUSTED, REASON_NO_ISSUER)}{rekeyed}",
-        )
+
+        def message() -> str:  # made only if listed: it decodes the issuer's name
+            note = ctx.graph.rekeyed_note(cert)
+            rekeyed = f"; {note}" if note else ""
+            return (
+                f"the issuer of {describe(cert)}, {cert.issuer}, is not in the bundle; "
+                f"{ctx.profile.refusal(UNTRUSTED, REASON_NO_ISSUER)}{rekeyed}"
+            )
+
+        yield about(cert, message)
 
 
 @certificate_rule(
