@@ -13,6 +13,7 @@ import hashlib
 import shutil
 import subprocess
 import textwrap
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
 #: The instant tests judge validity at (``--now``).
@@ -96,7 +98,11 @@ class PKI:
                 }[param]
                 key = ec.generate_private_key(curve)
             elif kind == "dsa":
-                key = dsa.generate_private_key(int(param))
+                # deprecated in cryptography, and that is the point: truststores still hold
+                # DSA CAs, and the tests show what each service says of them
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                    key = dsa.generate_private_key(int(param))
             elif kind == "ed25519":
                 key = ed25519.Ed25519PrivateKey.generate()
             elif kind == "rsaexp":  # rsaexp-BITS: RSA 3072 whose public exponent has BITS bits
