@@ -122,7 +122,7 @@ def lint_files(
         """The file's findings; a revocation-list file, to lint once every bundle is read;
         or the line to complain with. Prints nothing: it may run in a forked child."""
         item, named_crl = entry
-        leftovers.let_go()  # the last file's parse, kept from the exit: freed before this is read
+        leftovers.let_go()  # the last file's parse, left for the exit: freed before this is read
         run = item.scope.run
         limits = _crl_limits(run) if named_crl or item.path.suffix == ".crl" else run.file_limits
         try:
