@@ -340,6 +340,19 @@ def test_run_leaves_the_last_parse_to_the_exit(tmp_path: Path, clean_bundle: byt
     assert done.stderr.splitlines() == ["parsed a.pem", "freed a.pem", "parsed b.pem"]
 
 
+def test_fix_frees_the_parse_of_the_file_before_the_fix_first(tmp_path: Path, root: Issued) -> None:
+    """--fix lints a file whose key it removes twice (the key's findings stay): the parse of
+    the file as it was is freed before the fixed file is parsed, not held beside it."""
+    (tmp_path / "a.pem").write_bytes(root.pem + root.key_pem())
+    done = subprocess.run(
+        [sys.executable, "-c", _FREED, "check", "--now", NOW_ISO, "--fix", "a.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1  # the key stays leaked
+    assert "removed by --fix" in done.stdout
+    assert done.stderr.splitlines()[:3] == ["parsed a.pem", "freed a.pem", "parsed a.pem"]
+
+
 def test_main_keeps_no_parse_after_it_returns(
     repo: Path, clean_bundle: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,6 +137,7 @@ def lint_files(
                     "revocation-lists) but holds no X509 CRL blocks")  # fmt: skip
         if repair is not None:
             bundle, data = repair.apply(item.path, item.within, bundle, data, run.lint)
+            leftovers.let_go()  # the parse of the file before its key was removed, if any
         del data  # the blocks hold what the rules need, not the whole file a second time
         result = lint_bundle(bundle, run.lint)
         return repair.kept_keys(result) if repair is not None else result
