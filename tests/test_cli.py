@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from mtls_lint.cli import main
-from tests.pki import NOW_ISO, PKI, Issued
+from tests.pki import NOW, NOW_ISO, PKI, Issued
 
 
 @pytest.fixture
@@ -351,6 +351,42 @@ def test_fix_frees_the_parse_of_the_file_before_the_fix_first(tmp_path: Path, ro
     assert done.returncode == 1  # the key stays leaked
     assert "removed by --fix" in done.stdout
     assert done.stderr.splitlines()[:3] == ["parsed a.pem", "freed a.pem", "parsed a.pem"]
+
+
+#: Prepended to ``_FREED``: says on stderr when certificates are parsed outside a
+#: ``ParsedBundle`` (the CAs of every bundle, read again for the revocation lists).
+_READ_AGAIN = """
+import os
+import mtls_lint.certificate as certificate
+import mtls_lint.parsed_bundle  # holds the parse it uses: only the lazy importers see the patch
+
+parse = certificate.parse_certificates
+
+
+def traced(*args, **kwargs):
+    os.write(2, b"read again\\n")
+    return parse(*args, **kwargs)
+
+
+certificate.parse_certificates = traced
+"""
+
+
+def test_the_last_parse_is_freed_before_the_bundles_are_read_again_for_lists(
+    tmp_path: Path, root: Issued
+) -> None:
+    """A run with revocation lists reads every bundle again for its CAs: the parse left for
+    the exit is let go first, not held beside them."""
+    from tests.test_revocation import crl
+
+    (tmp_path / "a.crl").write_bytes(crl(root, NOW + dt.timedelta(days=60)))
+    (tmp_path / "b.pem").write_bytes(root.pem)
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_AGAIN + _FREED, "check", "--now", NOW_ISO, "a.crl", "b.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.splitlines()[:3] == ["parsed b.pem", "freed b.pem", "read again"]
 
 
 def test_main_keeps_no_parse_after_it_returns(

@@ -160,6 +160,7 @@ def lint_files(
                 results.append(Linted(item.scope, outcome))
                 bundles.append((item, item.scope))
     if lists:
+        leftovers.let_go()  # the last bundle's parse: not held while every bundle is read again
         results += _lint_lists(lists, _trusted(bundles))
     return results, errors
 
