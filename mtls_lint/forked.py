@@ -80,8 +80,7 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
             if pid == 0:  # the child: what it claims, pickled, then gone without a trace
                 _child(end, partial(_dump, partial(_claimed, work, items, claims, step)))
             children.append((pid, end))
-        for start, done in _claimed(work, items, claims, step):
-            answers[start : start + len(done)] = done
+        _place(_claimed(work, items, claims, step), answers)
         while children:
             pid, read = children[0]
             taken = _taken(pid, read)
@@ -131,8 +130,9 @@ def _claimed(
         yield start, [work(item) for item in items[start : start + step]]
 
 
-def _place(taken: list[Any], answers: list[Any]) -> None:
-    """Put a child's answers (:func:`_claimed`'s, as a list) in their places."""
+def _place(taken: Iterable[tuple[int, list[Any]]], answers: list[Any]) -> None:
+    """Put answers (:func:`_claimed`'s: the parent's own, or a child's, as a list) in their
+    places."""
     for start, done in taken:
         answers[start : start + len(done)] = done
 
