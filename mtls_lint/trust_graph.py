@@ -772,16 +772,18 @@ class Checker:
             self.pairs.append(pair)
             self._batch.append((cert.index, issuer.index))
             if len(self._batch) == PROGRESS_EVERY:
-                self._child.send(self._batch)
-                self._batch = []
+                self._send_batch()
         return place
+
+    def _send_batch(self) -> None:
+        if self._batch:
+            self._child.send(self._batch)
+            self._batch = []
 
     def sent_all(self) -> None:
         """Send what is left of the last batch, and end the child's input: it leaves once it
         has checked everything."""
-        if self._batch:
-            self._child.send(self._batch)
-            self._batch = []
+        self._send_batch()
         self._child.close()
         self._seen = set()
         self._named = {}
