@@ -527,6 +527,14 @@ class ParsedCertificate:
 KEEP_OBJECTS_UP_TO = 1000
 
 
+#: Certificates parsed before :func:`parse_certificates` hands them to its ``parsed_one``.
+#: Called for each certificate as it was parsed, a :class:`~mtls_lint.trust_graph.Checker`'s
+#: callback made the parse of 10,000 certificates 565 to 595 ms against 420 without it, yet
+#: over the parsed bundle it takes 54 ms; taking turns by 256 certificates, 480 to 510 ms.
+#: (Most likely the CPU's caches: the two loops run different code over different data.)
+TOLD_EVERY = 256
+
+
 def parse_certificates(
     blocks: Iterable[PemBlock],
     known: Mapping[bytes, ParsedCertificate] | None = None,
@@ -537,12 +545,14 @@ def parse_certificates(
     ``known``: certificates parsed already, by DER (the other version of a file ``diff``
     compares), taken over rather than parsed again (:meth:`ParsedCertificate.at`).
     ``keep``: keep each parsed object (a bundle of at most :data:`KEEP_OBJECTS_UP_TO`).
-    ``parsed_one``: called with each certificate as soon as it is parsed.
+    ``parsed_one``: called with each certificate, in order, soon after it is parsed: a batch
+    of :data:`TOLD_EVERY` at a time, and what is left at the end.
 
     Warnings are silenced as :meth:`ParsedCertificate.parse` does, once for the whole loop:
     entering ``catch_warnings`` for each certificate would cost more than loading it."""
     parsed: list[ParsedCertificate] = []
     unreadable: list[tuple[PemBlock, str]] = []
+    told = 0  # how many of ``parsed`` parsed_one was called with
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for block in blocks:
@@ -557,6 +567,11 @@ def parse_certificates(
                 except Exception as exc:  # noqa: BLE001 - untrusted DER: any failure is the finding
                     unreadable.append((block, str(exc) or type(exc).__name__))
                     continue
-            if parsed_one is not None:
-                parsed_one(parsed[-1])
+            if parsed_one is not None and len(parsed) - told == TOLD_EVERY:
+                for cert in parsed[told:]:
+                    parsed_one(cert)
+                told = len(parsed)
+        if parsed_one is not None:
+            for cert in parsed[told:]:
+                parsed_one(cert)
     return parsed, unreadable

@@ -699,9 +699,10 @@ class Checker:
 
     Started before the bundle is parsed (:meth:`of_blocks`), it reads the certificates from
     the blocks it was forked with and is sent each certificate's likely first candidate as
-    the parse finds both (:meth:`parsed`): it checks while the parent still parses. The
-    graph sends the first pairs it was not sent when it walks (:meth:`TrustGraph.speculate`);
-    a pair sent that is no first pair costs the child a check, and nothing else.
+    the parse finds both (:meth:`parsed`, a batch at a time): it checks while the parent
+    still parses. The graph sends the first pairs it was not sent when it walks
+    (:meth:`TrustGraph.speculate`); a pair sent that is no first pair costs the child a
+    check, and nothing else.
 
     The pairs go as two certificates' :attr:`~ParsedCertificate.index` (distinct within a
     bundle), so a batch is a few hundred bytes."""

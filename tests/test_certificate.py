@@ -232,3 +232,34 @@ def test_the_shared_name_facts_stay_within_their_bounds() -> None:
     for n in range(64):  # 640 bytes more: over the size, cleared on the way
         many(bytes([n]) * 10)
     assert many(b"e" * 10) is not kept
+
+
+def test_each_certificate_is_told_in_order_a_batch_at_a_time(
+    pki: PKI, root: Issued, intermediate: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``parsed_one`` sees every readable certificate once, in bundle order, only once a
+    batch of ``TOLD_EVERY`` is parsed (the parse and the callback do not alternate), and
+    the last, short batch once the blocks are done."""
+    from mtls_lint import certificate
+
+    monkeypatch.setattr(certificate, "TOLD_EVERY", 2)
+    broken = b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n"
+    leaves = [pki.cert(f"told leaf {n}", issuer=intermediate, ca=False) for n in range(3)]
+    blocks = read_bundle("b.pem", bundle(root, intermediate, broken, *leaves)).blocks
+    parses: list[int] = []  # certificates parsed when each was told
+    parse = ParsedCertificate._parse
+
+    def counting(*args: Any) -> ParsedCertificate:
+        parses.append(0)
+        return parse(*args)
+
+    monkeypatch.setattr(ParsedCertificate, "_parse", staticmethod(counting))
+    told: list[tuple[str, int]] = []
+    parsed, unreadable = parse_certificates(
+        blocks, parsed_one=lambda cert: told.append((cert.sha256, len(parses)))
+    )
+    assert len(unreadable) == 1
+    assert [sha for sha, _ in told] == [c.sha256 for c in parsed]
+    assert len(parsed) == 5
+    # root and intermediate once the broken block and the first leaf were also tried
+    assert [at for _, at in told] == [2, 2, 5, 5, 6]
