@@ -326,18 +326,40 @@ cli.run()
 """
 
 
+#: Prepended to ``_FREED``: every bundle is linted on its own, as a large one is.
+_ALONE = "import mtls_lint.engine as engine; engine.TOGETHER_UP_TO = 0\n"
+
+
 def test_run_leaves_the_last_parse_to_the_exit(tmp_path: Path, clean_bundle: bytes) -> None:
     """Freeing a parse object by object is left to the exit, for the last file; an earlier
     one is freed before the next file is read, so no two are held at once."""
     for name in ("a.pem", "b.pem"):
         (tmp_path / name).write_bytes(clean_bundle)
     done = subprocess.run(
-        [sys.executable, "-c", _FREED, "check", "--now", NOW_ISO, "a.pem", "b.pem"],
+        [sys.executable, "-c", _ALONE + _FREED, "check", "--now", NOW_ISO, "a.pem", "b.pem"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0
     assert "in 2 files (4 certificates)" in done.stdout
     assert done.stderr.splitlines() == ["parsed a.pem", "freed a.pem", "parsed b.pem"]
+
+
+def test_small_files_are_parsed_a_batch_at_a_time(tmp_path: Path, clean_bundle: bytes) -> None:
+    """Small bundles are linted together, a batch of files at a time: a batch's parses are
+    freed before the next batch is read, and the last batch's are left to the exit."""
+    for name in ("a.pem", "b.pem", "c.pem"):
+        (tmp_path / name).write_bytes(clean_bundle)
+    two = "import mtls_lint.cli.check as check; check.FILES_TOGETHER = 2\n"
+    done = subprocess.run(
+        [sys.executable, "-c", two + _FREED, "check", "--now", NOW_ISO, "a.pem", "b.pem", "c.pem"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert "in 3 files (6 certificates)" in done.stdout
+    said = done.stderr.splitlines()
+    assert said[:2] == ["parsed a.pem", "parsed b.pem"]
+    assert sorted(said[2:4]) == ["freed a.pem", "freed b.pem"]
+    assert said[4:] == ["parsed c.pem"]
 
 
 def test_fix_frees_the_parse_of_the_file_before_the_fix_first(tmp_path: Path, root: Issued) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -216,3 +217,81 @@ def test_signatures_are_checked_ahead_before_the_first_rule_that_reads_links(
     lint(clean_bundle, select=[rule_id])
     assert events[0] == ("ahead" if started else "rule")
     assert ("ahead" in events) is started
+
+
+def test_lint_together_gives_what_linting_each_bundle_alone_gives(
+    pki: PKI, root: Issued, intermediate: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small bundles of mixed settings (profiles, a selection, the inventory), findings and
+    a crash among them, and one too large to be linted with them: the results are
+    ``lint_bundle``'s, in order."""
+    from mtls_lint import engine
+    from mtls_lint.engine import LintSettings, lint_bundle, lint_together
+    from mtls_lint.pem_reader import read_bundle
+    from tests.pki import NOW
+
+    monkeypatch.setattr(engine, "TOGETHER_UP_TO", 3)
+    leaf = pki.cert("together leaf", issuer=intermediate, ca=False)
+    expired = pki.cert("together expired", issuer=root, not_after=NOW - dt.timedelta(days=1))
+    datas = [
+        bundle(root, intermediate),
+        bundle(leaf),  # missing issuer, and a leaf
+        bundle(root, intermediate, leaf, expired),  # too large: alone
+        b"not a bundle\n",
+        bundle(expired, "stray text"),
+    ]
+    profiles = [PROFILES[name] for name in ("apigateway", "alb", "cloudfront", "alb", "apigateway")]
+    settings = [
+        LintSettings(p, NOW, enabled_rules(p), inventory=n == 0) for n, p in enumerate(profiles)
+    ]
+    settings[3] = settings[3]._replace(rules=enabled_rules(profiles[3], select=["empty-bundle"]))
+
+    def crashing(ctx: LintContext, options: object) -> Iterator[object]:
+        if ctx.bundle.path == "4.pem":
+            raise RuntimeError("a bug")
+        yield from ()
+
+    rule = RULES["stray-text"]
+    monkeypatch.setitem(RULES, "stray-text", rule._replace(file_check=crashing))
+    items = [
+        (read_bundle(f"{n}.pem", data), s)
+        for n, (data, s) in enumerate(zip(datas, settings, strict=True))
+    ]
+    alone = [lint_bundle(b, s) for b, s in items]
+    assert lint_together(items) == alone
+    assert [r.path for r in alone] == [f"{n}.pem" for n in range(5)]
+    assert all(r.findings for r in alone[1:])  # in every file but the first: some to compare
+    assert alone[0].inventory
+    assert any("internal error in rule stray-text" in f.message for f in alone[4].findings)
+
+
+def test_lint_together_runs_each_rule_over_every_small_bundle_in_turn(
+    pki: PKI, root: Issued, intermediate: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rule after rule across the small bundles; a large one is linted on its own where it
+    comes, once the small ones before it are done."""
+    from mtls_lint import engine
+    from mtls_lint.engine import LintSettings, lint_together
+    from mtls_lint.pem_reader import read_bundle
+    from tests.pki import NOW
+
+    monkeypatch.setattr(engine, "TOGETHER_UP_TO", 1)
+    ran: list[tuple[str, str]] = []
+    run_rule = engine._run_rule
+
+    def recording(ctx: LintContext, rule: Rule, setting: object) -> object:
+        ran.append((rule.id, ctx.bundle.path))
+        return run_rule(ctx, rule, setting)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_run_rule", recording)
+    profile = PROFILES["apigateway"]
+    settings = LintSettings(profile, NOW, enabled_rules(profile, select=["expired", "not-pem"]))
+    parts = {"a": bundle(root), "b": bundle(intermediate), "big": bundle(root, intermediate),
+             "c": bundle(root)}  # fmt: skip
+    lint_together([(read_bundle(name, data), settings) for name, data in parts.items()])
+    # the registry's order: not-pem before expired
+    assert ran == [
+        ("not-pem", "a"), ("not-pem", "b"), ("expired", "a"), ("expired", "b"),
+        ("not-pem", "big"), ("expired", "big"),
+        ("not-pem", "c"), ("expired", "c"),
+    ]  # fmt: skip

@@ -362,6 +362,37 @@ def test_a_run_of_many_files_is_the_serial_run(
         assert "lists.pem" in out  # linted last, in the parent, against the run's CAs
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_files_linted_together_are_reported_as_each_linted_alone(
+    many_files: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Small bundles are linted together (``engine.lint_together``), in batches that cut
+    across the two configs' scopes, beside I/O errors and a revocation-list file."""
+    import mtls_lint.engine as engine
+
+    named = sorted(str(p.relative_to(many_files)) for p in many_files.rglob("b*.pem"))
+    args = ["--format", fmt, ".", *named, "outside.pem", "--crl", "b01.pem"]
+    monkeypatch.setattr(forked, "cpus", lambda: 1)
+    together = _run(args, capsys)
+    monkeypatch.setattr(engine, "TOGETHER_UP_TO", 0)  # every bundle linted on its own
+    assert _run(args, capsys) == together
+    assert "alb/b04.pem" in together[1]  # findings in each config's scope
+    assert "b02.pem" in together[1]
+
+
+def test_files_are_shared_in_batches_of_at_least_four_a_process() -> None:
+    from mtls_lint.cli.check import FILES_TOGETHER, _batches
+
+    files = list(range(200))
+    assert _batches(files, 1) == [
+        files[n : n + FILES_TOGETHER] for n in range(0, 200, FILES_TOGETHER)
+    ]
+    assert {len(batch) for batch in _batches(files, 2)[:-1]} == {FILES_TOGETHER}
+    assert [len(batch) for batch in _batches(files[:40], 2)] == [5] * 8
+    assert [len(batch) for batch in _batches(files[:6], 2)] == [1] * 6
+    assert [x for batch in _batches(files[:37], 3) for x in batch] == files[:37]
+
+
 def test_a_broken_config_met_in_the_walk_stops_the_run_after_the_files_before_it(
     many_files: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
