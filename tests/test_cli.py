@@ -411,6 +411,32 @@ def test_the_last_parse_is_freed_before_the_bundles_are_read_again_for_lists(
     assert done.stderr.splitlines()[:3] == ["parsed b.pem", "freed b.pem", "read again"]
 
 
+def test_a_file_linted_on_its_own_is_not_held_as_bytes_beside_its_blocks(
+    repo: Path, clean_bundle: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a bundle too large to be linted with others is linted, what read it (the file's
+    bytes with its bundle) is gone: a 100,000-certificate file is not held twice."""
+    import gc
+
+    import mtls_lint.engine as engine
+
+    monkeypatch.setattr(engine, "TOGETHER_UP_TO", 0)
+    lint_bundle = engine.lint_bundle
+    held: list[int] = []
+
+    def looking(bundle: object, settings: object) -> object:
+        held.append(sum(
+            1 for o in gc.get_referrers(bundle)
+            if type(o) is tuple and any(isinstance(x, bytes) for x in o)
+        ))  # fmt: skip
+        return lint_bundle(bundle, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "lint_bundle", looking)
+    (repo / "b.pem").write_bytes(clean_bundle)
+    assert main(["check", "--now", NOW_ISO, "b.pem"]) == 0
+    assert held == [0]
+
+
 def test_main_keeps_no_parse_after_it_returns(
     repo: Path, clean_bundle: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:

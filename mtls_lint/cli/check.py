@@ -163,6 +163,7 @@ def lint_files(
                 outcomes.append(read)
                 continue
             bundle, settings = read[0], entry[0].scope.run.lint
+            del read  # the blocks hold what the rules need, not the whole file a second time
             if lints_together(bundle):
                 small.append((len(outcomes), bundle, settings))
                 outcomes.append(None)
