@@ -434,7 +434,8 @@ def test_a_file_linted_on_its_own_is_not_held_as_bytes_beside_its_blocks(
     monkeypatch.setattr(engine, "lint_bundle", looking)
     (repo / "b.pem").write_bytes(clean_bundle)
     assert main(["check", "--now", NOW_ISO, "b.pem"]) == 0
-    assert held == [0]
+    assert main(["check", "--now", NOW_ISO, "--fix", "b.pem"]) == 0  # a file at a time
+    assert held == [0, 0]
 
 
 def test_main_keeps_no_parse_after_it_returns(

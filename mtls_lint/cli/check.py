@@ -145,6 +145,7 @@ def lint_files(
         if isinstance(read, (str, _ListFile)):
             return read
         (item, _), (bundle, data) = entry, read
+        del read  # what it holds is let go with data, below
         run = item.scope.run
         bundle, data = repair.apply(item.path, item.within, bundle, data, run.lint)
         leftovers.let_go()  # the parse of the file before its key was removed, if any
