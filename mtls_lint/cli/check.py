@@ -502,7 +502,7 @@ def _waive(
     or one subdirectory, cannot tell."""
     from mtls_lint.waiving import apply_waivers
 
-    walked = [Path(os.path.realpath(p)) for p in paths or ["."] if p != "-" and Path(p).is_dir()]
+    walked = [Path(os.path.realpath(p)) for p in paths or ["."] if p != "-" and os.path.isdir(p)]
     files: list[FileResult | None] = [None] * len(linted)
     config_findings: list[Finding] = []
     hidden = 0
