@@ -92,10 +92,12 @@ def lint_files(
     bundle read from stdin, reported as ``stdin_name`` (and excluded by its name under
     ``force_exclude``).
 
-    Files are found and linted :data:`FILES_PER_CHUNK` at a time; a round of at least
+    Files are found and linted :data:`FILES_PER_CHUNK` at a time, read in batches of at most
+    :data:`FILES_TOGETHER` whose small bundles are linted together
+    (:func:`~mtls_lint.engine.lint_together`); a round of at least
     :data:`~mtls_lint.forked.WORTH_SHARING_FROM` is shared with a forked child per further CPU
-    (:mod:`mtls_lint.forked`), its outcomes taken in order, so what is printed is the serial
-    run's."""
+    (:mod:`mtls_lint.forked`), a batch at a time, its outcomes taken in order, so what is
+    printed is the serial run's."""
     if "-" in paths:
         piped, piped_errors = _lint_stdin(scopes, force_exclude, stdin_name)
         rest = [p for p in paths if p != "-"]
