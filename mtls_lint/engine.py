@@ -81,11 +81,15 @@ def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileRe
         else:
             parsed = ParsedBundle(bundle, links=_reads_links(settings))
             leftovers.leave(parsed)
-        bundle = parsed.bundle
         ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days)
-        findings = _lint(ctx, settings)
-        inventory = tuple(_ref(c) for c in ctx.certificates) if settings.inventory else ()
+        return _result(ctx, settings, _lint(ctx, settings))
+
+
+def _result(ctx: LintContext, settings: LintSettings, findings: list[Finding]) -> FileResult:
+    """The file's result: ``findings`` in report order, and its inventory if asked for."""
+    inventory = tuple(_ref(c) for c in ctx.certificates) if settings.inventory else ()
     findings.sort(key=Finding.sort_key)
+    bundle = ctx.bundle
     return FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings), inventory)
 
 
@@ -147,16 +151,10 @@ def _lint_small(bundles: Sequence[tuple[Bundle, LintSettings]]) -> list[FileResu
                 setting = settings.rules.get(rule_id)
                 if setting is not None:
                     by_rule[rule_id] = _run_rule(ctx, rule, setting)
-        results = []
-        for (ctx, settings), by_rule in zip(contexts, found, strict=True):
-            findings = [f for rule_id in settings.rules for f in by_rule.get(rule_id, ())]
-            inventory = tuple(_ref(c) for c in ctx.certificates) if settings.inventory else ()
-            findings.sort(key=Finding.sort_key)
-            bundle = ctx.bundle
-            results.append(
-                FileResult(bundle.path, len(bundle.certificate_blocks), tuple(findings), inventory)
-            )
-    return results
+        return [
+            _result(ctx, settings, [f for r in settings.rules for f in by_rule.get(r, ())])
+            for (ctx, settings), by_rule in zip(contexts, found, strict=True)
+        ]
 
 
 def lint_revocation(bundle: Bundle, revocation: Revocation, settings: LintSettings) -> FileResult:

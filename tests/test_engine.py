@@ -295,3 +295,11 @@ def test_lint_together_runs_each_rule_over_every_small_bundle_in_turn(
         ("not-pem", "big"), ("expired", "big"),
         ("not-pem", "c"), ("expired", "c"),
     ]  # fmt: skip
+
+
+def test_bundles_linted_together_are_too_small_for_signature_threads_or_a_child() -> None:
+    """What makes ``lint_together`` ``lint_bundle``'s equal: a small bundle's links are
+    walked as the rules ask, with nothing checked ahead on other threads or processes."""
+    from mtls_lint import engine, trust_graph
+
+    assert engine.TOGETHER_UP_TO < trust_graph.PARALLEL_FROM <= trust_graph.SPECULATE_FROM
