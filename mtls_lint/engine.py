@@ -81,8 +81,15 @@ def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileRe
         else:
             parsed = ParsedBundle(bundle, links=_reads_links(settings))
             leftovers.leave(parsed)
-        ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days)
+        ctx = _context(parsed, settings)
         return _result(ctx, settings, _lint(ctx, settings))
+
+
+def _context(
+    parsed: ParsedBundle, settings: LintSettings, revocation: Revocation | None = None
+) -> LintContext:
+    """What the rules are given: ``parsed`` (and ``revocation``), with the run's settings."""
+    return LintContext(parsed, settings.profile, settings.now, settings.expiry_days, revocation)
 
 
 def _result(ctx: LintContext, settings: LintSettings, findings: list[Finding]) -> FileResult:
@@ -138,10 +145,9 @@ def _lint_small(bundles: Sequence[tuple[Bundle, LintSettings]]) -> list[FileResu
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # as lint_bundle
         contexts = [
-            (LintContext(ParsedBundle(bundle, links=_reads_links(settings)), settings.profile,
-                         settings.now, settings.expiry_days), settings)
+            (_context(ParsedBundle(bundle, links=_reads_links(settings)), settings), settings)
             for bundle, settings in bundles
-        ]  # fmt: skip
+        ]
         leftovers.leave([ctx.parsed for ctx, _ in contexts])
         found: list[dict[str, list[Finding]]] = [{} for _ in contexts]
         for rule_id, rule in RULES.items():
@@ -160,7 +166,7 @@ def _lint_small(bundles: Sequence[tuple[Bundle, LintSettings]]) -> list[FileResu
 def lint_revocation(bundle: Bundle, revocation: Revocation, settings: LintSettings) -> FileResult:
     """Run the enabled revocation-list rules over a file of CRLs (:mod:`mtls_lint.crl`)."""
     parsed = ParsedBundle(bundle)
-    ctx = LintContext(parsed, settings.profile, settings.now, settings.expiry_days, revocation)
+    ctx = _context(parsed, settings, revocation)
     findings = _lint(ctx, settings)
     findings.sort(key=Finding.sort_key)
     return FileResult(bundle.path, 0, tuple(findings), ())
