@@ -124,12 +124,24 @@ class Found(NamedTuple):
 def relative_to(path: Path, anchor: Path) -> str | None:
     """``path`` as globs see it: relative to ``anchor`` (resolved), None when outside it.
     The file's own name is kept as given (a link is matched by its name, not its target)."""
+    return _relative(_real(path.parent), path.name, anchor)
+
+
+def _real(directory: Path) -> Path | None:
+    """``directory`` resolved; None where it cannot be (a link loop)."""
     try:
-        parent = path.parent.resolve()
+        return directory.resolve()
     except (OSError, RuntimeError):
         return None
+
+
+def _relative(real_parent: Path | None, name: str, anchor: Path) -> str | None:
+    """:func:`relative_to` of the file ``name`` in the directory whose real path is
+    ``real_parent``."""
+    if real_parent is None:
+        return None
     try:
-        return (parent / path.name).relative_to(anchor).as_posix()
+        return (real_parent / name).relative_to(anchor).as_posix()
     except ValueError:
         return None
 
@@ -159,11 +171,21 @@ def find(
     if scopes is None:
         scopes = _Fixed(Globs(include, exclude, (base or Path.cwd()).resolve()))
     confinement = Confinement()  # named files: their boundaries, once per directory
+    # pre-commit names hundreds of files in a few directories: the scope of each named
+    # file's directory, and the real path of each directory above a named path, worked out
+    # once per directory
+    scope_of: dict[Path, Any] = {}
+    real_paths: dict[Path, Path | None] = {}
     for given in paths or ["."]:
         root = Path(given)
         is_dir = root.is_dir()
-        scope = scopes.at(root if is_dir else root.parent)
-        if force_exclude and _force_excluded(root, scope.globs):
+        if is_dir:
+            scope = scopes.at(root)
+        else:
+            scope = scope_of.get(root.parent)
+            if scope is None:
+                scope = scope_of[root.parent] = scopes.at(root.parent)
+        if force_exclude and _force_excluded(root, scope.globs, real_paths):
             continue
         if not is_dir:
             within, real = confinement.of(root)
@@ -178,10 +200,15 @@ def find(
         yield from _walk(root, within, scope, scopes)
 
 
-def _force_excluded(root: Path, globs: Globs) -> bool:
+def _force_excluded(root: Path, globs: Globs, real_paths: dict[Path, Path | None]) -> bool:
+    """Whether an exclude glob matches ``root``, a path named on the command line.
+    ``real_paths``: directories resolved so far, by their path as named."""
     if not globs.exclude:
         return False
-    relative = relative_to(root, globs.base)
+    parent = root.parent
+    if parent not in real_paths:
+        real_paths[parent] = _real(parent)
+    relative = _relative(real_paths[parent], root.name, globs.base)
     return relative is not None and (
         matches(relative, globs.exclude) or _excluded_directory(relative, globs.exclude)
     )

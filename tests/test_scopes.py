@@ -168,3 +168,32 @@ def test_inspect_reads_a_file_with_its_configs_caps(
     assert main(["inspect", "alb/bundle.pem"]) == 2
     assert "over the limit of 1 certificates" in capsys.readouterr().err
     assert main(["inspect", "api/bundle.pem"]) == 0
+
+
+def test_files_named_in_one_directory_share_its_scope_and_real_path(
+    monorepo: Path, monkeypatch: pytest.MonkeyPatch, blank: bytes
+) -> None:
+    """pre-commit names every staged file: each directory's config is looked for, and the
+    directory resolved for ``--force-exclude``, once, not once per file -- and each file
+    still gets its own directory's answer, a directory reached through a link included."""
+    from mtls_lint import discover, scopes
+
+    for n in range(3):
+        (monorepo / "alb" / "old" / f"more-{n}.pem").write_bytes(blank)
+        (monorepo / "alb" / f"more-{n}.pem").write_bytes(blank)
+    (monorepo / "retired").symlink_to(monorepo / "alb" / "old")
+    asked: list[Path] = []
+    resolved: list[Path] = []
+    at, resolve = scopes.Scopes.at, discover._real
+    monkeypatch.setattr(scopes.Scopes, "at", lambda self, d: asked.append(d) or at(self, d))
+    monkeypatch.setattr(discover, "_real", lambda d: resolved.append(d) or resolve(d))
+    named = [f"{d}/more-{n}.pem" for d in ("alb/old", "alb", "retired") for n in range(3)]
+    code, fired = report("--force-exclude", *named, "alb/bundle.pem")
+    assert (code, sorted(fired)) == (
+        1,
+        ["alb/bundle.pem", *(f"alb/more-{n}.pem" for n in range(3))],
+    )
+    # alb/ excludes old/**, relative to alb/: so too through the link (the file's real path)
+    assert asked.count(Path("alb")) == asked.count(Path("alb/old")) == 1
+    assert asked.count(Path("retired")) == 1
+    assert sorted(map(str, resolved)) == ["alb", "alb/old", "retired"]
