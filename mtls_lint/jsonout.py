@@ -43,20 +43,28 @@ def dumps(value: Any) -> str:
         opened = False
         if bracket == "}":
             for position, (key, child) in items:
-                out.append((between if position else inner) + _key(key) + ": ")
-                if type(child) is str:  # most values: no call
-                    out.append(encode_basestring(child))
-                elif _open(child, depth + 1, out, stack):
-                    opened = True
-                    break  # the nested container first; this one's iterator keeps its place
+                name = encode_basestring(key) if type(key) is str else _key(key)
+                head = f"{between if position else inner}{name}: "
+                kind = type(child)
+                if kind is str:  # most values: the item in one piece, no call of ours
+                    out.append(head + encode_basestring(child))
+                elif kind is int:  # lines, counts (a bool or an IntEnum is no int here)
+                    out.append(head + int.__repr__(child))
+                else:
+                    out.append(head)
+                    if _open(child, depth + 1, out, stack):
+                        opened = True
+                        break  # the nested container first; this one's iterator keeps its place
         else:
             for position, child in items:
-                out.append(between if position else inner)
+                head = between if position else inner
                 if type(child) is str:
-                    out.append(encode_basestring(child))
-                elif _open(child, depth + 1, out, stack):
-                    opened = True
-                    break
+                    out.append(head + encode_basestring(child))
+                else:
+                    out.append(head)
+                    if _open(child, depth + 1, out, stack):
+                        opened = True
+                        break
         if not opened:
             out.append(close + bracket)
             stack.pop()

@@ -9,9 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mtls_lint.findings import Severity
 from mtls_lint.jsonout import dumps
 
-SCALARS = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+#: An IntEnum (a finding's severity) is written as its number, as json writes it.
+SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+    | st.sampled_from(Severity)
+)  # fmt: skip
 #: Keys as json converts them: True is "true", 1.5 is "1.5", None is "null".
 KEYS = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
 VALUES = st.recursive(
