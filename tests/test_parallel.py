@@ -432,6 +432,33 @@ def test_the_parent_checks_what_a_failed_child_did_not(
     assert counted.relinks == 0
 
 
+def test_a_link_taken_as_signed_past_a_first_candidate_is_checked_by_the_parent(
+    clean_big_bundle: bytes,
+    pki: PKI,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
+    speculating: None,
+) -> None:
+    """Two CAs of one name: the first's key is never checked (an exponent no real key has),
+    so the walk goes on to the second and takes its signature as good -- a pair no child was
+    sent, which the parent checks once the rules are done (here: a client's, altered)."""
+    twin = name("Twin CA")
+    unusual = pki.cert("twin CA, unusual exponent", subject=twin, key_ids=False,
+                       same_key_as=pki.cert("huge exponent CA", key="rsaexp-3071"))  # fmt: skip
+    usual = pki.cert("twin CA", subject=twin, key_ids=False)
+    client = pki.cert("twin client", issuer=usual, ca=False, key_ids=False)
+    data = clean_big_bundle + unusual.pem + usual.pem + altered(client)
+    serial = _serial(data, monkeypatch)
+    monkeypatch.setattr(trust_graph, "_cpus", lambda: 2)
+    counted = _Counted(monkeypatch)
+    assert lint(data) == serial
+    assert len(forks) == 1
+    assert ("bad-signature", "twin client") in {
+        (f.rule, f.certificate.common_name) for f in serial if f.certificate is not None
+    }
+    assert counted.relinks == 1
+
+
 @pytest.mark.parametrize("where", ["while parsing", "after the rules"])
 def test_when_a_run_is_interrupted_no_checking_child_is_left_behind(
     clean_big_bundle: bytes,
