@@ -309,7 +309,7 @@ class TrustGraph:
             answers, crashed = self._answers(assumed, self._assumed_unsent)
         finally:
             self._stop_child()
-        self._assumed = None
+        self._assumed, self._assumed_unsent = None, []
         for pair in crashed:
             del self._verdicts[pair]  # checked again where a rule asks, as serially
         for pair, answer in answers.items():  # the rest: the verdict the walk took
@@ -429,7 +429,7 @@ class TrustGraph:
     def _forget(self) -> None:
         for pair in self._assumed or ():
             del self._verdicts[pair]  # never confirmed: a verdict shared with diff's other side
-        self._assumed = None
+        self._assumed, self._assumed_unsent = None, []
 
     def _stop_child(self) -> None:
         """Kill and reap the child of :meth:`speculate`, done or not."""
