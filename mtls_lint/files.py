@@ -137,15 +137,18 @@ def read_confined(
     ``max_bytes`` + 1 of them, so the caller can tell a file over its cap without reading
     the rest."""
     with open_confined(path, within, walked=walked) as handle:
-        chunks: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0:
+        # first, as much as the file says it holds (never more than the cap): one piece, where
+        # pieces of CHUNK joined held a 9 MB bundle twice and took 12 to 17 ms, not 3 to 6
+        size = os.fstat(handle.fileno()).st_size
+        chunks = [handle.read(min(size, max_bytes) + 1)]
+        left = max_bytes + 1 - len(chunks[0])
+        while left > 0:  # a file that grew since, or whose size says nothing (/proc)
             chunk = handle.read(min(CHUNK, left))
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def open_confined(path: Path, within: Path | None = None, *, walked: bool = False) -> BinaryIO:

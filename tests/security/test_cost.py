@@ -135,3 +135,35 @@ def test_many_distinct_clients_are_kept_as_der_and_judged_once(
     assert counts.with_certificate == 90
     assert all(isinstance(client.der, bytes) for client in seen)
     assert not any(hasattr(client, "certificate") for client in seen)
+
+
+def test_a_file_is_held_once_while_it_is_read(tmp_path: Path) -> None:
+    """Read in one piece of the size the file system gives, not in pieces then joined (which
+    held it twice at the peak); the cap still holds whatever that size says."""
+    import tracemalloc
+
+    from mtls_lint.files import read_confined
+
+    data = os.urandom(4 << 20)
+    path = tmp_path / "big.pem"
+    path.write_bytes(data)
+    tracemalloc.start()
+    try:
+        read = read_confined(path, 1 << 30)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == data
+    assert peak < 1.5 * len(data)
+    assert read_confined(path, 1000) == data[:1001]  # one byte past the cap: over it
+    assert read_confined(path, len(data)) == data
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc is Linux's")
+def test_a_file_whose_size_says_nothing_is_read_whole() -> None:
+    from mtls_lint.files import read_confined
+
+    cmdline = Path("/proc/self/cmdline")
+    assert os.stat(cmdline).st_size == 0
+    assert read_confined(cmdline, 1 << 20) == cmdline.read_bytes()
+    assert len(cmdline.read_bytes()) > 1
