@@ -171,20 +171,13 @@ def find(
     if scopes is None:
         scopes = _Fixed(Globs(include, exclude, (base or Path.cwd()).resolve()))
     confinement = Confinement()  # named files: their boundaries, once per directory
-    # pre-commit names hundreds of files in a few directories: the scope of each named
-    # file's directory, and the real path of each directory above a named path, worked out
-    # once per directory
-    scope_of: dict[Path, Any] = {}
+    # pre-commit names hundreds of files in a few directories: the real path of each
+    # directory above a named path, worked out once per directory
     real_paths: dict[Path, Path | None] = {}
     for given in paths or ["."]:
         root = Path(given)
         is_dir = root.is_dir()
-        if is_dir:
-            scope = scopes.at(root)
-        else:
-            scope = scope_of.get(root.parent)
-            if scope is None:
-                scope = scope_of[root.parent] = scopes.at(root.parent)
+        scope = scopes.at(root if is_dir else root.parent)
         if force_exclude and _force_excluded(root, scope.globs, real_paths):
             continue
         if not is_dir:

@@ -112,7 +112,8 @@ class Scopes:
         self.source = source or FileConfigs()
         self.fixed = None if fixed is None else self._scope(fixed, None)
         self._by_config: dict[Path | None, Scope] = {}
-        self._by_directory: dict[Path, Scope] = {}
+        self._by_directory: dict[Path, Scope] = {}  # by real path
+        self._by_name: dict[Path, Scope] = {}  # by the path :meth:`at` was given
         #: Every scope the run used, in the order first met.
         self.used: dict[Path | None, Scope] = {}
 
@@ -132,10 +133,18 @@ class Scopes:
         return scope
 
     def at(self, directory: Path) -> Scope:
-        """The scope of ``directory`` (need not exist): the nearest config at or above it."""
+        """The scope of ``directory`` (need not exist): the nearest config at or above it.
+        Each directory, as named, is looked up once: pre-commit and ``diff --base`` name
+        hundreds of files in a few directories, and each lookup is a realpath and a walk up."""
         if self.fixed is not None:
             self.used.setdefault(None, self.fixed)
             return self.fixed
+        found = self._by_name.get(directory)
+        if found is None:
+            found = self._by_name[directory] = self._look_up(directory)
+        return found
+
+    def _look_up(self, directory: Path) -> Scope:
         start = Path(os.path.realpath(directory))
         chain: list[Path] = []
         found: Scope | None = None

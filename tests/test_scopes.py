@@ -184,8 +184,10 @@ def test_files_named_in_one_directory_share_its_scope_and_real_path(
     (monorepo / "retired").symlink_to(monorepo / "alb" / "old")
     asked: list[Path] = []
     resolved: list[Path] = []
-    at, resolve = scopes.Scopes.at, discover._real
-    monkeypatch.setattr(scopes.Scopes, "at", lambda self, d: asked.append(d) or at(self, d))
+    look_up, resolve = scopes.Scopes._look_up, discover._real
+    monkeypatch.setattr(
+        scopes.Scopes, "_look_up", lambda self, d: asked.append(d) or look_up(self, d)
+    )
     monkeypatch.setattr(discover, "_real", lambda d: resolved.append(d) or resolve(d))
     named = [f"{d}/more-{n}.pem" for d in ("alb/old", "alb", "retired") for n in range(3)]
     code, fired = report("--force-exclude", *named, "alb/bundle.pem")
