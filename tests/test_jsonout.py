@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mtls_lint.findings import Severity
-from mtls_lint.jsonout import dumps
+from mtls_lint.jsonout import MAX_INDENTED, Text, dumps, object_template, scalar
 
 #: An IntEnum (a finding's severity) is written as its number, as json writes it.
 SCALARS = (
@@ -53,3 +53,49 @@ def test_nesting_deeper_than_the_recursion_limit_is_linear_and_parses() -> None:
         assert json.loads(text) == top
     finally:
         sys.setrecursionlimit(limit)
+
+
+def _nested(value: object, depth: int) -> object:
+    """``value`` as the only item of ``depth`` nested lists: placed at that depth."""
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@given(
+    st.lists(st.text(), unique=True, max_size=6).flatmap(
+        lambda keys: st.tuples(
+            st.just(keys), st.lists(SCALARS, min_size=len(keys), max_size=len(keys))
+        )
+    ),
+    st.integers(0, MAX_INDENTED + 3),
+)
+def test_a_templated_object_is_the_text_dumps_writes_at_its_depth(
+    keys_and_values: tuple[list[str], list[object]], depth: int
+) -> None:
+    keys, values = keys_and_values
+    text = Text(object_template(keys, depth) % tuple(map(scalar, values)))
+    expected = dumps(_nested(dict(zip(keys, values, strict=True)), depth))
+    assert dumps(_nested(text, depth)) == expected
+    if depth < MAX_INDENTED:  # json itself indents every level
+        assert expected == json.dumps(
+            _nested(dict(zip(keys, values, strict=True)), depth), indent=2, ensure_ascii=False
+        )
+
+
+def test_a_percent_sign_in_a_key_is_no_placeholder() -> None:
+    template = object_template(["100%", "%s"], 0)
+    assert template % ("1", "2") == '{\n  "100%": 1,\n  "%s": 2\n}'
+
+
+@pytest.mark.parametrize("value", [{}, [], (), {"a": 1}])
+def test_a_container_is_no_scalar(value: object) -> None:
+    with pytest.raises(TypeError):
+        scalar(value)
+
+
+def test_a_str_subclass_is_written_as_its_text() -> None:
+    class Label(str):
+        pass
+
+    assert scalar(Label("é\n")) == json.dumps("é\n", ensure_ascii=False)

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from mtls_lint import __version__
-from mtls_lint.findings import FileResult
+from mtls_lint.findings import CertificateRef, FileResult, Finding, Severity
 from mtls_lint.reporters import Report
-from mtls_lint.reporters.json import render
+from mtls_lint.reporters.json import finding_json, render
 from tests.conftest import lint
 from tests.pki import Issued
 
@@ -33,3 +36,43 @@ def test_json_has_exactly_the_spec_shape(root: Issued, intermediate: Issued) -> 
     }
     stray = next(f for f in document["findings"] if f["rule"] == "stray-text")
     assert stray["certificate"] is None
+
+
+REFS = st.builds(
+    CertificateRef,
+    index=st.integers(0, 10**6),
+    sha256=st.text(),
+    subject=st.text(),
+    issuer=st.text(),
+    not_after=st.text(),
+    common_name=st.text(),
+)
+FINDINGS = st.builds(
+    Finding,
+    rule=st.text(),
+    severity=st.sampled_from(Severity),
+    path=st.text(),
+    line=st.integers(0, 10**9),
+    end_line=st.integers(0, 10**9),
+    message=st.text(),
+    certificate=st.none() | REFS,
+)
+
+
+@given(st.lists(FINDINGS, max_size=5), st.lists(FINDINGS, max_size=2))
+def test_the_findings_written_from_templates_are_what_json_dumps_writes(
+    findings: list[Finding], config_findings: list[Finding]
+) -> None:
+    """Each finding is written from a template, not through the writer: the report is
+    still the text json.dumps gives for the documented shape, whatever the fields hold."""
+    report = Report((FileResult("a.pem", 3, tuple(findings)),), tuple(config_findings), waived=2)
+    document = {
+        "tool": {"name": "mtls-lint", "version": __version__},
+        "files": [{"path": "a.pem", "certificates": 3}],
+        "findings": [finding_json(f) for f in [*findings, *config_findings]],
+        "summary": {
+            **{s.label: report.number_of(s) for s in reversed(Severity)},
+            "waived": 2,
+        },
+    }
+    assert render(report) == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
