@@ -7,9 +7,10 @@ import datetime as dt
 from typing import NamedTuple
 
 from mtls_lint.certificate import ParsedCertificate
-from mtls_lint.engine import LintSettings, lint_bundle
+from mtls_lint.engine import lint_bundle
 from mtls_lint.findings import Finding, short_name
 from mtls_lint.inventory import Inventory, take_inventory
+from mtls_lint.lint_settings import LintSettings
 from mtls_lint.names import Canonical
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from mtls_lint.config import Config
-from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
 from mtls_lint.findings import Severity
+from mtls_lint.lint_settings import DEFAULT_EXPIRY_DAYS
 from mtls_lint.profiles import DEFAULT_PROFILE
 
 #: ``fail-on`` values from the strictest to the most lenient.

@@ -9,8 +9,9 @@ from typing import NamedTuple
 
 from mtls_lint.bundle_diff import FileDiff, diff_bundle
 from mtls_lint.deployed import Deployed, Fetched, Note
-from mtls_lint.engine import LintSettings, lint_bundle, lint_revocation
+from mtls_lint.engine import lint_bundle, lint_revocation
 from mtls_lint.findings import FileResult, Finding, Severity
+from mtls_lint.lint_settings import LintSettings
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
 

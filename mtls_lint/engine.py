@@ -4,69 +4,22 @@ The engine knows rules only through :class:`~mtls_lint.rule.Rule`; it resolves w
 at which severity, contains crashes, and never looks at a rule's id to decide anything.
 """
 
-import datetime as dt
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Sequence
 
 from mtls_lint import leftovers
 from mtls_lint.bundle import Bundle
 from mtls_lint.certificate import CertificateFacts
-from mtls_lint.findings import EMPTY, CertificateRef, FileResult, Finding, Severity
+from mtls_lint.findings import CertificateRef, FileResult, Finding
+from mtls_lint.lint_settings import LintSettings, RuleSetting
 from mtls_lint.parsed_bundle import ParsedBundle
-from mtls_lint.profiles import Profile
-from mtls_lint.rule import Crash, LintContext, Options, Problem, Revocation, Rule
+from mtls_lint.rule import Crash, LintContext, Problem, Revocation, Rule
 from mtls_lint.rules import RULES
 from mtls_lint.trust_graph import Mispredicted
 
-DEFAULT_EXPIRY_DAYS = 30
 #: A hostile file can hold hundreds of thousands of broken blocks; past this many findings of
 #: one rule in one file, the rest are counted in one last finding instead of listed.
 MAX_FINDINGS_PER_RULE = 1000
-
-
-class RuleSetting(NamedTuple):
-    severity: Severity
-    options: Options = EMPTY
-
-
-class LintSettings(NamedTuple):
-    profile: Profile
-    now: dt.datetime
-    rules: Mapping[str, RuleSetting]
-    expiry_days: int = DEFAULT_EXPIRY_DAYS
-    #: Describe every readable certificate in the result (the step summary's expiry table);
-    #: off by default, since naming every certificate costs time the hook does not need to pay.
-    inventory: bool = False
-
-
-def enabled_rules(
-    profile: Profile,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] = (),
-    severities: Mapping[str, Severity | None] | None = None,
-    options: Mapping[str, Options] | None = None,
-) -> dict[str, RuleSetting]:
-    """The rules that run, with their severity and options: the profile's defaults, then
-    ``severities`` and ``options`` (from the config file).
-
-    ``select`` runs only those rules -- at their configured or default severity, or ``error``
-    for a rule that is off (asking for it by name means wanting it). ``ignore`` wins over both.
-    """
-    severities = severities or {}
-    options = options or {}
-    chosen = set(select) if select is not None else None
-    skipped = set(ignore)
-    result: dict[str, RuleSetting] = {}
-    for rule_id, rule in RULES.items():
-        if rule_id in skipped or (chosen is not None and rule_id not in chosen):
-            continue
-        severity = severities.get(rule_id, rule.severity[profile.name])
-        if severity is None and chosen is not None:
-            severity = Severity.ERROR
-        if severity is not None:
-            result[rule_id] = RuleSetting(severity, {**rule.defaults, **options.get(rule_id, {})})
-    return result
 
 
 def lint_bundle(bundle: Bundle | ParsedBundle, settings: LintSettings) -> FileResult:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from mtls_lint.config import Config, Waiver
 from mtls_lint.discover import DEFAULT_INCLUDE
-from mtls_lint.engine import DEFAULT_EXPIRY_DAYS, LintSettings, enabled_rules
+from mtls_lint.lint_settings import DEFAULT_EXPIRY_DAYS, LintSettings, enabled_rules
 from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES, Profile
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024

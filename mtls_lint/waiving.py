@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from mtls_lint.config import Waiver
-from mtls_lint.engine import RuleSetting
 from mtls_lint.findings import FileResult, Finding
+from mtls_lint.lint_settings import RuleSetting
 
 
 class Waived(NamedTuple):

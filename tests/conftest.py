@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+from mtls_lint.engine import lint_bundle
 from mtls_lint.findings import Finding
+from mtls_lint.lint_settings import LintSettings, enabled_rules
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
 from tests.local_server import server  # noqa: F401 - a fixture: a server on 127.0.0.1

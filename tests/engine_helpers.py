@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+from mtls_lint.engine import lint_bundle
 from mtls_lint.findings import FileResult
+from mtls_lint.lint_settings import LintSettings, enabled_rules
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES
 from tests.pki import NOW

@@ -16,7 +16,8 @@ import pytest
 from cryptography import x509
 
 from mtls_lint.certificate import ParsedCertificate, parse_certificates
-from mtls_lint.engine import LintSettings, enabled_rules, lint_bundle
+from mtls_lint.engine import lint_bundle
+from mtls_lint.lint_settings import LintSettings, enabled_rules
 from mtls_lint.parsed_bundle import ParsedBundle
 from mtls_lint.pem_reader import read_bundle
 from mtls_lint.profiles import PROFILES

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from mtls_lint import forked
 from mtls_lint.bundle_diff import diff_bundle
 from mtls_lint.cli import main
-from mtls_lint.engine import LintSettings, enabled_rules
+from mtls_lint.lint_settings import LintSettings, enabled_rules
 from mtls_lint.profiles import PROFILES
 from tests.pki import NOW, NOW_ISO, PKI, Issued
 

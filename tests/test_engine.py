@@ -6,8 +6,9 @@ from collections.abc import Iterator
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from mtls_lint.engine import MAX_FINDINGS_PER_RULE, enabled_rules
+from mtls_lint.engine import MAX_FINDINGS_PER_RULE
 from mtls_lint.findings import Severity
+from mtls_lint.lint_settings import enabled_rules
 from mtls_lint.profiles import PROFILES
 from mtls_lint.rule import LintContext, Rule, about
 from mtls_lint.rules import RULES
@@ -226,7 +227,8 @@ def test_lint_together_gives_what_linting_each_bundle_alone_gives(
     a crash among them, and one too large to be linted with them: the results are
     ``lint_bundle``'s, in order."""
     from mtls_lint import engine
-    from mtls_lint.engine import LintSettings, lint_bundle, lint_together
+    from mtls_lint.engine import lint_bundle, lint_together
+    from mtls_lint.lint_settings import LintSettings
     from mtls_lint.pem_reader import read_bundle
     from tests.pki import NOW
 
@@ -271,7 +273,8 @@ def test_lint_together_runs_each_rule_over_every_small_bundle_in_turn(
     """Rule after rule across the small bundles; a large one is linted on its own where it
     comes, once the small ones before it are done."""
     from mtls_lint import engine
-    from mtls_lint.engine import LintSettings, lint_together
+    from mtls_lint.engine import lint_together
+    from mtls_lint.lint_settings import LintSettings
     from mtls_lint.pem_reader import read_bundle
     from tests.pki import NOW
 

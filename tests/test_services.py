@@ -197,7 +197,7 @@ def test_check_on_api_gateway_keeps_its_403_and_log_reasons(troubled: bytes) -> 
 
 def test_diff_warns_in_the_profiles_words(pki: PKI) -> None:
     from mtls_lint.bundle_diff import diff_bundle
-    from mtls_lint.engine import LintSettings, enabled_rules
+    from mtls_lint.lint_settings import LintSettings, enabled_rules
     from mtls_lint.profiles import PROFILES
 
     root = pki.cert("diff words root")

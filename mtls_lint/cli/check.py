@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from mtls_lint.config import Config
     from mtls_lint.crl import RevocationFile, TrustedCA
     from mtls_lint.discover import Found
-    from mtls_lint.engine import LintSettings
     from mtls_lint.findings import FileResult, Finding
+    from mtls_lint.lint_settings import LintSettings
     from mtls_lint.reporters import Report
     from mtls_lint.scopes import ConfigSource, Scope, Scopes
     from mtls_lint.settings import FileLimits, RunSettings

@@ -313,8 +313,8 @@ def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """What ``check`` and ``diff`` lint with: the profile, the bar, the instant, the window,
     the file caps and the config."""
-    from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
     from mtls_lint.findings import FAIL_ON
+    from mtls_lint.lint_settings import DEFAULT_EXPIRY_DAYS
     from mtls_lint.profiles import DEFAULT_PROFILE, PROFILES
 
     parser.add_argument(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def add_parser(commands: Commands, name: str, summary: str) -> None:
-    from mtls_lint.engine import DEFAULT_EXPIRY_DAYS
+    from mtls_lint.lint_settings import DEFAULT_EXPIRY_DAYS
     from mtls_lint.profiles import PROFILES
     from mtls_lint.reporters.inspect import RENDERERS
 
