@@ -55,20 +55,27 @@ def can_fork() -> bool:
     return threading is None or threading.active_count() == 1
 
 
-def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[R]:
+def share_out(
+    items: Sequence[T],
+    work: Callable[[T], R],
+    workers: int,
+    first: Callable[[], object] | None = None,
+) -> list[R]:
     """``[work(item) for item in items]``, shared with ``workers - 1`` forked children where
     forking is safe; ``work`` must print nothing (a child's output would interleave) and
     return what ``pickle`` can carry.
 
     The items are not split up front: each process claims the next few as it finishes the
     last (:func:`_claims`), so one that a shared machine runs slower, or that meets the
-    harder files, does fewer."""
+    harder files, does fewer. ``first`` is called in the parent before it claims any: the
+    children make a start on the items meanwhile (where none is forked, it is called before
+    the work is done here)."""
     if workers < 2 or len(items) < 2 or not can_fork():
-        return [work(item) for item in items]
+        return _serially(items, work, first)
     try:
         claims, step = _claims(len(items))
     except OSError:  # no descriptor left for the pipe (a container's limits)
-        return [work(item) for item in items]
+        return _serially(items, work, first)
     answers: list[Any] = [_UNDONE] * len(items)
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
@@ -80,6 +87,8 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
             if pid == 0:  # the child: what it claims, pickled, then gone without a trace
                 _child(end, partial(_dump, partial(_claimed, work, items, claims, step)))
             children.append((pid, end))
+        if first is not None:
+            first()
         _place(_claimed(work, items, claims, step), answers)
         while children:
             pid, read = children[0]
@@ -92,6 +101,14 @@ def share_out(items: Sequence[T], work: Callable[[T], R], workers: int) -> list[
         for pid, read in children:  # the parent's own share raised: leave no child behind
             _end(pid, read)
     return [work(items[n]) if a is _UNDONE else a for n, a in enumerate(answers)]
+
+
+def _serially(
+    items: Sequence[T], work: Callable[[T], R], first: Callable[[], object] | None
+) -> list[R]:
+    if first is not None:
+        first()
+    return [work(item) for item in items]
 
 
 #: An answer not given yet (None may be one).

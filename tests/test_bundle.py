@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mtls_lint import pem_reader
+from mtls_lint import forked, pem_reader
 from mtls_lint.bundle import BOM, Bundle, FileKind
 from mtls_lint.pem_reader import read_bundle
 from tests.pki import Issued
@@ -206,3 +207,63 @@ def test_a_bundle_of_tidy_blocks_and_comments_takes_the_fast_reader(
     assert fast.trailing_space.first == lines_of(root.pem) + 3
     for untidy in (text.replace(b"\n", b"\r\n"), text + b"\n-----END CERTIFICATE-----\n"):
         assert pem_reader._read_tidy("b.pem", untidy, untidy, False) is None
+
+
+@pytest.fixture
+def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files of a few blocks read in pieces of about one block, on two CPUs."""
+    monkeypatch.setattr(pem_reader, "SPLIT_FROM", 1)
+    monkeypatch.setattr(pem_reader, "PIECE_BYTES", 600)
+    monkeypatch.setattr(pem_reader.forked, "cpus", lambda: 2)
+
+
+@pytest.mark.skipif(not forked.can_fork(), reason="forks on Linux only")
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_file_read_in_pieces_by_two_processes_is_the_file_read_whole(
+    root: Issued, intermediate: Issued, cut_small: None, forks: list[int], data: st.DataObject
+) -> None:
+    """Cut at BEGIN lines and read a piece at a time by this process and a child, the
+    pieces' lines and certificates numbered on from the last, a file is the bundle it is
+    read whole; what cannot be read tidy in a piece is read by lines, whole."""
+    pieces = _pieces(root, intermediate)
+    chosen = data.draw(st.lists(st.sampled_from(range(len(pieces))), min_size=2, max_size=8))
+    text = b"".join(pieces[i] for i in chosen)
+    if data.draw(st.booleans()):
+        text = BOM + text
+    called: list[int] = []
+    forks.clear()
+    bundle = read_bundle("b.pem", text, meanwhile=lambda: called.append(len(forks)))
+    assert bundle == read_bundle("b.pem", text)
+    assert called == [len(forks)]  # once, after the child (if any) is forked
+    if pem_reader._pieces(text.removeprefix(BOM)) is not None:
+        assert len(forks) == 1
+
+
+def test_a_large_file_is_read_by_two_processes_while_the_caller_goes_on(
+    root: Issued, intermediate: Issued, cut_small: None, forks: list[int]
+) -> None:
+    text = b"# roots\n" + (root.pem + b"\n" + intermediate.pem) * 6
+    pieces = pem_reader._pieces(text)
+    assert pieces is not None
+    assert len(pieces) >= 6
+    assert all(text[start:].startswith(b"-----BEGIN CERTIFICATE-----\n") for start, _ in pieces[1:])
+    called: list[int] = []
+    bundle = read_bundle("b.pem", text, meanwhile=lambda: called.append(len(forks)))
+    assert called == [1]  # with the child already reading
+    assert len(forks) == 1
+    assert [b.cert_index for b in bundle.blocks] == list(range(1, 13))
+    assert bundle == _by_lines(text)
+
+
+def test_a_file_read_alone_is_never_cut(root: Issued, cut_small: None, forks: list[int]) -> None:
+    text = root.pem * 4
+    assert read_bundle("b.pem", text) == _by_lines(text)  # no caller going on meanwhile
+    assert forks == []
+    crlf = text.replace(b"\n", b"\r\n")
+    called: list[bool] = []
+    assert read_bundle("b.pem", crlf, meanwhile=lambda: called.append(True)) == _by_lines(crlf)
+    assert called == [True]
+    assert forks == []

@@ -468,3 +468,31 @@ def test_when_no_fed_child_can_be_forked_none_is_and_no_pipe_is_left_open(
     before = set(os.listdir("/proc/self/fd"))
     assert forked.Background.fed(_doubling) is None
     assert set(os.listdir("/proc/self/fd")) == before
+
+
+def test_first_is_called_once_in_the_parent_before_it_claims(forks: list[int]) -> None:
+    parent = os.getpid()
+    called: list[int] = []
+    claimed_before: list[int] = []
+
+    def note(n: int) -> tuple[int, int]:
+        if os.getpid() == parent and not called:
+            claimed_before.append(n)
+        return _square(n)
+
+    items = list(range(20))
+    assert forked.share_out(items, note, 2, first=lambda: called.append(os.getpid())) == [
+        _square(n) for n in items
+    ]
+    assert called == [parent]
+    assert claimed_before == []
+    assert len(forks) == 1
+
+
+def test_first_is_called_before_a_serial_share_too(forks: list[int]) -> None:
+    order: list[object] = []
+    assert forked.share_out(
+        [3], lambda n: order.append(n) or n, 2, first=lambda: order.append("first")
+    ) == [3]
+    assert order == ["first", 3]
+    assert forks == []

@@ -97,7 +97,8 @@ def lint_files(
     (:func:`~mtls_lint.engine.lint_together`); a round of at least
     :data:`~mtls_lint.forked.WORTH_SHARING_FROM` is shared with a forked child per further CPU
     (:mod:`mtls_lint.forked`), a batch at a time, its outcomes taken in order, so what is
-    printed is the serial run's."""
+    printed is the serial run's. A round linted here alone reads a large file with a child's
+    help, importing the engine meanwhile (:func:`~mtls_lint.pem_reader.read_bundle`)."""
     if "-" in paths:
         piped, piped_errors = _lint_stdin(scopes, force_exclude, stdin_name)
         rest = [p for p in paths if p != "-"]
@@ -106,9 +107,7 @@ def lint_files(
         more, more_errors = lint_files(rest, scopes, crls, force_exclude, None, repair)
         return piped + more, piped_errors + more_errors
     from mtls_lint import leftovers
-    from mtls_lint.crl import is_revocation_file, read_revocation_file
     from mtls_lint.discover import display_path, find, matches
-    from mtls_lint.engine import lint_bundle, lint_together, lints_together
     from mtls_lint.forked import share_out, workers_for
     from mtls_lint.pem_reader import read_bundle
 
@@ -121,6 +120,8 @@ def lint_files(
         globs = found.scope.run.revocation_lists
         return bool(globs) and matches(_relative(found.path, found.scope), globs)
 
+    alone = True  # whether this process lints the round by itself (it may fork to read)
+
     def read_one(entry: tuple[Found, bool]) -> tuple[Bundle, bytes] | _ListFile | str:
         """The file's bundle and bytes; a revocation-list file, to lint once every bundle is
         read; or the line to complain with."""
@@ -132,7 +133,9 @@ def lint_files(
             data = read_file(item.path, limits, item.within, walked=item.walked)
         except UsageError as exc:
             return str(exc)
-        bundle = read_bundle(display_path(item.path), data)
+        bundle = read_bundle(display_path(item.path), data, _import_linting if alone else None)
+        from mtls_lint.crl import is_revocation_file
+
         if is_revocation_file(bundle, data):
             return _ListFile(bundle, data)
         if named_crl:
@@ -146,6 +149,8 @@ def lint_files(
         read = read_one(entry)
         if isinstance(read, (str, _ListFile)):
             return read
+        from mtls_lint.engine import lint_bundle
+
         (item, _), (bundle, data) = entry, read
         del read  # what it holds is let go with data, below
         run = item.scope.run
@@ -157,7 +162,8 @@ def lint_files(
     def lint_some(entries: list[tuple[Found, bool]]) -> list[Outcome]:
         """Each file's findings, or what :func:`read_one` gives: the small bundles linted
         together (:func:`~mtls_lint.engine.lint_together`), a larger one as it is read.
-        Prints nothing: it may run in a forked child."""
+        Prints nothing: it may run in a forked child. (The engine is imported once the first
+        file is read, or while it is: see :func:`read_one`.)"""
         outcomes: list[Outcome | None] = []
         small: list[tuple[int, Bundle, LintSettings]] = []  # (place, bundle, its settings)
         for entry in entries:
@@ -167,11 +173,15 @@ def lint_files(
                 continue
             bundle, settings = read[0], entry[0].scope.run.lint
             del read  # the blocks hold what the rules need, not the whole file a second time
-            if lints_together(bundle):
+            from mtls_lint import engine
+
+            if engine.lints_together(bundle):
                 small.append((len(outcomes), bundle, settings))
                 outcomes.append(None)
             else:
-                outcomes.append(lint_bundle(bundle, settings))
+                outcomes.append(engine.lint_bundle(bundle, settings))
+        from mtls_lint.engine import lint_together
+
         linted = lint_together([(bundle, settings) for _, bundle, settings in small])
         for (place, _, _), result in zip(small, linted, strict=True):
             outcomes[place] = result
@@ -188,14 +198,18 @@ def lint_files(
         else:
             workers = workers_for(len(chunk))
             batches = _batches(chunk, workers)
-            shared = workers > 1
-            done = share_out(batches, lint_some, workers) if shared else map(lint_some, batches)
+            alone = workers < 2
+            if not alone:
+                _import_linting()  # before the fork: each child has it
+            done = map(lint_some, batches) if alone else share_out(batches, lint_some, workers)
             outcomes = itertools.chain.from_iterable(done)
         for (item, _), outcome in zip(chunk, outcomes, strict=True):
             if isinstance(outcome, str):
                 complain("error", outcome)
                 errors += 1
             elif isinstance(outcome, _ListFile):
+                from mtls_lint.crl import read_revocation_file
+
                 lists.append((item.scope, outcome.bundle, read_revocation_file(*outcome)))
             else:
                 results.append(Linted(item.scope, outcome))
@@ -204,6 +218,13 @@ def lint_files(
         leftovers.let_go()  # the last bundle's parse: not held while every bundle is read again
         results += _lint_lists(lists, _trusted(bundles))
     return results, errors
+
+
+def _import_linting() -> None:
+    """Import what linting needs, ``cryptography`` with it: some 55 ms, while a child reads
+    a large file (:func:`~mtls_lint.pem_reader.read_bundle`)."""
+    import mtls_lint.crl
+    import mtls_lint.engine  # noqa: F401
 
 
 #: Files linted in one round (a child's share is pickled back whole): a tree of 100,000 files
