@@ -17,6 +17,7 @@ every case.
 
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -81,7 +82,7 @@ def share_out(
     try:
         for _ in range(min(workers, len(items)) - 1):
             try:
-                pid, end = _fork()  # our end of the pipe between us
+                pid, end = _fork_to_file()  # the file the child writes its answers to
             except OSError:  # no memory or no process left for one (a container's limits)
                 break  # the parent claims what no child does
             if pid == 0:  # the child: what it claims, pickled, then gone without a trace
@@ -169,6 +170,24 @@ def _fork() -> tuple[int, int]:
     return pid, write if pid == 0 else read
 
 
+def _fork_to_file() -> tuple[int, int]:
+    """Fork with a file in memory (``memfd``) the child writes its answers to: (0, the file)
+    in the child, (its pid, the file) in the parent, which reads it once the child is gone.
+    A pipe would hold the child until the parent reads: answers of megabytes (a large
+    bundle's pieces) would be written only once the parent has done its own share. Falls
+    back to :func:`_fork` where no such file can be had."""
+    try:
+        file = os.memfd_create("mtls-lint-answers", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):  # not Linux, or an old kernel
+        return _fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(file)
+        raise
+    return pid, file
+
+
 def _child(end: int, write: Callable[[BinaryIO], None]) -> NoReturn:
     """In a child: ``write`` to the write end ``end`` of the pipe, then gone without a
     trace (exit status 1 if anything failed)."""
@@ -197,8 +216,15 @@ def _taken(pid: int, read: int) -> object:
     import pickle
 
     with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+        if not stat.S_ISFIFO(
+            os.fstat(read).st_mode
+        ):  # a file the child wrote: read it once it is gone
+            _, status = os.waitpid(pid, 0)
+            pipe.seek(0)  # the child's writes moved the offset the two share
+            data = pipe.read()
+        else:
+            data = pipe.read()
+            _, status = os.waitpid(pid, 0)
     if status != 0:
         return FAILED
     try:

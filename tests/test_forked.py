@@ -496,3 +496,24 @@ def test_first_is_called_before_a_serial_share_too(forks: list[int]) -> None:
     ) == [3]
     assert order == ["first", 3]
     assert forks == []
+
+
+def _megabytes(n: int) -> bytes:
+    return bytes([n]) * (4 << 20)
+
+
+def test_a_child_is_not_held_by_answers_larger_than_a_pipe(forks: list[int]) -> None:
+    """A child's answers go to a file in memory, not a pipe the parent reads only once its
+    own share is done: a child with megabytes to send leaves while the parent is busy."""
+    exited: list[bool] = []
+
+    def wait_for_the_child() -> None:  # the parent's first step: the child claims everything
+        pidfd = os.pidfd_open(forks[0])
+        try:
+            exited.append(bool(select.select([pidfd], [], [], 30)[0]))
+        finally:
+            os.close(pidfd)
+
+    answers = forked.share_out([1, 2], _megabytes, 2, first=wait_for_the_child)
+    assert answers == [_megabytes(1), _megabytes(2)]
+    assert exited == [True]
