@@ -14,7 +14,7 @@ import binascii
 import itertools
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import cast
 
@@ -104,9 +104,42 @@ def _pieces(body: bytes) -> list[tuple[int, int]] | None:
 
 class _Part:
     """A piece of a tidy file, read as a file of its own (lines and certificates numbered
-    from 1): the blocks as numbers and bytes, not :class:`PemBlock` objects, so that a
-    child sends them back in a few large pickle steps rather than one per block. (A class
-    of slots, not a named tuple: one is built at every start, and costs ten times more.)"""
+    from 1). Pickled by the child that read it, it travels as a :class:`_Sent`. (Classes of
+    slots, not named tuples: each is built at every start, and costs ten times less.)"""
+
+    __slots__ = ("blank_runs", "blocks", "lines", "outside", "trailing")
+
+    def __init__(
+        self,
+        lines: int,
+        blocks: list[PemBlock],
+        outside: list[TextLine],
+        blank_runs: tuple[tuple[int, int], ...],
+        trailing: Tally,
+    ) -> None:
+        #: The piece's number of lines.
+        self.lines = lines
+        self.blocks = blocks
+        self.outside = outside
+        self.blank_runs = blank_runs
+        self.trailing = trailing
+
+    def rows(self) -> Iterator[tuple[bytes | None, int, int, int]]:
+        """(DER, first line, last line, size) of each block."""
+        return ((b.der, b.begin_line, b.end_line, b.size) for b in self.blocks)
+
+    def __reduce__(self) -> tuple[type[_Sent], tuple[object, ...]]:
+        spans: array.array[int] = array.array("q")
+        for block in self.blocks:
+            spans.extend((block.begin_line, block.end_line, block.size))
+        ders = [block.der for block in self.blocks]
+        return _Sent, (self.lines, spans, ders, self.outside, self.blank_runs, self.trailing)
+
+
+class _Sent:
+    """A :class:`_Part` as a child sends it: its blocks as numbers and bytes, a few large
+    pickle steps rather than one per block, made blocks again only once the parent knows
+    where in the file they are."""
 
     __slots__ = ("blank_runs", "ders", "lines", "outside", "spans", "trailing")
 
@@ -119,7 +152,6 @@ class _Part:
         blank_runs: tuple[tuple[int, int], ...],
         trailing: Tally,
     ) -> None:
-        #: The piece's number of lines.
         self.lines = lines
         #: (first line, last line, size in bytes) of each block, in a row.
         self.spans = spans
@@ -127,6 +159,10 @@ class _Part:
         self.outside = outside
         self.blank_runs = blank_runs
         self.trailing = trailing
+
+    def rows(self) -> Iterator[tuple[bytes | None, int, int, int]]:
+        spans = self.spans
+        return zip(self.ders, spans[0::3], spans[1::3], spans[2::3], strict=True)
 
 
 def _read_tidy(
@@ -146,22 +182,34 @@ def _read_tidy(
     ``meanwhile``, then each by whichever is free."""
     if b"\r" in body:
         return None  # CRLF lines: the splitter counts them (and no file of them is cut)
-    read = partial(_tidy_part, body)
     if pieces is None or len(pieces) == 1:
-        parts = [read((0, len(body)))]
+        parts = [_tidy_part(body, (0, len(body)))]
     else:
-        parts = forked.share_out(pieces, read, 2, first=meanwhile)
+        parts = forked.share_out(pieces, partial(_tidy_part, body), 2, first=meanwhile)
     if any(part is None for part in parts):
         return None
-    return _joined(path, data, has_bom, cast("list[_Part]", parts))
+    whole = _joined(cast("list[_Part | _Sent]", parts))
+    return Bundle(
+        path=path,
+        kind=FileKind.PEM,
+        size=len(data),
+        line_count=whole.lines,
+        blocks=tuple(whole.blocks),
+        outside=tuple(whole.outside),
+        stray_ends=(),
+        has_bom=has_bom,
+        crlf=Tally(),
+        trailing_space=whole.trailing,
+        blank_runs=whole.blank_runs,
+    )
 
 
 def _tidy_part(body: bytes, piece: tuple[int, int]) -> _Part | None:
     """The piece of ``body`` between the offsets ``piece``, read as a tidy file of its
     own; None where it is not one."""
     text = body[piece[0] : piece[1]]
-    spans: array.array[int] = array.array("q")
-    ders: list[bytes] = []
+    blocks: list[PemBlock] = []
+    add = blocks.append
     around = _Around()
     at, line = 0, 1  # the byte, and the number of the line, reading has reached
     for match in _TIDY_BLOCK.finditer(text):
@@ -173,23 +221,26 @@ def _tidy_part(body: bytes, piece: tuple[int, int]) -> _Part | None:
             line = after
         encoded = match[1]
         try:
-            ders.append(base64.b64decode(encoded.replace(b"\n", b""), validate=True))
+            der = base64.b64decode(encoded.replace(b"\n", b""), validate=True)
         except binascii.Error:
             return None  # the splitter finds the line to blame
         lines = encoded.count(b"\n") + 2
         size = end - start if match[2] else end - start + 1  # the last line's missing newline
-        spans.extend((line, line + lines - 1, size))
+        add(PemBlock("CERTIFICATE", line, line + lines - 1, der, len(blocks) + 1, None, size, None))
         at, line = end, line + lines
     if len(text) > at:  # the lines after the last block
         after = around.read(text[at:], line)
         if after is None:
             return None
         line = after
-    return _Part(line - 1, spans, ders, around.outside, around.blank.runs(), around.trailing)
+    return _Part(line - 1, blocks, around.outside, around.blank.runs(), around.trailing)
 
 
-def _joined(path: str, data: bytes, has_bom: bool, parts: list[_Part]) -> Bundle:
-    """The bundle of a tidy file read in ``parts``, each part's lines after the last's."""
+def _joined(parts: list[_Part | _Sent]) -> _Part:
+    """The parts of a tidy file as one, each part's lines and blocks numbered on from the
+    last's."""
+    if len(parts) == 1 and isinstance(parts[0], _Part):
+        return parts[0]  # a file read whole: numbered as it is
     blocks: list[PemBlock] = []
     add = blocks.append
     outside: list[TextLine] = []
@@ -197,10 +248,7 @@ def _joined(path: str, data: bytes, has_bom: bool, parts: list[_Part]) -> Bundle
     trailing = Tally()
     before = 0  # the lines of the parts before this one
     for part in parts:
-        spans = part.spans
-        for der, first, last, size in zip(
-            part.ders, spans[0::3], spans[1::3], spans[2::3], strict=True
-        ):
+        for der, first, last, size in part.rows():
             add(PemBlock("CERTIFICATE", before + first, before + last, der, len(blocks) + 1,
                          None, size, None))  # fmt: skip
         outside += [TextLine(before + t.line, t.text) for t in part.outside]
@@ -209,19 +257,7 @@ def _joined(path: str, data: bytes, has_bom: bool, parts: list[_Part]) -> Bundle
             first = trailing.first or before + part.trailing.first
             trailing = Tally(trailing.lines + part.trailing.lines, first)
         before += part.lines
-    return Bundle(
-        path=path,
-        kind=FileKind.PEM,
-        size=len(data),
-        line_count=before,
-        blocks=tuple(blocks),
-        outside=tuple(outside),
-        stray_ends=(),
-        has_bom=has_bom,
-        crlf=Tally(),
-        trailing_space=trailing,
-        blank_runs=tuple(blank),
-    )
+    return _Part(before, blocks, outside, tuple(blank), trailing)
 
 
 class _Around:
