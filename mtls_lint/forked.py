@@ -78,7 +78,7 @@ def share_out(
     except OSError:  # no descriptor left for the pipe (a container's limits)
         return _serially(items, work, first)
     answers: list[Any] = [_UNDONE] * len(items)
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    children: list[tuple[int, int]] = []  # (pid, the file or pipe of its answers)
     try:
         for _ in range(min(workers, len(items)) - 1):
             try:
@@ -215,16 +215,14 @@ def _taken(pid: int, read: int) -> object:
     """A child's answer, or :data:`FAILED` if it did not give one whole."""
     import pickle
 
-    with os.fdopen(read, "rb") as pipe:
-        if not stat.S_ISFIFO(
-            os.fstat(read).st_mode
-        ):  # a file the child wrote: read it once it is gone
+    with os.fdopen(read, "rb") as answers:
+        if stat.S_ISFIFO(os.fstat(read).st_mode):
+            data = answers.read()  # to its end: the child is gone
             _, status = os.waitpid(pid, 0)
-            pipe.seek(0)  # the child's writes moved the offset the two share
-            data = pipe.read()
-        else:
-            data = pipe.read()
+        else:  # a file in memory (_fork_to_file): written whole once the child is gone
             _, status = os.waitpid(pid, 0)
+            answers.seek(0)  # the child's writes moved the offset the two share
+            data = answers.read()
     if status != 0:
         return FAILED
     try:
