@@ -27,9 +27,8 @@ from typing import Any
 _INDENT = "  "
 #: Levels written one item per line; deeper ones are written inline.
 MAX_INDENTED = 32
-#: (before each item, after the last) of a container at each depth: inline from MAX_INDENTED.
+#: (before each item, after the last) of a container at each depth to MAX_INDENTED.
 _BREAKS = [("\n" + _INDENT * (d + 1), "\n" + _INDENT * d) for d in range(MAX_INDENTED)]
-_INLINE = ("", "")
 
 
 class Text(str):
@@ -45,8 +44,7 @@ def object_template(keys: Sequence[str], depth: int) -> str:
     :class:`Text` of a container templated one level deeper."""
     if not keys:
         return "{}"
-    inner, close = _BREAKS[depth] if depth < MAX_INDENTED else _INLINE
-    between = ("," if depth < MAX_INDENTED else ", ") + inner
+    inner, between, close = _layout(depth)
     items = [encode_basestring(key).replace("%", "%%") + ": %s" for key in keys]
     return "{" + inner + between.join(items) + close + "}"
 
@@ -70,8 +68,7 @@ def dumps(value: Any) -> str:
     _open(value, 0, out, stack)
     while stack:
         items, depth, bracket = stack[-1]
-        inner, close = _BREAKS[depth] if depth < MAX_INDENTED else _INLINE
-        between = ("," if depth < MAX_INDENTED else ", ") + inner
+        inner, between, close = _layout(depth)
         opened = False
         if bracket == "}":
             for position, (key, child) in items:
@@ -101,6 +98,15 @@ def dumps(value: Any) -> str:
             out.append(close + bracket)
             stack.pop()
     return "".join(out)
+
+
+def _layout(depth: int) -> tuple[str, str, str]:
+    """What a container at ``depth`` writes before its first item, between two, and after
+    its last: one per line down to :data:`MAX_INDENTED`, inline below."""
+    if depth < MAX_INDENTED:
+        inner, close = _BREAKS[depth]
+        return inner, "," + inner, close
+    return "", ", ", ""
 
 
 def _open(
