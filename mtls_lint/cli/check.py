@@ -180,9 +180,9 @@ def lint_files(
                 outcomes.append(None)
             else:
                 outcomes.append(engine.lint_bundle(bundle, settings))
-        from mtls_lint.engine import lint_together
+        from mtls_lint import engine
 
-        linted = lint_together([(bundle, settings) for _, bundle, settings in small])
+        linted = engine.lint_together([(bundle, settings) for _, bundle, settings in small])
         for (place, _, _), result in zip(small, linted, strict=True):
             outcomes[place] = result
         return [outcome for outcome in outcomes if outcome is not None]
@@ -224,7 +224,7 @@ def _import_linting() -> None:
     """Import what linting needs, ``cryptography`` with it: some 55 ms, while a child reads
     a large file (:func:`~mtls_lint.pem_reader.read_bundle`)."""
     import mtls_lint.crl
-    import mtls_lint.engine  # noqa: F401
+    import mtls_lint.engine  # noqa: F401 - imported for its effect: the modules loaded
 
 
 #: Files linted in one round (a child's share is pickled back whole): a tree of 100,000 files
