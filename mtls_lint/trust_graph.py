@@ -742,8 +742,10 @@ class Checker:
         """A child over ``blocks`` (a bundle's, before its certificates are parsed) from
         :data:`SPECULATE_FROM` certificates on, on more than one CPU; else, or where no
         child can be forked, None."""
+        if len(blocks) < SPECULATE_FROM:  # most bundles: neither counted nor the CPUs asked
+            return None
         count = sum(1 for block in blocks if block.der is not None and block.cert_index)
-        if _cpus() < 2 or count < SPECULATE_FROM:
+        if count < SPECULATE_FROM or _cpus() < 2:
             return None
         child = Background.fed(partial(_check_sent, partial(_from_blocks, blocks)))
         return None if child is None else cls(child)
