@@ -37,18 +37,23 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 #: A finding as :func:`render` places it (in the list of findings), and its certificate: one
 #: ``%`` a finding, not a step of :func:`~mtls_lint.jsonout.dumps` per value.
-_FINDING = jsonout.object_template(FINDING_KEYS, depth=2)
-_CERTIFICATE = jsonout.object_template(CERTIFICATE_KEYS, depth=3)
+_FINDING = jsonout.object_template(FINDING_KEYS, depth=2, numbers=("line", "end_line"))
+_CERTIFICATE = jsonout.object_template(CERTIFICATE_KEYS, depth=3, numbers=("index",))
 
 
 def _finding_text(finding: Finding) -> jsonout.Text:
-    """The text ``jsonout.dumps`` writes for :func:`finding_json` at its place in a report."""
-    cert = finding.certificate
-    scalar = jsonout.scalar
-    certificate = (
-        "null" if cert is None else _CERTIFICATE % tuple(map(scalar, _certificate_values(cert)))
+    """The text ``jsonout.dumps`` writes for :func:`finding_json` at its place in a report:
+    each field written as the type it has, a string quoted and a number by ``%d``."""
+    cert, quote = finding.certificate, jsonout.quote
+    certificate = "null"
+    if cert is not None:
+        subject, issuer, not_after = quote(cert.subject), quote(cert.issuer), quote(cert.not_after)
+        certificate = _CERTIFICATE % (cert.index, quote(cert.sha256), subject, issuer, not_after)
+    rule, severity, path = quote(finding.rule), quote(finding.severity.label), quote(finding.path)
+    lines = finding.line, finding.end_line
+    return jsonout.Text(
+        _FINDING % (rule, severity, path, *lines, quote(finding.message), certificate)
     )
-    return jsonout.Text(_FINDING % (*map(scalar, _finding_values(finding)), certificate))
 
 
 def render(report: Report) -> str:
