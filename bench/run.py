@@ -145,19 +145,9 @@ HOOK_FILES = 200
 
 
 def hook_files(source: Path, cache: Path) -> list[Path]:
-    """200 files of three certificates each, cut from ``source``: what a hook run over a
-    repository's truststores is handed."""
-    directory = cache / "hook"
-    directory.mkdir(parents=True, exist_ok=True)
-    end = b"-----END CERTIFICATE-----\n"
-    blocks = [block + end for block in source.read_bytes().split(end) if block.strip()]
-    files = []
-    for number in range(HOOK_FILES):
-        path = directory / f"bundle-{number:03}.pem"
-        if not path.exists():
-            path.write_bytes(b"".join(blocks[3 * number : 3 * number + 3]))
-        files.append(path)
-    return files
+    """200 files of three certificates each, cut from ``source`` in turn: what a hook run
+    over a repository's truststores is handed (the bar's files)."""
+    return _three_each(source, cache / "hook", "bundle", every=3)
 
 
 def chain_files(source: Path, cache: Path) -> list[Path]:
@@ -165,15 +155,20 @@ def chain_files(source: Path, cache: Path) -> list[Path]:
     ``source`` (corpus.py's: its root, the intermediate under the root, the one under that):
     what a hook run over a tidy repository is handed, every issuer in its file. ``source``
     holds 200 hierarchies at least (the 10,000 bundle)."""
-    directory = cache / "hook-chains"
+    return _three_each(source, cache / "hook-chains", "chain", every=10)
+
+
+def _three_each(source: Path, directory: Path, stem: str, every: int) -> list[Path]:
+    """:data:`HOOK_FILES` files in ``directory``, each of the first three certificates of
+    the next ``every`` of ``source``; written once, then reused."""
     directory.mkdir(parents=True, exist_ok=True)
     end = b"-----END CERTIFICATE-----\n"
     blocks = [block + end for block in source.read_bytes().split(end) if block.strip()]
     files = []
     for number in range(HOOK_FILES):
-        path = directory / f"chain-{number:03}.pem"
+        path = directory / f"{stem}-{number:03}.pem"
         if not path.exists():
-            path.write_bytes(b"".join(blocks[10 * number : 10 * number + 3]))
+            path.write_bytes(b"".join(blocks[every * number : every * number + 3]))
         files.append(path)
     return files
 
