@@ -236,21 +236,33 @@ def _revocation_checks(
     """Each certificate below the root against the lists its issuer signed (ALB)."""
     checks = []
     for cert, issuer in pairwise(certs):
-        lists = [
-            item for item in revocations
-            if item.issuer_canon == cert.issuer_canon and _signed_list(item, issuer)
-        ]  # fmt: skip
-        if not lists:
-            continue
-        revoked = next((item for item in lists if item.revokes(cert.cert.serial_number)), None)
-        detail = (
-            f"serial {cert.cert.serial_number:#x} is revoked by revocation list #{revoked.index} "
-            f"(line {revoked.line})"
-            if revoked is not None
-            else f"not revoked by the {len(lists)} list(s) of {issuer.subject}"
-        )
-        checks.append(Check("revoked", revoked is None, detail).about(cert))
+        check = _revocation_check(cert, cert.cert.serial_number, issuer, revocations)
+        if check is not None:
+            checks.append(check)
     return checks
+
+
+def _revocation_check(
+    cert: ParsedCertificate | LenientCertificate,
+    serial: int,
+    issuer: ParsedCertificate,
+    revocations: Sequence[ParsedList],
+) -> Check | None:
+    """``cert`` (its ``serial``) against the lists ``issuer`` signed; None where it signed
+    none of them."""
+    lists = [
+        item for item in revocations
+        if item.issuer_canon == cert.issuer_canon and _signed_list(item, issuer)
+    ]  # fmt: skip
+    if not lists:
+        return None
+    revoked = next((item for item in lists if item.revokes(serial)), None)
+    detail = (
+        f"serial {serial:#x} is revoked by revocation list #{revoked.index} (line {revoked.line})"
+        if revoked is not None
+        else f"not revoked by the {len(lists)} list(s) of {issuer.subject}"
+    )
+    return Check("revoked", revoked is None, detail).about(cert)
 
 
 def _signed_list(item: ParsedList, issuer: ParsedCertificate) -> bool:
@@ -439,10 +451,12 @@ def verify_lenient(
     pool: Pool | None = None,
     strict: bool = False,
     ignore_expiry: bool = False,
+    revocations: Sequence[ParsedList] = (),
 ) -> Verdict:
     """The verdict on a client certificate ``cryptography`` cannot load but OpenSSL reads,
     from its readable fields: its own time format, validity, algorithm and key, its issuer
-    by name and signature in the truststore, and the path above that issuer as
+    by name and signature in the truststore, its serial against the lists that issuer
+    signed (where the service applies ``revocations``), and the path above that issuer as
     :func:`verify` checks it. Its extensions are not read (no purpose or strict checks)."""
     trusted = pool or Pool(truststore, "truststore")
     link = Link(client, "client")
@@ -479,15 +493,19 @@ def verify_lenient(
         return _decide((link,), [*own, check], names, profile, notes)
     first: Verdict | None = None
     for issuer in signed:
+        revoked: list[Check] = []
+        if revocations and profile.revocation is not None:
+            hit = _revocation_check(client, client.serial_number, issuer, revocations)
+            revoked = [hit] if hit is not None else []
         for attempt in islice(paths(issuer, [trusted], "truststore"), MAX_ATTEMPTS):
             if attempt.stop is not None:
                 continue
-            above = [c for c in check_path(attempt, now, profile, strict=strict)
-                     if c.name != "chain-length"]  # fmt: skip
+            path = check_path(attempt, now, profile, strict=strict, revocations=revocations)
+            above = [c for c in path if c.name != "chain-length"]
             cas, limit = len(attempt.links), profile.max_chain_cas
             length = Check("chain-length", cas <= limit, f"{cas} CA certificates on the path "
                            f"(at most {limit})")  # fmt: skip
-            checks = [*own, _ca_check(issuer), *above, length]
+            checks = [*own, *revoked, _ca_check(issuer), *above, length]
             verdict = _decide((link, *attempt.links), checks, names, profile, notes)
             if verdict.allowed:
                 return verdict

@@ -105,6 +105,11 @@ class LenientCertificate:
         return self.version == 2
 
     @cached_property
+    def serial_number(self) -> int:
+        """The serial number, as revocation lists name the certificate."""
+        return int(self._tbs["serialNumber"])
+
+    @cached_property
     def tbs_der(self) -> bytes:
         """The signed bytes. The input was DER, so encoding the decoded value gives them back."""
         return bytes(encoder.encode(self._tbs))

@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from mtls_lint.cli import main
+from tests import refused
 from tests.pki import NOW, NOW_ISO, PKI, Issued
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
@@ -239,3 +240,75 @@ def test_verify_access_log_applies_the_lists_too(files, store, tmp_path, capsys)
     reasons = sorted(str(c["verdict"]["reason"]) for c in document["certificates"])
     assert reasons == ["ClientCertCrlHit", "None"]
     assert code == 1
+
+
+@pytest.fixture
+def lenient_files(store, pki: PKI, tmp_path) -> dict[str, Path]:
+    """A client of the revocation root that cryptography refuses and OpenSSL reads (version
+    field 'v5', serial 5151), the root, a list of the root revoking 5151 and one that
+    revokes another serial."""
+    cert = pki.cert("revocation v5 client", issuer=store["root"], ca=False, serial=5151)
+    paths = {
+        "store": store["root"].pem,
+        "client": refused.pem(refused.resign(cert, store["root"], refused.version_5)),
+        "crl": crl(store["root"], NOW + 60 * DAY, [5151]),
+        "other-serial": crl(store["root"], NOW + 60 * DAY, [4242]),
+    }
+    for name, data in paths.items():
+        (tmp_path / f"lenient-{name}.pem").write_bytes(data)
+    return {name: tmp_path / f"lenient-{name}.pem" for name in paths}
+
+
+def test_verify_crl_refuses_a_revoked_client_cryptography_cannot_load(
+    lenient_files, capsys
+) -> None:
+    """The client is read field by field (the lenient path), and its serial still meets the
+    lists its issuer signed, as ALB's OpenSSL reads it."""
+    result = verdict(lenient_files, "client", "alb", capsys)
+    assert any("read field by field" in note for note in result["notes"])
+    assert result["reason"] == "ClientCertCrlHit"
+    assert result["cause"] == "certificate revoked"
+    other = {**lenient_files, "crl": lenient_files["other-serial"]}
+    assert verdict(other, "client", "alb", capsys)["allowed"] is True
+
+
+def test_verify_crl_refuses_a_revoked_ca_above_a_leniently_read_client(
+    store, pki: PKI, tmp_path, capsys
+) -> None:
+    """The path above the client's issuer meets the lists as verify's own path does."""
+    ca = pki.cert("revocation revoked CA", issuer=store["root"], serial=6161)
+    cert = pki.cert("revocation v5 client of a revoked CA", issuer=ca, ca=False)
+    paths = {
+        "store": store["root"].pem + ca.pem,
+        "client": refused.pem(refused.resign(cert, ca, refused.version_5)),
+        "crl": crl(store["root"], NOW + 60 * DAY, [6161]),
+    }
+    for name, data in paths.items():
+        (tmp_path / f"{name}.pem").write_bytes(data)
+    files = {name: tmp_path / f"{name}.pem" for name in paths}
+    result = verdict(files, "client", "alb", capsys)
+    assert any("read field by field" in note for note in result["notes"])
+    assert result["reason"] == "ClientCertCrlHit"
+    revoked = [c for c in result["checks"] if c["name"] == "revoked"]
+    assert [(c["ok"], c["subject"]) for c in revoked] == [(False, ca.cert.subject.rfc4514_string())]
+
+
+def test_verify_crl_on_api_gateway_says_so_for_a_leniently_read_client_too(
+    lenient_files, capsys
+) -> None:
+    result = verdict(lenient_files, "client", "apigateway", capsys)
+    assert result["allowed"] is True
+    assert any("API Gateway checks no revocation lists" in n for n in result["notes"])
+
+
+@pytest.mark.slow
+@needs_openssl
+def test_openssl_refuses_the_revoked_client_it_reads_leniently(lenient_files) -> None:
+    bundle = lenient_files["store"].parent / "lenient-store+crl.pem"
+    bundle.write_bytes(lenient_files["store"].read_bytes() + lenient_files["crl"].read_bytes())
+    result = subprocess.run(
+        ["openssl", "verify", "-crl_check", "-attime", str(int(NOW.timestamp())), "-CAfile",
+         str(bundle), str(lenient_files["client"])], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "certificate revoked" in result.stdout + result.stderr

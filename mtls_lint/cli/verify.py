@@ -212,18 +212,19 @@ def run_verify(args: argparse.Namespace) -> int:
             untrusted=untrusted, sent=sent[1:], key=_key(args, limits), strict=args.strict,
             ignore_expiry=args.ignore_expiry, revocations=revocations,
         )  # fmt: skip
-        if args.crl and profile.revocation is None:
-            verdict = replace(verdict, notes=(*verdict.notes, _no_revocation(profile)))
     elif parsed.leniently_read:  # cryptography refuses it, but OpenSSL may read it
         from mtls_lint.admission import verify_lenient
 
         verdict = verify_lenient(
             parsed.leniently_read[0], truststore, now=now, profile=profile, names=names,
             key=_key(args, limits), strict=args.strict, ignore_expiry=args.ignore_expiry,
+            revocations=revocations,
         )  # fmt: skip
     else:
         why = f" ({client_problems[0]})" if client_problems else ""
         raise UsageError(f"{args.client}: no readable certificate{why}")
+    if args.crl and profile.revocation is None:
+        verdict = replace(verdict, notes=(*verdict.notes, _no_revocation(profile)))
     write_out(VERIFY_FORMATS[args.format].verdict(verdict, skipped), KINDS[args.format])
     return EXIT_OK if verdict.allowed else EXIT_FINDINGS
 
