@@ -189,22 +189,22 @@ def _fork_to_file() -> tuple[int, int]:
 
 
 def _child(end: int, write: Callable[[BinaryIO], None]) -> NoReturn:
-    """In a child: ``write`` to the write end ``end`` of the pipe, then gone without a
-    trace (exit status 1 if anything failed)."""
+    """In a child: ``write`` to ``end`` (the write end of a pipe, or a share_out child's
+    file in memory), then gone without a trace (exit status 1 if anything failed)."""
     status = 1
     try:
-        with os.fdopen(end, "wb") as pipe:
-            write(pipe)
+        with os.fdopen(end, "wb") as out:
+            write(out)
         status = 0
     finally:
         os._exit(status)
 
 
-def _dump(work: Callable[[], Iterable[object]], pipe: BinaryIO) -> None:
-    """``work()``'s answer, pickled: what a child of :func:`share_out` sends."""
+def _dump(work: Callable[[], Iterable[object]], out: BinaryIO) -> None:
+    """``work()``'s answer, pickled: what a child of :func:`share_out` writes."""
     import pickle
 
-    pickle.dump(list(work()), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(list(work()), out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 #: What :func:`_taken` gives for a child that failed.
